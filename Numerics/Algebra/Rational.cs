@@ -1,0 +1,37 @@
+using Fractions;
+
+namespace LoopedIcl.Numerics.Algebra;
+
+/// <summary>An exact rational (arbitrary-precision numerator and denominator, always normalised).</summary>
+public readonly struct Rational : IScalar<Rational>, IEquatable<Rational>
+{
+    private readonly Fraction _value;
+    private Rational(Fraction value) => _value = value;
+
+    public static Rational Zero => new(Fraction.Zero);
+    public static Rational One => new(Fraction.One);
+    public static Rational FromInt(long value) => new(new Fraction(value));
+    public static Rational Of(long numerator, long denominator) => new(new Fraction(numerator, denominator));
+    public double ToDouble() => _value.ToDouble();
+    public bool IsZero => _value.IsZero;
+
+    public static Rational operator +(Rational a, Rational b) => new(a._value + b._value);
+    public static Rational operator -(Rational a, Rational b) => new(a._value - b._value);
+    public static Rational operator *(Rational a, Rational b) => new(a._value * b._value);
+    public static Rational operator /(Rational a, Rational b)
+    {
+        if (b._value.IsZero) throw new DivideByZeroException("Exact division by zero.");
+        return new(a._value / b._value);
+    }
+    public static Rational operator -(Rational a) => new(-a._value);
+    public static bool operator ==(Rational a, Rational b) => a._value.CompareTo(b._value) == 0;
+    public static bool operator !=(Rational a, Rational b) => !(a == b);
+    public static bool operator <(Rational a, Rational b) => a._value.CompareTo(b._value) < 0;
+    public static bool operator >(Rational a, Rational b) => a._value.CompareTo(b._value) > 0;
+    public static bool operator <=(Rational a, Rational b) => a._value.CompareTo(b._value) <= 0;
+    public static bool operator >=(Rational a, Rational b) => a._value.CompareTo(b._value) >= 0;
+    public bool Equals(Rational other) => this == other;
+    public override bool Equals(object? obj) => obj is Rational r && Equals(r);
+    public override int GetHashCode() => _value.ToDouble().GetHashCode(); // equal rationals give equal doubles
+    public override string ToString() => _value.ToString();
+}

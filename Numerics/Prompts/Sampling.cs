@@ -1,0 +1,148 @@
+using LoopedIcl.Numerics.Algebra;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Random;
+
+namespace LoopedIcl.Numerics.Prompts;
+
+/// <summary>Seeded random streams. Every Monte Carlo or property draw starts from one of these, so a seed replays it.</summary>
+public static class Rng
+{
+    public static Random Create(int seed) => new Xoshiro256StarStar(seed, threadSafe: false);
+
+    public static double[] Gaussians(Random rng, int count)
+    {
+        var a = new double[count];
+        Normal.Samples(rng, a, 0.0, 1.0);
+        return a;
+    }
+
+    public static Mat<Real> GaussianMatrix(Random rng, int rows, int cols, double scale = 1.0)
+    {
+        var g = Gaussians(rng, rows * cols);
+        return Mat<Real>.Build(rows, cols, (i, j) => scale * g[i * cols + j]);
+    }
+}
+
+/// <summary>Covariance matrices Σ with a requested spectrum, in a Haar-random eigenbasis.</summary>
+public static class Covariance
+{
+    /// <summary>A Haar-distributed orthogonal matrix (QR of a Gaussian matrix with the sign of diag R fixed).</summary>
+    public static Matrix<double> HaarOrthogonal(int d, Random rng)
+    {
+        Guard.Positive(d, nameof(d));
+        var g = Matrix<double>.Build.Dense(d, d, Rng.Gaussians(rng, d * d));
+        var qr = g.QR();
+        var q = qr.Q.Clone();
+        for (int j = 0; j < d; j++)
+            if (qr.R[j, j] < 0) q.SetColumn(j, q.Column(j).Negate());
+        return q;
+    }
+
+    /// <summary>Σ = O diag(λ) Oᵀ with O Haar; eigenvalues must be finite and &gt; 0.</summary>
+    public static Matrix<double> FromSpectrum(IReadOnlyList<double> eigenvalues, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(eigenvalues);
+        Guard.Positive(eigenvalues.Count, "eigenvalues.Count (d)");
+        for (int i = 0; i < eigenvalues.Count; i++) Guard.Positive(eigenvalues[i], $"eigenvalues[{i}]");
+        var o = HaarOrthogonal(eigenvalues.Count, rng);
+        var s = o * Matrix<double>.Build.DiagonalOfDiagonalArray(eigenvalues.ToArray()) * o.Transpose();
+        return (s + s.Transpose()) / 2; // exact symmetry, so checks on Σ never see rounding asymmetry
+    }
+
+    /// <summary>Eigenvalues geometrically spaced from 1 down to 1/κ (κ ≥ 1; d = 1 needs κ = 1).</summary>
+    public static double[] GeometricSpectrum(int d, double kappa)
+    {
+        Guard.Positive(d, nameof(d));
+        Guard.AtLeast(kappa, 1.0, nameof(kappa));
+        if (d == 1 && kappa != 1.0) throw new ArgumentException($"kappa must be 1 when d = 1 (got {kappa}).", nameof(kappa));
+        return Enumerable.Range(0, d).Select(i => d == 1 ? 1.0 : Math.Pow(kappa, -(double)i / (d - 1))).ToArray();
+    }
+
+    /// <summary>Σ with condition number exactly κ (geometric spectrum in a random basis).</summary>
+    public static Matrix<double> WithConditionNumber(int d, double kappa, Random rng) => FromSpectrum(GeometricSpectrum(d, kappa), rng);
+}
+
+/// <summary>The law of the task vector w*.</summary>
+public enum TaskLaw
+{
+    /// <summary>w* ~ N(0, I) (Ahn Theorems 1, 2, 5).</summary>
+    Isotropic,
+    /// <summary>w* ~ N(0, Σ⁻¹) (Ahn Theorems 3, 4; Gatmiry).</summary>
+    InverseCovariance,
+    /// <summary>w* uniform on the unit sphere (‖w*‖ = 1, Chen et al.).</summary>
+    UnitSphere,
+}
+
+/// <summary>
+/// Seeded Gaussian prompts: x_i, x_q ~ N(0, Σ) i.i.d., w* from a <see cref="TaskLaw"/>, y_i = ⟨w*, x_i⟩ + σ ε_i.
+/// </summary>
+public sealed class PromptSampler
+{
+    private readonly Matrix<double> _chol;      // R with R Rᵀ = Σ
+    private readonly Matrix<double> _cholInvT;  // R⁻ᵀ, so R⁻ᵀh ~ N(0, Σ⁻¹)
+
+    public Matrix<double> Sigma { get; }
+    public TaskLaw Task { get; }
+    public double NoiseSigma { get; }
+    public int D => Sigma.RowCount;
+
+    public PromptSampler(Matrix<double> sigma, TaskLaw task, double noiseSigma = 0.0)
+    {
+        ArgumentNullException.ThrowIfNull(sigma);
+        Guard.SymmetricPositiveDefinite(sigma, nameof(sigma));
+        if (!(double.IsFinite(noiseSigma) && noiseSigma >= 0))
+            throw new ArgumentException($"{nameof(noiseSigma)} must be finite and ≥ 0 (got {noiseSigma}).", nameof(noiseSigma));
+        Sigma = sigma;
+        Task = task;
+        NoiseSigma = noiseSigma;
+        _chol = sigma.Cholesky().Factor;
+        _cholInvT = _chol.Inverse().Transpose();
+    }
+
+    public static PromptSampler Isotropic(int d, TaskLaw task, double noiseSigma = 0.0)
+    {
+        Guard.Positive(d, nameof(d));
+        return new PromptSampler(Matrix<double>.Build.DenseIdentity(d), task, noiseSigma);
+    }
+
+    public Mat<Real> SampleTask(Random rng)
+    {
+        var h = Vector<double>.Build.Dense(Rng.Gaussians(rng, D));
+        var w = Task switch
+        {
+            TaskLaw.Isotropic => h,
+            TaskLaw.InverseCovariance => _cholInvT * h,
+            TaskLaw.UnitSphere => h / h.L2Norm(),
+            _ => throw new ArgumentOutOfRangeException(nameof(Task), Task, "Unknown task law."),
+        };
+        return RealMat.Column(w.ToArray());
+    }
+
+    /// <summary>n covariate rows x_i ~ N(0, Σ) as an n×d matrix.</summary>
+    public Mat<Real> SampleCovariates(int n, Random rng)
+    {
+        Guard.Positive(n, nameof(n));
+        var g = Matrix<double>.Build.Dense(D, n, Rng.Gaussians(rng, D * n));
+        return RealMat.From((_chol * g).Transpose());
+    }
+
+    /// <summary>A prompt with a fresh task vector.</summary>
+    public Prompt<Real> Sample(int n, Random rng) => Sample(n, SampleTask(rng), rng);
+
+    /// <summary>A prompt for a given task vector w*.</summary>
+    public Prompt<Real> Sample(int n, Mat<Real> task, Random rng)
+    {
+        Guard.Positive(n, nameof(n));
+        Guard.Shape(task.Rows, task.Cols, D, 1, nameof(task));
+        var x = SampleCovariates(n, rng);
+        var xq = SampleCovariates(1, rng).Transpose();
+        var y = x * task;
+        if (NoiseSigma > 0)
+        {
+            var e = Rng.Gaussians(rng, n);
+            for (int i = 0; i < n; i++) y[i, 0] += NoiseSigma * e[i];
+        }
+        return new Prompt<Real>(x, y, xq, Mat<Real>.Dot(xq, task), task);
+    }
+}
