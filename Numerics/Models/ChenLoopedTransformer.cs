@@ -11,14 +11,17 @@ public sealed class ChenLoopedTransformer<T> where T : struct, IScalar<T>
     public AttentionLayer<T> Layer { get; }
     public T StepSize { get; }
     public AttentionMask Mask { get; }
+    public ResidualSign Sign { get; }
 
-    public ChenLoopedTransformer(AttentionLayer<T> layer, T stepSize, AttentionMask mask = AttentionMask.QueryOnly)
+    /// <param name="sign">Minus is Chen et al.'s update; Plus (gradient ascent) exists for negative controls.</param>
+    public ChenLoopedTransformer(AttentionLayer<T> layer, T stepSize, AttentionMask mask = AttentionMask.QueryOnly, ResidualSign sign = ResidualSign.Minus)
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (!(stepSize > T.Zero)) throw new ArgumentException($"{nameof(stepSize)} (η) must be > 0 (got {stepSize}).", nameof(stepSize));
         Layer = layer;
         StepSize = stepSize;
         Mask = mask;
+        Sign = sign;
     }
 
     /// <summary>Z(0), …, Z(T).</summary>
@@ -31,7 +34,8 @@ public sealed class ChenLoopedTransformer<T> where T : struct, IScalar<T>
         var z = z0;
         for (int t = 0; t < loops; t++)
         {
-            z = z - StepSize * RowAttention.Apply(Layer.Q, Layer.P, z, Mask);
+            var step = StepSize * RowAttention.Apply(Layer.Q, Layer.P, z, Mask);
+            z = Sign == ResidualSign.Minus ? z - step : z + step;
             states.Add(z);
         }
         return states;

@@ -1,0 +1,54 @@
+using LoopedIcl.Numerics.Spectra;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>CHEN-L3.10: realizable labels and n &gt; d (X of full column rank a.s.): θ̃ = (XᵀX)⁻¹Xᵀy equals θ*.</summary>
+[TestFixture, Category("CHEN-L3.10")]
+public sealed class ChenL310LeastSquaresRecoversTask
+{
+    /// <summary>CHEN-L3.10: least squares recovers θ* to a rounding budget that scales with κ(XᵀX).</summary>
+    [Test]
+    public void CHEN_L3_10_Least_squares_recovers_the_task_when_n_exceeds_d() =>
+        Properties.ForAll(Cases.Shapes(nMin: 2, where: s => s.N > s.D), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.UnitSphere);
+            var p = inst.Prompt;
+            var theta = LeastSquares.Solve(p.X, p.Y);
+            // Normal equations lose accuracy in proportion to κ(XᵀX); the sums have n terms.
+            var kappa = Conditioning.GramConditionNumber(p.X);
+            Agreement.Within(Agreement.Entries("θ̃ vs θ*", theta, p.Task), Tolerance.Accumulated(s.N * s.D, 1, 1, growth: kappa), $"least squares, {s}, κ(XᵀX)={kappa:G3}");
+        });
+
+    /// <summary>CHEN-L3.10 negative control: with n &lt; d the (minimum-norm) least-squares solution is not θ*.</summary>
+    [Test]
+    public void CHEN_L3_10_Negative_control_fewer_examples_than_dimensions() =>
+        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 2, where: s => s.N < s.D), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.UnitSphere);
+            var p = inst.Prompt;
+            var theta = RealMat.Column(LeastSquares.MinimumNorm(p.X, p.Y));
+            // 1e-8 is far above rounding (~1e-13) yet far below a typical null-space component of a random unit θ* (~1/√d).
+            Agreement.Within(Agreement.Entries("minimum-norm θ̃ vs θ*", theta, p.Task), 1e-8, $"n < d, {s}");
+        }, "n < d");
+
+    /// <summary>CHEN-L3.10 proved exactly: adj(XᵀX)Xᵀy = det(XᵀX)θ* has total degree ≤ 2d + 1, and n = d − 1 makes XᵀX singular.</summary>
+    [TestCase(1, 2)]
+    [TestCase(3, 5)]
+    [TestCase(4, 9)]
+    public void CHEN_L3_10_Exact_rational_proof(int d, int n)
+    {
+        ExactProof.Run($"least squares recovers θ*, d={d} n={n}", degree: 2 * d + 1, pts =>
+        {
+            var p = pts.Prompt(n, d);
+            return LeastSquares.Solve(p.X, p.Y).ExactlyEquals(p.Task);
+        });
+        if (d >= 2)
+        {
+            var pts = new IntegerPoints(TestSettings.Seed);
+            var x = pts.Matrix(d - 1, d);
+            var ex = Assert.Throws<ArgumentException>(() => LinearSolve.Solve(x.Transpose() * x, x.Transpose() * pts.Matrix(d - 1, 1)));
+            Checks.True(ex!.ParamName == "a", $"singular XᵀX must be reported on parameter 'a', got '{ex.ParamName}'");
+            ClaimLedger.RecordNegativeControl($"n = d − 1: XᵀX exactly singular (d={d})");
+        }
+    }
+}

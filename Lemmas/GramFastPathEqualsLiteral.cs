@@ -1,0 +1,82 @@
+namespace LoopedIcl.Lemmas;
+
+/// <summary>
+/// FAST-PATH: the Gram-state fast path (Z ← (I ± PGQ)Z carried as G and z_q, O(nd²) once plus O(Ld³)) gives the same
+/// prediction as the literal O(n²d)-per-layer attention, for every model, in double within a budget that scales
+/// with L and the trajectory's magnitude (through κ), and exactly in rationals.
+/// </summary>
+[TestFixture, Category("FAST-PATH")]
+public sealed class GramFastPathEqualsLiteral
+{
+    public enum Model { Sparse8, GdPlusPlus11, GeneralPQ, GatmiryLooped }
+
+    internal static (AttentionLayer<T>[] Layers, ResidualSign Sign) Build<T>(Model model, Func<int, int, Mat<T>> random, int d, int layers)
+        where T : struct, IScalar<T> => model switch
+    {
+        Model.Sparse8 => (Enumerable.Range(0, layers).Select(_ => Families.SparsePreconditioner(random(d, d))).ToArray(), ResidualSign.Plus),
+        Model.GdPlusPlus11 => (Enumerable.Range(0, layers).Select(_ => Families.GdPlusPlus(random(d, d), random(d, d))).ToArray(), ResidualSign.Plus),
+        Model.GeneralPQ => (Enumerable.Range(0, layers).Select(_ => new AttentionLayer<T>(random(d + 1, d + 1), random(d + 1, d + 1))).ToArray(), ResidualSign.Plus),
+        Model.GatmiryLooped => (Enumerable.Repeat(Families.Gatmiry(random(d, d), random(d, 1)), layers).ToArray(), ResidualSign.Minus),
+        _ => throw new ArgumentOutOfRangeException(nameof(model)),
+    };
+
+    internal static Pair<T> PredictionPair<T>(AttentionLayer<T>[] layers, ResidualSign sign, Prompt<T> p) where T : struct, IScalar<T> =>
+        new("ŷ fast vs literal", GramFastPath.Predict(layers, sign, p), new LinearTransformer<T>(layers, sign).Predict(p));
+
+    /// <summary>FAST-PATH: fast = literal prediction for each model family, d ≤ 6, n ≤ 24, κ(Σ) ≤ 100.</summary>
+    [TestCase(Model.Sparse8, 6)]
+    [TestCase(Model.GdPlusPlus11, 3)]
+    [TestCase(Model.GeneralPQ, 3)]
+    [TestCase(Model.GatmiryLooped, 10)]
+    public void FAST_PATH_Gram_state_prediction_equals_literal_attention(Model model, int maxLayers) =>
+        Properties.ForAll(Cases.Shapes(lMax: maxLayers), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
+            var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
+            var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(inst.Prompt));
+            double z = Agreement.Magnitude(traj);
+            var budget = Tolerance.Accumulated(s.N * (s.D + 1), s.L, z * (1 + (s.D + 1) * (s.D + 1) * z * z));
+            Agreement.Within([PredictionPair(layers, sign, inst.Prompt)], budget, $"{model}, {s}");
+        });
+
+    /// <summary>FAST-PATH: Chen's fast loop (fixed G_c, one (d+1)-vector per loop) equals the literal row-layout loop.</summary>
+    [Test]
+    public void FAST_PATH_Chen_fast_loop_equals_literal_loop() =>
+        Properties.ForAll(Cases.Shapes(lMax: 40), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.UnitSphere);
+            var p = inst.Prompt;
+            var eta = ChenL42LoopIsGradientDescent.StepSize(p);
+            var alpha = (Real)1.5;
+            var layer = Families.ChenIdentity<Real>(s.D);
+            var literal = ChenLoopedTransformer<Real>.Readout(new ChenLoopedTransformer<Real>(layer, eta).Trajectory(Embedding.RowTokens(p.X, p.Y, Mat<Real>.Zeros(s.D, 1), alpha), s.L)[^1]);
+            var fast = GramFastPath.ChenReadout(layer, eta, p.X, p.Y, Mat<Real>.Zeros(s.D, 1), alpha, s.L);
+            var scale = RealMat.MaxAbs(p.X) * RealMat.MaxAbs(p.X) * s.N * eta.Value * (1 + alpha.Value);
+            Agreement.Within(Agreement.Entries("TF fast vs literal", fast, literal), Tolerance.Accumulated(s.N * (s.D + 1), s.L, scale), $"Chen fast loop, {s}");
+        });
+
+    /// <summary>FAST-PATH proved exactly: (I ± PGQ) propagation is a polynomial identity (degree ≤ 3^(L+1) − 1 for general P, Q).</summary>
+    [TestCase(Model.Sparse8, 3)]
+    [TestCase(Model.GdPlusPlus11, 2)]
+    [TestCase(Model.GeneralPQ, 2)]
+    [TestCase(Model.GatmiryLooped, 3)]
+    public void FAST_PATH_Exact_rational_proof(Model model, int layers) =>
+        ExactProof.Run($"fast path = literal, {model}, L={layers}", degree: (int)Math.Pow(3, layers + 1) - 1, pts =>
+        {
+            var (ls, sign) = Build(model, pts.Matrix, 2, layers);
+            var pair = PredictionPair(ls, sign, pts.Prompt(3, 2));
+            return pair.Lhs == pair.Rhs;
+        }, range: 1000);
+
+    /// <summary>FAST-PATH negative control: the fast path with the opposite residual sign disagrees with the literal model.</summary>
+    [Test]
+    public void FAST_PATH_Negative_control_wrong_sign_in_the_fast_path() =>
+        Properties.ExpectFailureOnEveryCase(Cases.Shapes(nMin: 2), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
+            var (layers, _) = Build(Model.Sparse8, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
+            var fast = GramFastPath.Predict(layers, ResidualSign.Minus, inst.Prompt);
+            var literal = new LinearTransformer<Real>(layers, ResidualSign.Plus).Predict(inst.Prompt);
+            Checks.Close(fast.Value, literal.Value, 1e-9, $"fast path with the wrong sign, {s}");
+        }, "fast path with the wrong residual sign");
+}

@@ -1,0 +1,69 @@
+using LoopedIcl.Numerics.Spectra;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>INPUT: bad input is rejected with an ArgumentException that names the parameter and the rule, never a silent NaN.</summary>
+[TestFixture, Category("INPUT")]
+public sealed class InputValidation
+{
+    private static void Rejects(Action call, string parameter, string rule)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => call());
+        Checks.True(ex!.ParamName == parameter, $"expected parameter '{parameter}', got '{ex.ParamName}' ({ex.Message})");
+        Checks.True(ex.Message.Contains(rule, StringComparison.Ordinal), $"message should state the rule '{rule}': {ex.Message}");
+    }
+
+    private static Matrix<double> M(double[,] a) => Matrix<double>.Build.DenseOfArray(a);
+
+    /// <summary>INPUT: shapes and sizes.</summary>
+    [Test]
+    public void INPUT_Shapes_and_sizes_are_checked()
+    {
+        Rejects(() => _ = new Mat<Real>(0, 3), "rows", "≥ 1");
+        Rejects(() => _ = Mat<Real>.Identity(2) * Mat<Real>.Identity(3), "b", "Shapes do not match");
+        Rejects(() => PromptSampler.Isotropic(0, TaskLaw.Isotropic), "d", "≥ 1");
+        Rejects(() => PromptSampler.Isotropic(2, TaskLaw.Isotropic).Sample(0, Numerics.Prompts.Rng.Create(1)), "n", "≥ 1");
+        var layer3 = Families.SparsePreconditioner(Mat<Real>.Identity(3));
+        var layer2 = Families.SparsePreconditioner(Mat<Real>.Identity(2));
+        Rejects(() => _ = new LinearTransformer<Real>([layer3, layer2]), "layers[1].P", "must be 4×4");
+        Rejects(() => new LinearTransformer<Real>([layer3]).Trajectory(Mat<Real>.Zeros(3, 5)), "z0", "must be 4×5");
+        Rejects(() => ColumnAttention.Apply(layer3.P, layer3.Q, Mat<Real>.Zeros(4, 1)), "z", "n ≥ 1");
+        Rejects(() => _ = new LoopedTransformer<Real>(layer3, -1), "loops", "≥ 0");
+        Rejects(() => LeastSquares.Solve(Mat<Real>.Zeros(2, 3), Mat<Real>.Zeros(2, 1)), "x", "n ≥ d");
+        Rejects(() => PreconditionedGradientDescent.Iterates(Mat<Real>.Zeros(4, 2), Mat<Real>.Zeros(3, 1), Mat<Real>.Identity(2), 1), "y", "must be 4×1");
+        Rejects(() => GdPlusPlus.Run(Mat<Real>.Zeros(2, 4), Mat<Real>.Zeros(1, 4), [Mat<Real>.Identity(2)], []), "b", "one matrix per layer");
+        Rejects(() => Families.Gatmiry(Mat<Real>.Identity(2), Mat<Real>.Zeros(3, 1)), "u", "must be 2×1");
+    }
+
+    /// <summary>INPUT: Σ must be symmetric positive definite with finite entries.</summary>
+    [Test]
+    public void INPUT_Sigma_must_be_symmetric_positive_definite()
+    {
+        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1, 0.5 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "symmetric");
+        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1, 2 }, { 2, 1 } }), TaskLaw.Isotropic), "sigma", "positive definite");
+        Rejects(() => _ = new PromptSampler(M(new double[,] { { 0, 0 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "positive definite");
+        Rejects(() => _ = new PromptSampler(M(new double[,] { { double.NaN, 0 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "finite");
+        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1, 0, 0 }, { 0, 1, 0 } }), TaskLaw.Isotropic), "sigma", "square");
+        Rejects(() => Covariance.FromSpectrum([1.0, -0.5], Numerics.Prompts.Rng.Create(1)), "eigenvalues[1]", "> 0");
+        Rejects(() => Covariance.WithConditionNumber(3, 0.5, Numerics.Prompts.Rng.Create(1)), "kappa", "≥ 1");
+        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1 } }), TaskLaw.Isotropic, noiseSigma: -1), "noiseSigma", "≥ 0");
+    }
+
+    /// <summary>INPUT: step sizes must be positive and finite.</summary>
+    [Test]
+    public void INPUT_Step_sizes_must_be_positive()
+    {
+        var chen = Families.ChenIdentity<Real>(2);
+        Rejects(() => _ = new ChenLoopedTransformer<Real>(chen, 0.0), "stepSize", "> 0");
+        Rejects(() => _ = new ChenLoopedTransformer<Real>(chen, -1.0), "stepSize", "> 0");
+        Rejects(() => GradientDescent.Iterates(Mat<Real>.Identity(2), Mat<Real>.Zeros(2, 1), (Real)0.0, 3), "stepSize", "> 0");
+        Rejects(() => ChenGradientDescent.Iterates(Mat<Real>.Identity(2), Mat<Real>.Zeros(2, 1), (Real)1.0, (Real)double.NaN, 3), "stepSize", "> 0");
+        Rejects(() => Conditioning.MarchenkoPasturConditionNumber(1.0), "aspectRatio", "(0, 1)");
+    }
+
+    /// <summary>INPUT: singular systems are reported, not turned into NaN.</summary>
+    [Test]
+    public void INPUT_Singular_systems_are_reported() =>
+        Rejects(() => LinearSolve.Solve(Mat<Real>.Zeros(2, 2), Mat<Real>.Zeros(2, 1)), "a", "singular");
+}
