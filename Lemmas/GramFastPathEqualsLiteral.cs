@@ -55,6 +55,22 @@ public sealed class GramFastPathEqualsLiteral
             Agreement.Within(Agreement.Entries("TF fast vs literal", fast, literal), Tolerance.Accumulated(s.N * (s.D + 1), s.L, scale), $"Chen fast loop, {s}");
         });
 
+    /// <summary>FAST-PATH: the allocation-free double loop (G = XᵀX, b = Xᵀy, q ← q − η(Gq + αb)) equals the literal row-layout loop.</summary>
+    [Test]
+    public void FAST_PATH_Chen_double_loop_equals_literal_loop() =>
+        Properties.ForAll(Cases.Shapes(lMax: 40), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.UnitSphere);
+            var p = inst.Prompt;
+            var eta = ChenL42LoopIsGradientDescent.StepSize(p);
+            const double alpha = -0.7;
+            var literal = ChenLoopedTransformer<Real>.Readout(new ChenLoopedTransformer<Real>(Families.ChenIdentity<Real>(s.D), eta)
+                .Trajectory(Embedding.RowTokens(p.X, p.Y, Mat<Real>.Zeros(s.D, 1), (Real)alpha), s.L)[^1]);
+            var fast = RealMat.Column(new ChenFastLoop(p.X, p.Y).Readout(alpha, eta.Value, s.L));
+            var scale = RealMat.MaxAbs(p.X) * RealMat.MaxAbs(p.X) * s.N * eta.Value * (1 + Math.Abs(alpha));
+            Agreement.Within(Agreement.Entries("TF double loop vs literal", fast, literal), Tolerance.Accumulated(s.N * (s.D + 1), s.L, scale), $"Chen double loop, {s}");
+        });
+
     /// <summary>FAST-PATH proved exactly: (I ± PGQ) propagation is a polynomial identity (degree ≤ 3^(L+1) − 1 for general P, Q).</summary>
     [TestCase(Model.Sparse8, 3)]
     [TestCase(Model.GdPlusPlus11, 2)]

@@ -26,7 +26,7 @@ public static class Cases
         IEnumerable<Shape> Shrink(Shape s)
         {
             var smaller = new List<Shape>();
-            if (s.D > dMin) smaller.Add(s with { D = s.D - 1 });
+            if (s.D > dMin) smaller.Add(s with { D = s.D - 1, Kappa = s.D - 1 == 1 ? 1.0 : s.Kappa }); // d = 1 admits only κ = 1
             if (s.N > nMin) smaller.Add(s with { N = Math.Max(nMin, s.N / 2) });
             if (s.N > nMin) smaller.Add(s with { N = s.N - 1 });
             if (s.L > lMin) smaller.Add(s with { L = s.L - 1 });

@@ -26,6 +26,9 @@ public static class ClaimLedger
 
     private static readonly ConcurrentDictionary<string, Entry> Entries = new();
 
+    /// <summary>The worst margin of each test (full name), so a claim with several bounds shows each one's tightness.</summary>
+    private static readonly ConcurrentDictionary<string, (string Claim, double Worst, string What, long Checks)> Tests = new();
+
     private static readonly AsyncLocal<int> SuspendDepth = new();
 
     /// <summary>
@@ -63,7 +66,12 @@ public static class ClaimLedger
     public static void RecordCheck(double margin, string what, bool held)
     {
         if (SuspendDepth.Value > 0) return;
-        var e = For(CurrentClaim());
+        var claim = CurrentClaim();
+        var testName = NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest.Name;
+        var m = double.IsNaN(margin) ? double.PositiveInfinity : margin;
+        Tests.AddOrUpdate(testName, _ => (claim, m, what, 1),
+            (_, old) => m > old.Worst ? (claim, m, what, old.Checks + 1) : (old.Claim, old.Worst, old.What, old.Checks + 1));
+        var e = For(claim);
         lock (e)
         {
             e.Checks++;
@@ -110,6 +118,8 @@ public static class ClaimLedger
             e.NegativeControls,
             e.Seed,
             Notes = e.Notes.Distinct().Take(50).ToArray(),
+            Tests = Tests.Where(t => t.Value.Claim == e.Claim).OrderBy(t => t.Key, StringComparer.Ordinal)
+                .Select(t => new { Test = t.Key, WorstMargin = double.IsFinite(t.Value.Worst) ? t.Value.Worst : (double?)null, WorstCheck = t.Value.What, t.Value.Checks }).ToArray(),
         }).ToArray();
         var json = JsonSerializer.Serialize(new { Assembly = assemblyName, WrittenUtc = DateTime.UtcNow, Claims = rows },
             new JsonSerializerOptions { WriteIndented = true });

@@ -36,18 +36,28 @@ public static class Properties
     /// </summary>
     public static string ExpectCounterexample<TCase>(Arbitrary<TCase> cases, Action<TCase> body, string control, int? trials = null)
     {
+        // Only a failed check counts as a counterexample; a crash (bad case, exception in the model) must not.
+        Exception? crash = null;
+        void Guarded(TCase c)
+        {
+            try { body(c); }
+            catch (AssertionException) { throw; }
+            catch (Exception e) { crash ??= new InvalidOperationException($"crashed on {c}: {e.Message}", e); }
+        }
         try
         {
             using var quiet = ClaimLedger.Suspend();
-            Prop.ForAll(cases, body).Check(MakeConfig(trials));
+            Prop.ForAll(cases, (Action<TCase>)Guarded).Check(MakeConfig(trials));
         }
         catch (Exception e)
         {
+            if (crash is not null) Checks.Fail($"Negative control '{control}' crashed instead of failing a check: {crash.Message}");
             var report = e.Message;
             TestContext.Out.WriteLine($"Negative control '{control}' found a counterexample, as it must:\n{report}");
             ClaimLedger.RecordNegativeControl(control + " — " + FirstShrunkLine(report));
             return report;
         }
+        if (crash is not null) Checks.Fail($"Negative control '{control}' crashed instead of failing a check: {crash.Message}");
         Checks.Fail($"Negative control '{control}' found no counterexample in {trials ?? TestSettings.Trials} cases: the check cannot tell the broken variant apart.");
         return "";
     }

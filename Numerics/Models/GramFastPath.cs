@@ -57,6 +57,10 @@ public static class GramFastPath
     /// G_c = Σ_{i≤n} z_i z_iᵀ (no 1/n). Returns TF = −q(T).
     /// </summary>
     public static Mat<T> ChenReadout<T>(AttentionLayer<T> layer, T stepSize, Mat<T> x, Mat<T> y, Mat<T> q0, T alpha, int loops)
+        where T : struct, IScalar<T> => ChenReadouts(layer, stepSize, x, y, q0, alpha, loops)[^1];
+
+    /// <summary>TF(0), …, TF(T) of Chen's loop through the fast path.</summary>
+    public static IReadOnlyList<Mat<T>> ChenReadouts<T>(AttentionLayer<T> layer, T stepSize, Mat<T> x, Mat<T> y, Mat<T> q0, T alpha, int loops)
         where T : struct, IScalar<T>
     {
         Guard.NonNegative(loops, nameof(loops));
@@ -70,7 +74,12 @@ public static class GramFastPath
         var zq = new Mat<T>(1, d + 1);
         zq.SetBlock(0, 0, q0.Transpose());
         zq[0, d] = alpha;
-        for (int t = 0; t < loops; t++) zq = zq * step;
-        return -(zq.Block(0, 0, 1, d).Transpose());
+        var readouts = new List<Mat<T>>(loops + 1) { -(zq.Block(0, 0, 1, d).Transpose()) };
+        for (int t = 0; t < loops; t++)
+        {
+            zq = zq * step;
+            readouts.Add(-(zq.Block(0, 0, 1, d).Transpose()));
+        }
+        return readouts;
     }
 }

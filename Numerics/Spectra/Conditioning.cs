@@ -10,9 +10,16 @@ public static class Conditioning
     public static (double Min, double Max) GramExtremes(Mat<Real> x)
     {
         var m = x.ToMathNet();
-        var g = m.TransposeThisAndMultiply(m);
-        var ev = g.Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).ToArray();
-        return (ev.Min(), ev.Max());
+        return Extremes(m.TransposeThisAndMultiply(m));
+    }
+
+    /// <summary>(λ_min, λ_max) of a symmetric matrix.</summary>
+    public static (double Min, double Max) Extremes(Matrix<double> symmetric)
+    {
+        var ev = symmetric.Evd(Symmetricity.Symmetric).EigenValues;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (var c in ev) { min = Math.Min(min, c.Real); max = Math.Max(max, c.Real); }
+        return (min, max);
     }
 
     /// <summary>κ(XᵀX) = λ_max/λ_min (∞ when XᵀX is singular, e.g. n &lt; d).</summary>

@@ -1,0 +1,86 @@
+using MathNet.Numerics.Distributions;
+
+namespace LoopedIcl.Numerics.Statistics;
+
+/// <summary>A Monte Carlo estimate: the sample mean, its standard error, and the number of draws.</summary>
+public readonly record struct Estimate(double Mean, double StandardError, long Count)
+{
+    /// <summary>Half-width of a two-sided interval with false-alarm probability <paramref name="falseAlarm"/> (normal approximation).</summary>
+    public double HalfWidth(double falseAlarm) => SampleStatistics.TwoSidedZ(falseAlarm) * StandardError;
+
+    public override string ToString() => $"{Mean:G6} ± {StandardError:G3} (SE, m={Count})";
+}
+
+/// <summary>Means with standard errors, quantiles with order-statistic confidence intervals, concentration slack.</summary>
+public static class SampleStatistics
+{
+    /// <summary>z with P(|N(0,1)| &gt; z) = falseAlarm (e.g. 1e-6 → 4.89).</summary>
+    public static double TwoSidedZ(double falseAlarm)
+    {
+        if (!(falseAlarm > 0 && falseAlarm < 1)) throw new ArgumentException($"{nameof(falseAlarm)} must be in (0, 1) (got {falseAlarm}).", nameof(falseAlarm));
+        return Normal.InvCDF(0, 1, 1 - falseAlarm / 2);
+    }
+
+    public static Estimate MeanAndError(IReadOnlyList<double> xs)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        if (xs.Count < 2) throw new ArgumentException($"xs needs at least 2 values for a standard error (got {xs.Count}).", nameof(xs));
+        double mean = 0, m2 = 0;
+        for (int i = 0; i < xs.Count; i++)
+        {
+            var delta = xs[i] - mean; // Welford: stable for large samples
+            mean += delta / (i + 1);
+            m2 += delta * (xs[i] - mean);
+        }
+        return new Estimate(mean, Math.Sqrt(m2 / (xs.Count - 1) / xs.Count), xs.Count);
+    }
+
+    /// <summary>The empirical q-quantile (lower order statistic ⌈qm⌉).</summary>
+    public static double Quantile(IReadOnlyList<double> xs, double q)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        if (xs.Count == 0) throw new ArgumentException("xs must not be empty.", nameof(xs));
+        if (!(q >= 0 && q <= 1)) throw new ArgumentException($"{nameof(q)} must be in [0, 1] (got {q}).", nameof(q));
+        var sorted = xs.OrderBy(v => v).ToArray();
+        int k = Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1);
+        return sorted[k];
+    }
+
+    public static double Median(IReadOnlyList<double> xs) => Quantile(xs, 0.5);
+
+    /// <summary>
+    /// A distribution-free confidence interval for the q-quantile from order statistics: the number of draws below the
+    /// true quantile is Binomial(m, q); take ranks qm ∓ z·√(mq(1−q)) with z for the stated false-alarm probability.
+    /// </summary>
+    public static (double Low, double High) QuantileInterval(IReadOnlyList<double> xs, double q, double falseAlarm)
+    {
+        var sorted = xs.OrderBy(v => v).ToArray();
+        int m = sorted.Length;
+        double z = TwoSidedZ(falseAlarm), sd = Math.Sqrt(m * q * (1 - q));
+        int lo = Math.Clamp((int)Math.Floor(q * m - z * sd) - 1, 0, m - 1);
+        int hi = Math.Clamp((int)Math.Ceiling(q * m + z * sd), 0, m - 1);
+        return (sorted[lo], sorted[hi]);
+    }
+
+    /// <summary>Hoeffding: a mean of m values in [0, 1] exceeds its expectation by more than this with probability ≤ falseAlarm.</summary>
+    public static double HoeffdingSlack(int m, double falseAlarm)
+    {
+        if (m < 1) throw new ArgumentException($"{nameof(m)} must be ≥ 1 (got {m}).", nameof(m));
+        return Math.Sqrt(Math.Log(1 / falseAlarm) / (2.0 * m));
+    }
+
+    /// <summary>Least-squares slope and intercept of y on x, with R².</summary>
+    public static (double Slope, double Intercept, double RSquared) LinearFit(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count || x.Count < 2) throw new ArgumentException($"x and y must have one length ≥ 2 (got {x.Count} and {y.Count}).", nameof(y));
+        double mx = x.Average(), my = y.Average(), sxx = 0, sxy = 0, syy = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            sxx += (x[i] - mx) * (x[i] - mx);
+            sxy += (x[i] - mx) * (y[i] - my);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        var slope = sxy / sxx;
+        return (slope, my - slope * mx, syy == 0 ? 1 : sxy * sxy / (sxx * syy));
+    }
+}
