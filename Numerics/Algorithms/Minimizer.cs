@@ -1,0 +1,73 @@
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
+
+namespace LoopedIcl.Numerics.Algorithms;
+
+/// <summary>Quasi-Newton (BFGS) minimisation with a supplied gradient; reports where it stopped and how flat it was there.</summary>
+public static class Minimizer
+{
+    public sealed record Result(Vector<double> Point, double Value, double GradientNorm, int Iterations, string Reason);
+
+    public static Result Bfgs(Func<Vector<double>, (double Value, Vector<double> Gradient)> objective, Vector<double> start,
+        double gradientTolerance = 1e-10, int maxIterations = 2000)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        var f = ObjectiveFunction.Gradient(v => objective(v));
+        var solver = new BfgsMinimizer(gradientTolerance, 1e-14, 1e-14, maxIterations);
+        try
+        {
+            var r = solver.FindMinimum(f, start);
+            return new Result(r.MinimizingPoint, r.FunctionInfoAtMinimum.Value, r.FunctionInfoAtMinimum.Gradient.L2Norm(), r.Iterations, r.ReasonForExit.ToString());
+        }
+        catch (MaximumIterationsException)
+        {
+            var (v, g) = objective(start);
+            return new Result(start, v, g.L2Norm(), maxIterations, "MaximumIterations");
+        }
+    }
+
+    /// <summary>Central finite-difference gradient, h = 1e-6·max(1, |θ_i|) (error ~h² × third derivative).</summary>
+    public static Vector<double> FiniteDifferenceGradient(Func<Vector<double>, double> f, Vector<double> x, double relativeStep = 1e-6)
+    {
+        var g = Vector<double>.Build.Dense(x.Count);
+        for (int i = 0; i < x.Count; i++)
+        {
+            var h = relativeStep * Math.Max(1, Math.Abs(x[i]));
+            var xp = x.Clone(); xp[i] += h;
+            var xm = x.Clone(); xm[i] -= h;
+            g[i] = (f(xp) - f(xm)) / (2 * h);
+        }
+        return g;
+    }
+}
+
+/// <summary>The signed permutation matrices of size d (2^d·d! of them): the group that makes sample averages exactly symmetric.</summary>
+public static class SignedPermutations
+{
+    public static IEnumerable<Matrix<double>> All(int d)
+    {
+        Guard.Positive(d, nameof(d));
+        foreach (var perm in Permutations(Enumerable.Range(0, d).ToArray()))
+            for (int signs = 0; signs < 1 << d; signs++)
+            {
+                var m = Matrix<double>.Build.Dense(d, d);
+                for (int i = 0; i < d; i++) m[i, perm[i]] = ((signs >> i) & 1) == 1 ? -1 : 1;
+                yield return m;
+            }
+    }
+
+    /// <summary>The 2^d diagonal sign matrices.</summary>
+    public static IEnumerable<Matrix<double>> Signs(int d)
+    {
+        for (int signs = 0; signs < 1 << d; signs++)
+            yield return Matrix<double>.Build.DiagonalOfDiagonalArray(Enumerable.Range(0, d).Select(i => ((signs >> i) & 1) == 1 ? -1.0 : 1.0).ToArray());
+    }
+
+    private static IEnumerable<int[]> Permutations(int[] items)
+    {
+        if (items.Length <= 1) { yield return items; yield break; }
+        for (int i = 0; i < items.Length; i++)
+            foreach (var rest in Permutations(items.Where((_, j) => j != i).ToArray()))
+                yield return new[] { items[i] }.Concat(rest).ToArray();
+    }
+}

@@ -1,0 +1,47 @@
+namespace LoopedIcl.Theorems;
+
+/// <summary>
+/// AHN-S5: the loss of eq. (5) as printed, E[(TF + y_q)²], contradicts Lemma 1 and Theorem 1: with it the optimal Q flips sign
+/// (one layer, where the output is linear in Q). The suite uses E[(TF − y_q)²].
+/// </summary>
+[TestFixture, Category("AHN-S5")]
+public sealed class AhnS5LossSign
+{
+    private const double FalseAlarm = 1e-6;
+
+    /// <summary>AHN-S5: since TF is linear in Q for one layer, f_printed(P, Q) = f(P, −Q) exactly; so its minimiser is Q = +[[Γ⁻¹,0],[0,0]].</summary>
+    [Test]
+    public void AHN_S5_Printed_sign_flips_the_optimal_Q()
+    {
+        var sigma = Sigmas.Random(3, 10, TestSettings.Seed + 51);
+        const int n = 6;
+        var gammaInv = AhnLosses.Gamma(sigma, n).Inverse();
+        var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
+        var right = new GramKernel([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
+        var flipped = new GramKernel([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
+        var prompts = new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + 52);
+        var printedAtFlipped = MonteCarlo.PredictionLoss(prompts, b => flipped.Predict(b), 200_000, printedSign: true);
+        var printedAtTheorem = MonteCarlo.PredictionLoss(prompts, b => right.Predict(b), 200_000, printedSign: true);
+        ClaimLedger.Note($"AHN-S5: printed loss at Q = +Γ⁻¹: {printedAtFlipped}; at Theorem 1's Q = −Γ⁻¹: {printedAtTheorem}; f* = {fStar:G6}");
+        Checks.Close(printedAtFlipped.Mean, fStar, printedAtFlipped.HalfWidth(FalseAlarm), "printed loss at the flipped Q equals f*");
+        Checks.Exceeds(printedAtTheorem.Mean - printedAtTheorem.HalfWidth(FalseAlarm), fStar * 1.5, "Theorem 1's Q is far from optimal for the printed loss");
+        // Exact sign relation per prompt: TF(−Q) = −TF(Q) for one layer (the output entry is linear in Q).
+        Checks.Close(flipped.Predict(prompts), -right.Predict(prompts), 1e-12 * (1 + Math.Abs(right.Predict(prompts))), "TF(−Q) = −TF(Q)");
+        ClaimLedger.RecordNegativeControl("Theorem 1's Q under the printed loss sign is rejected");
+    }
+
+    /// <summary>AHN-S5: on the closed form, the printed loss's gradient vanishes at −Γ⁻¹ (flipped) and not at Γ⁻¹.</summary>
+    [Test]
+    public void AHN_S5_Printed_loss_is_stationary_at_the_flipped_preconditioner() =>
+        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 30, lMax: 1), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var id = Sigmas.Identity(s.D);
+            var gammaInv = AhnLosses.Gamma(sigma, s.N).Inverse();
+            // f_printed(A) = f(−A), so ∇f_printed(A) = −∇f(−A).
+            var atFlipped = AhnLosses.SparseSingleLayerGradient(sigma, s.N, gammaInv, id).FrobeniusNorm();
+            var atTheorem = AhnLosses.SparseSingleLayerGradient(sigma, s.N, -gammaInv, id).FrobeniusNorm();
+            Checks.AtMost(atFlipped, 1e-11 * s.Kappa * (1 + sigma.FrobeniusNorm() * sigma.FrobeniusNorm()), $"‖∇f_printed(−Γ⁻¹)‖, {s}");
+            Checks.Exceeds(atTheorem, 1e-3, $"‖∇f_printed(Γ⁻¹)‖ is not 0, {s}");
+        });
+}

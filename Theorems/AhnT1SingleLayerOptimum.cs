@@ -1,0 +1,217 @@
+using LoopedIcl.Numerics.Algorithms;
+
+namespace LoopedIcl.Theorems;
+
+/// <summary>
+/// AHN-T1 (Theorem 1): one layer, x ~ N(0, Σ), w* ~ N(0, I): a global minimiser over all (P, Q) is P = [[0,0],[0,1]],
+/// Q = −[[Γ⁻¹,0],[0,0]], Γ = ((n+1)/n)Σ + (tr Σ/n)I, with f* = tr Σ − tr(Γ⁻¹Σ²) = Σ_i λ_i(λ_i + tr Σ)/((n+1)λ_i + tr Σ).
+/// </summary>
+[TestFixture, Category("AHN-T1")]
+public sealed class AhnT1SingleLayerOptimum
+{
+    private const double FalseAlarm = 1e-6;
+    private static double Z => SampleStatistics.TwoSidedZ(FalseAlarm);
+
+    private static SingleLayerParameters RandomParameters(int d, Random rng, double scale = 0.4) => new(
+        Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]), 0.5 + Rng.Gaussians(rng, 1)[0] * scale,
+        Matrix<double>.Build.Dense(d, d, (_, _) => scale * Rng.Gaussians(rng, 1)[0]), Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]));
+
+    private static GramKernel Kernel(SingleLayerParameters p, Random rng)
+    {
+        // The entries the loss must not depend on (rows 1..d of P, the last column of Q) are filled with noise.
+        var pq = p.ToPQ((_, _) => Rng.Gaussians(rng, 1)[0]);
+        return new GramKernel([new AttentionLayer<Real>(pq[0], pq[1])], ResidualSign.Plus);
+    }
+
+    private static SingleLayerParameters Optimum(Matrix<double> sigma, int n) => SingleLayerParameters.Sparse(AhnLosses.Gamma(sigma, n).Inverse());
+
+    /// <summary>AHN-T1: the all-parameter closed form equals the transformer's Monte Carlo loss (2·10⁵ prompts, |diff| ≤ z(1e-6)·SE) at random (P, Q) and random Σ (κ ≤ 100).</summary>
+    [TestCase(3, 5, 1.0, 1)]
+    [TestCase(3, 5, 100.0, 2)]
+    [TestCase(2, 8, 10.0, 3)]
+    public void AHN_T1_Closed_form_loss_equals_Monte_Carlo_through_the_transformer(int d, int n, double kappa, int seed)
+    {
+        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + seed);
+        var rng = Rng.Create(TestSettings.Seed + 10 * seed);
+        var p = RandomParameters(d, rng);
+        var kernel = Kernel(p, rng);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + seed), b => kernel.Predict(b), 200_000);
+        var closed = AhnLosses.SingleLayer(sigma, n, p);
+        ClaimLedger.Note($"AHN-T1 d={d} n={n} κ={kappa}: closed form {closed:G8}, Monte Carlo {mc}");
+        Checks.Close(mc.Mean, closed, mc.HalfWidth(FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
+    }
+
+    /// <summary>AHN-T1: the reference point of the notes (§3.3) gives f = 6.58028142, and Γ⁻¹, f* of the dense Σ match.</summary>
+    [Test]
+    public void AHN_T1_Reference_values_of_the_notes()
+    {
+        var sigma = Sigmas.AhnDense();
+        var p = new SingleLayerParameters(Vector<double>.Build.DenseOfArray([0.1, -0.2, 0.3]), 0.7,
+            Matrix<double>.Build.DenseOfArray(new double[,] { { 0.2, -0.1, 0 }, { 0.3, 0.1, -0.2 }, { 0, 0.05, 0.4 } }), Vector<double>.Build.DenseOfArray([0.1, 0, -0.1]));
+        Checks.RelativeClose(AhnLosses.SingleLayer(sigma, 5, p), 6.58028142, 1e-8, "reference f");
+        Checks.RelativeClose(AhnLosses.OptimalSingleLayerLoss(sigma, 5), 1.4450409887, 1e-9, "reference f*");
+        Checks.RelativeClose(AhnLosses.Gamma(sigma, 5).Inverse()[0, 0], 0.3448235218, 1e-9, "reference Γ⁻¹[0,0]");
+        Checks.RelativeClose(AhnLosses.Gamma(sigma, 5).Inverse()[1, 2], -0.1644261880, 1e-9, "reference Γ⁻¹[1,2]");
+        var diag = Matrix<double>.Build.DiagonalOfDiagonalArray([2.0, 1, 0.5]);
+        Checks.RelativeClose(AhnLosses.OptimalSingleLayerLoss(diag, 5), 1.4910539, 1e-7, "f* for Σ = diag(2,1,0.5), n = 5");
+        Checks.RelativeClose(AhnLosses.SparseSingleLayer(diag, 5, diag.Inverse(), Sigmas.Identity(3)), 2.8, 1e-12, "f(Σ⁻¹) for Σ = diag(2,1,0.5), n = 5");
+        Checks.RelativeClose(AhnLosses.OptimalSingleLayerLoss(Sigmas.Identity(5), 20), 30.0 / 26, 1e-12, "isotropic f* = d(d+1)/(n+d+1), d = 5, n = 20");
+    }
+
+    /// <summary>AHN-T1: at Q = −Γ⁻¹ the loss is tr Σ − tr(Γ⁻¹Σ²) = Σλ(λ + tr Σ)/((n+1)λ + tr Σ), and the FD gradient over all 2d+1+d² parameters vanishes.</summary>
+    [Test]
+    public void AHN_T1_Optimum_value_and_vanishing_gradient() =>
+        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 30), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var opt = Optimum(sigma, s.N);
+            var fStar = AhnLosses.SingleLayer(sigma, s.N, opt);
+            var gamma = AhnLosses.Gamma(sigma, s.N);
+            Checks.RelativeClose(fStar, sigma.Trace() - (gamma.Inverse() * sigma * sigma).Trace(), 1e-10 * s.Kappa, $"f* = trΣ − tr(Γ⁻¹Σ²), {s}");
+            Checks.RelativeClose(fStar, AhnLosses.OptimalSingleLayerLoss(sigma, s.N), 1e-10 * s.Kappa, $"f* spectral form, {s}");
+            var grad = Minimizer.FiniteDifferenceGradient(v => AhnLosses.SingleLayer(sigma, s.N, SingleLayerParameters.Unpack(v, s.D)), opt.Pack());
+            // FD error ~ h²·f''' with h = 1e-6 and rounding ~ u·f/h ≈ 1e-10·f: allow 1e-7·(1 + f*)·κ.
+            Checks.AtMost(grad.InfinityNorm(), 1e-7 * (1 + fStar) * s.Kappa, $"‖∇f(optimum)‖∞, {s}");
+        });
+
+    /// <summary>AHN-T1: every random perturbation of the optimum (local and global, all parameters incl. u and the last row of Q) raises f.</summary>
+    [Test]
+    public void AHN_T1_Every_perturbation_raises_the_loss() =>
+        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var opt = Optimum(sigma, s.N).Pack();
+            var fStar = AhnLosses.SingleLayer(sigma, s.N, SingleLayerParameters.Unpack(opt, s.D));
+            var rng = Rng.Create(s.Seed + 1);
+            double worst = 0;
+            foreach (var scale in new[] { 1e-4, 1e-2, 1.0 })
+                for (int k = 0; k < 30; k++)
+                {
+                    var v = opt + Vector<double>.Build.DenseOfArray(Rng.Gaussians(rng, opt.Count)) * scale;
+                    var f = AhnLosses.SingleLayer(sigma, s.N, SingleLayerParameters.Unpack(v, s.D));
+                    worst = Math.Max(worst, fStar / f);
+                }
+            // f* / f ≤ 1 up to rounding of the closed form (relative 1e-12·κ).
+            Checks.AtMost(worst, 1 + 1e-12 * s.Kappa, $"max f*/f over 90 perturbations, {s}");
+        });
+
+    /// <summary>AHN-T1: the rescaling (P, Q) → (γP, Q/γ) leaves the loss unchanged.</summary>
+    [Test]
+    public void AHN_T1_Loss_is_invariant_under_rescaling() =>
+        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var rng = Rng.Create(s.Seed);
+            var p = RandomParameters(s.D, rng);
+            var gamma = 0.3 + 3 * rng.NextDouble();
+            var scaled = new SingleLayerParameters(p.U * gamma, p.Beta * gamma, p.A / gamma, p.LastRowOfQ / gamma);
+            var f = AhnLosses.SingleLayer(sigma, s.N, p);
+            Checks.RelativeClose(AhnLosses.SingleLayer(sigma, s.N, scaled), f, 1e-11 * s.Kappa, $"rescaling by γ={gamma:F3}, {s}");
+        });
+
+    /// <summary>AHN-T1 (adapts to data inadequacy): Γ⁻¹ beats Σ⁻¹ at every finite n, and n‖Γ⁻¹ − Σ⁻¹‖ converges to ‖Σ⁻¹(Σ + tr Σ·I)Σ⁻¹‖ (so Γ⁻¹ → Σ⁻¹ at rate 1/n).</summary>
+    [Test]
+    public void AHN_T1_Optimum_beats_Sigma_inverse_and_tends_to_it() =>
+        Properties.ForAll(Cases.Shapes(dMax: 5, lMax: 1), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var id = Sigmas.Identity(s.D);
+            var fGamma = AhnLosses.SparseSingleLayer(sigma, s.N, AhnLosses.Gamma(sigma, s.N).Inverse(), id);
+            var fSigma = AhnLosses.SparseSingleLayer(sigma, s.N, sigma.Inverse(), id);
+            Checks.AtMost(fGamma, fSigma, $"f(Γ⁻¹) ≤ f(Σ⁻¹), {s}");
+            Checks.Exceeds(fSigma - fGamma, 1e-12 * fSigma, $"Γ⁻¹ strictly better at finite n, {s}");
+            // Γ⁻¹ − Σ⁻¹ = −Γ⁻¹(Σ + tr Σ·I)Σ⁻¹/n and Γ⁻¹ grows towards Σ⁻¹, so n‖Γ⁻¹ − Σ⁻¹‖ rises monotonically to ‖Σ⁻¹(Σ + tr Σ·I)Σ⁻¹‖.
+            var limit = (sigma.Inverse() * (sigma + id * sigma.Trace()) * sigma.Inverse()).FrobeniusNorm();
+            var scaled = new[] { 1, 2, 4, 8, 16, 1024 }.Select(k => k * s.N * (AhnLosses.Gamma(sigma, k * s.N).Inverse() - sigma.Inverse()).FrobeniusNorm()).ToArray();
+            for (int i = 0; i < scaled.Length; i++) Checks.AtMost(scaled[i], limit * (1 + 1e-9 * s.Kappa), $"n‖Γ⁻¹ − Σ⁻¹‖ ≤ its limit, n={s.N}·2^{i}, {s}");
+            for (int i = 1; i < scaled.Length; i++) Checks.AtLeast(scaled[i], scaled[i - 1] * (1 - 1e-9 * s.Kappa), $"n‖Γ⁻¹ − Σ⁻¹‖ non-decreasing in n, {s}");
+            Checks.AtLeast(scaled[^1], 0.5 * limit, $"n‖Γ⁻¹ − Σ⁻¹‖ approaches its limit by n = 1024·{s.N}, {s}");
+        });
+
+    /// <summary>AHN-T1: the output depends only on the last row of P and the first d columns of Q — proved exactly (degree 4 in the entries; the rest of P, Q randomised).</summary>
+    [Test]
+    public void AHN_T1_Output_depends_only_on_last_row_of_P_and_first_columns_of_Q() =>
+        ExactProof.Run("one-layer output ignores P rows 1..d and Q's last column, d=3 n=4", degree: 5, pts =>
+        {
+            var prompt = pts.Prompt(4, 3);
+            var p = pts.Matrix(4, 4);
+            var q = pts.Matrix(4, 4);
+            var p2 = p.Clone();
+            var q2 = q.Clone();
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) p2[i, j] = pts.Next();
+            for (int i = 0; i < 4; i++) q2[i, 3] = pts.Next();
+            var y1 = new LinearTransformer<Rational>([new AttentionLayer<Rational>(p, q)]).Predict(prompt);
+            var y2 = new LinearTransformer<Rational>([new AttentionLayer<Rational>(p2, q2)]).Predict(prompt);
+            return y1 == y2;
+        });
+
+    /// <summary>
+    /// AHN-T1 over all (P, Q): BFGS on the closed form from 20 random full-parameter starts never goes below f* and its best run reaches f*;
+    /// the finding: the landscape has non-global stationary points (the origin has zero gradient at f = tr Σ; stalled runs are recorded).
+    /// </summary>
+    [TestCase(3, 5, 10.0)]
+    [TestCase(2, 4, 100.0)]
+    public void AHN_T1_No_point_of_the_full_landscape_beats_f_star(int d, int n, double kappa)
+    {
+        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + d);
+        var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
+        double F(Vector<double> v) => AhnLosses.SingleLayer(sigma, n, SingleLayerParameters.Unpack(v, d));
+        var rng = Rng.Create(TestSettings.Seed + 5);
+        var finals = new List<double>();
+        for (int start = 0; start < 20; start++)
+        {
+            var x0 = Vector<double>.Build.DenseOfArray(Rng.Gaussians(rng, SingleLayerParameters.Count(d)));
+            var r = Minimizer.Bfgs(v => (F(v), Minimizer.FiniteDifferenceGradient(F, v)), x0, 1e-9, 3000);
+            finals.Add(r.Value);
+        }
+        var stalls = finals.Where(f => f > fStar * (1 + 1e-6)).OrderBy(f => f).ToArray();
+        ClaimLedger.Note($"AHN-T1 landscape d={d} n={n} κ={kappa}: f* = {fStar:G8}; best of 20 BFGS runs {finals.Min():G8}; {stalls.Length} stalled above f*: [{string.Join(", ", stalls.Select(f => f.ToString("G5")))}]");
+        Checks.AtLeast(finals.Min(), fStar * (1 - 1e-9), "no run goes below f*");
+        Checks.RelativeClose(finals.Min(), fStar, 1e-6, "the best run reaches f*");
+        // Finding 4: a non-global stationary point exists: at the origin every partial derivative vanishes and f = tr Σ > f*.
+        var origin = Vector<double>.Build.Dense(SingleLayerParameters.Count(d));
+        Checks.AtMost(Minimizer.FiniteDifferenceGradient(F, origin).InfinityNorm(), 1e-8 * sigma.Trace(), "‖∇f(0)‖∞ (a stationary point)");
+        Checks.Exceeds(F(origin) - fStar, 0.1 * fStar, "the origin is not a global minimiser");
+    }
+
+    /// <summary>AHN-T1 negative control: a wrong moment formula (𝓔[M] without (1/n)tr(MΣ)Σ) disagrees with Monte Carlo at the optimum.</summary>
+    [Test]
+    public void AHN_T1_Negative_control_moment_formula_without_the_trace_term()
+    {
+        var sigma = Sigmas.Random(3, 10, TestSettings.Seed + 31);
+        const int n = 5;
+        var a = AhnLosses.Gamma(sigma, n).Inverse();
+        var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + 32), b => kernel.Predict(b), 200_000);
+        var right = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
+        var wrong = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3), dropTraceTerm: true);
+        ClaimLedger.Note($"AHN-T1 negative control: MC {mc}; right formula {right:G6}; without the trace term {wrong:G6} ({Math.Abs(mc.Mean - wrong) / mc.StandardError:F1} SE away)");
+        Checks.Close(mc.Mean, right, mc.HalfWidth(FalseAlarm), "right formula vs MC");
+        Checks.Exceeds(Math.Abs(mc.Mean - wrong), mc.HalfWidth(FalseAlarm), "the wrong formula is rejected at false alarm 1e-6");
+        ClaimLedger.RecordNegativeControl("moment formula without (1/n)tr(MΣ)Σ rejected");
+    }
+
+    /// <summary>
+    /// AHN-T1 finding (spec check): CLAIMS.md's sparse quadratic ((n+1)/n)·tr(ΣAᵀΣAΣ) is exact only for symmetric A; with Lemma 1's
+    /// transpose the term is ((n+1)/n)·tr(AᵀΣ²AΣ). Monte Carlo through the transformer decides between them for a non-symmetric A.
+    /// </summary>
+    [Test]
+    public void AHN_T1_Finding_printed_sparse_quadratic_needs_symmetric_A()
+    {
+        var sigma = Sigmas.AhnDense();
+        const int n = 5;
+        var rng = Rng.Create(TestSettings.Seed + 41);
+        var a = Matrix<double>.Build.Dense(3, 3, (_, _) => 0.3 * Rng.Gaussians(rng, 1)[0]);
+        double Printed(Matrix<double> m) => sigma.Trace() - 2 * (sigma * m * sigma).Trace() + (n + 1.0) / n * (sigma * m.Transpose() * sigma * m * sigma).Trace()
+                                           + (m.Transpose() * sigma * m * sigma).Trace() * sigma.Trace() / n;
+        var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + 42), b => kernel.Predict(b), 200_000);
+        var ours = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
+        ClaimLedger.Note($"AHN-T1 finding: non-symmetric A: MC {mc}; transposed form {ours:G6}; CLAIMS.md's printed form {Printed(a):G6} ({Math.Abs(mc.Mean - Printed(a)) / mc.StandardError:F0} SE off)");
+        Checks.Close(mc.Mean, ours, mc.HalfWidth(FalseAlarm), "transposed-convention quadratic vs MC");
+        Checks.Exceeds(Math.Abs(mc.Mean - Printed(a)), mc.HalfWidth(FalseAlarm), "the printed quadratic is rejected for non-symmetric A");
+        var sym = (a + a.Transpose()) / 2;
+        Checks.RelativeClose(Printed(sym), AhnLosses.SparseSingleLayer(sigma, n, sym, Sigmas.Identity(3)), 1e-12, "both forms agree for symmetric A");
+        ClaimLedger.RecordNegativeControl("printed sparse quadratic with non-symmetric A rejected by MC");
+    }
+}
