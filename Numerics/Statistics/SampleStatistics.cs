@@ -69,6 +69,25 @@ public static class SampleStatistics
         return Math.Sqrt(Math.Log(1 / falseAlarm) / (2.0 * m));
     }
 
+    /// <summary>
+    /// A lower confidence bound for E[X], X ≥ 0, that needs no variance (valid for heavy tails): by the DKW inequality
+    /// sup_t |P̂(X &gt; t) − P(X &gt; t)| ≤ ε = √(ln(2/δ)/(2m)) with probability ≥ 1 − δ, and E[X] ≥ t·P(X &gt; t) for every t.
+    /// </summary>
+    public static double NonNegativeMeanLowerBound(IReadOnlyList<double> xs, double falseAlarm)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        if (xs.Count == 0) throw new ArgumentException("xs must not be empty.", nameof(xs));
+        if (xs.Any(v => !(v >= 0))) throw new ArgumentException("xs must be finite and ≥ 0.", nameof(xs));
+        var sorted = xs.OrderByDescending(v => v).ToArray();
+        double eps = Math.Sqrt(Math.Log(2 / falseAlarm) / (2.0 * sorted.Length)), best = 0;
+        for (int k = 0; k < sorted.Length; k++)
+        {
+            // P̂(X > t) = k/m just below t = sorted[k]… use t slightly below sorted[k]: (k + 1)/m of the sample is ≥ t.
+            best = Math.Max(best, sorted[k] * ((k + 1.0) / sorted.Length - eps));
+        }
+        return best;
+    }
+
     /// <summary>Least-squares slope and intercept of y on x, with R².</summary>
     public static (double Slope, double Intercept, double RSquared) LinearFit(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
