@@ -41,6 +41,19 @@ public sealed class SparseFamilyLoss
         return result;
     }
 
+    /// <summary>The conditional loss tr(ΠᵀΣΠC) of each sample (for paired comparisons with common random numbers).</summary>
+    public double[] PerSample(IReadOnlyList<Matrix<double>> a)
+    {
+        int d = D;
+        var id = Matrix<double>.Build.DenseIdentity(d);
+        return Samples.Select(s =>
+        {
+            var pi = id;
+            foreach (var al in a) pi = (id - al.TransposeThisAndMultiply(s)) * pi;
+            return (pi.TransposeThisAndMultiply(Sigma * pi) * TaskCovariance).Trace();
+        }).ToArray();
+    }
+
     /// <summary>f̂(A_0..A_{L−1}).</summary>
     public double Value(IReadOnlyList<Matrix<double>> a) => ValueAndGradient(a, gradient: false).Value;
 
