@@ -88,6 +88,19 @@ public static class SampleStatistics
         return best;
     }
 
+    /// <summary>
+    /// A lower confidence bound for E[X], X ≥ 0, from one threshold t fixed in advance: E[X] ≥ t·P(X &gt; t), with P(X &gt; t) bounded below by the
+    /// exact (Clopper–Pearson) binomial bound at the stated one-sided false alarm. Unlike the DKW bound it sees rare large values.
+    /// </summary>
+    public static double NonNegativeMeanLowerBoundAt(IReadOnlyList<double> xs, double threshold, double falseAlarm)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        if (xs.Any(v => !(v >= 0))) throw new ArgumentException("xs must be finite and ≥ 0.", nameof(xs));
+        Guard.Positive(threshold, nameof(threshold));
+        int m = xs.Count, k = xs.Count(v => v > threshold);
+        return k == 0 ? 0 : threshold * Beta.InvCDF(k, m - k + 1, falseAlarm);
+    }
+
     /// <summary>Least-squares slope and intercept of y on x, with R².</summary>
     public static (double Slope, double Intercept, double RSquared) LinearFit(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {

@@ -1,0 +1,59 @@
+using LoopedIcl.Numerics.Statistics;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LoopedIcl.Numerics.Losses;
+
+/// <summary>
+/// A looped model trained on Σ₀ with A = bΣ₀⁻¹ (u = 0), evaluated with L loops on prompts from Σ_te (w* ~ N(0, Σ_te⁻¹)).
+/// With Ŵ₀ = Σ₀^{-1/2}ŜΣ₀^{-1/2} = VΛVᵀ and D = I − bΛ, C = (I − bΣ₀⁻¹Ŝ)^L = Σ₀^{-1/2}VD^LVᵀΣ₀^{1/2}, so the conditional loss
+/// tr(CᵀΣ_teCΣ_te⁻¹) = Σ_ij (D_iD_j)^L K_ij G_ji with K = VᵀΣ₀^{-1/2}Σ_teΣ₀^{-1/2}V and G = VᵀΣ₀^{1/2}Σ_te⁻¹Σ₀^{1/2}V:
+/// one eigendecomposition per draw serves every L.
+/// </summary>
+public sealed class TestTimeLooping
+{
+    private readonly (double[] D, Matrix<double> K, Matrix<double> G)[] _draws;
+
+    public double StepSize { get; }
+    public int Count => _draws.Length;
+
+    public TestTimeLooping(Matrix<double> trainSigma, Matrix<double> testSigma, int n, double stepSize, int draws, int seed)
+    {
+        Guard.SymmetricPositiveDefinite(trainSigma, nameof(trainSigma));
+        Guard.SymmetricPositiveDefinite(testSigma, nameof(testSigma));
+        Guard.Finite(stepSize, nameof(stepSize));
+        StepSize = stepSize;
+        var evd0 = trainSigma.Evd(Symmetricity.Symmetric);
+        Matrix<double> Power(double p) => evd0.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalArray(evd0.EigenValues.Select(e => Math.Pow(e.Real, p)).ToArray()) * evd0.EigenVectors.Transpose();
+        var half = Power(0.5);
+        var halfInv = Power(-0.5);
+        var teInv = testSigma.Inverse();
+        _draws = SparseFamilyLoss.DrawSamples(testSigma, n, draws, seed).Select(s =>
+        {
+            var w0 = halfInv * s * halfInv;
+            var evd = ((w0 + w0.Transpose()) / 2).Evd(Symmetricity.Symmetric);
+            var v = evd.EigenVectors;
+            var d = evd.EigenValues.Select(e => 1 - stepSize * e.Real).ToArray();
+            return (d, v.TransposeThisAndMultiply(halfInv * testSigma * halfInv) * v, v.TransposeThisAndMultiply(half * teInv * half) * v);
+        }).ToArray();
+    }
+
+    /// <summary>The conditional loss of each draw after <paramref name="loops"/> loops.</summary>
+    public double[] PerSample(int loops)
+    {
+        Guard.NonNegative(loops, nameof(loops));
+        return _draws.Select(x =>
+        {
+            int d = x.D.Length;
+            var p = x.D.Select(v => Math.Pow(v, loops)).ToArray();
+            double total = 0;
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++) total += p[i] * p[j] * x.K[i, j] * x.G[j, i];
+            return total;
+        }).ToArray();
+    }
+
+    public Estimate Loss(int loops) => SampleStatistics.MeanAndError(PerSample(loops));
+
+    /// <summary>Per draw, max_j |1 − bλ_j(Ŵ₀)|: the loop contracts every direction iff this is &lt; 1.</summary>
+    public double[] SpectralRadius() => _draws.Select(x => x.D.Max(Math.Abs)).ToArray();
+}
