@@ -1,0 +1,150 @@
+using LoopedIcl.Numerics.Algorithms;
+using MathNet.Numerics.Optimization;
+
+namespace LoopedIcl.Theorems;
+
+/// <summary>
+/// GAT-T2 (Theorem 3.4 as reported): Σ = I, u = 0: while the loss is not tiny, ‖∇_A L(A)‖²_F ≥ (1/16)·L(A)^{(2L−1)/L} — a Łojasiewicz
+/// inequality with exponent 2 − 1/L, not PL (except L = 1). The suite measures R(A) = ‖∇L‖²/L^{(2L−1)/L} and asserts R ≥ 1/16 above 1.5× the symmetric optimum.
+/// </summary>
+[TestFixture, Category("GAT-T2")]
+public sealed class GatT2GradientDominance
+{
+    internal static double Ratio(double loss, Matrix<double> gradient, int loops) =>
+        gradient.FrobeniusNorm() * gradient.FrobeniusNorm() / Math.Pow(loss, (2.0 * loops - 1) / loops);
+
+    internal static (LoopedLoss Loss, double ScalarOptimum) Problem(int d, int n, int loops, int samples, int seed)
+    {
+        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, samples, seed), Sigmas.Identity(d), loops);
+        // The same sample's scalar optimum (golden section on b ↦ L(bI)), so the threshold is consistent with the sample.
+        double lo = 0, hi = 2, g = (Math.Sqrt(5) - 1) / 2;
+        for (int i = 0; i < 60; i++)
+        {
+            double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+            if (loss.Value(Sigmas.Identity(d) * x1) < loss.Value(Sigmas.Identity(d) * x2)) hi = x2; else lo = x1;
+        }
+        return (loss, (lo + hi) / 2);
+    }
+
+    /// <summary>GAT-T2: the analytic gradient equals central differences and the paper's form −2E Σ_k Ŝ D^{L−1−k}Σ⁻¹CᵀΣD^k (D = I − AᵀŜ, C = D^L).</summary>
+    [Test]
+    public void GAT_T2_Gradient_formula_matches_finite_differences_and_the_paper_form() =>
+        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 4), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var samples = SparseFamilyLoss.DrawSamples(sigma, s.N, 4, s.Seed + 1);
+            var loss = new LoopedLoss(samples, sigma, s.L);
+            var rng = Rng.Create(s.Seed + 2);
+            var a = sigma.Inverse() * 0.5 + Matrix<double>.Build.Dense(s.D, s.D, (_, _) => 0.2 * Rng.Gaussians(rng, 1)[0]) * (sigma.Inverse().L2Norm() / Math.Sqrt(s.D));
+            var (_, analytic) = loss.ValueAndGradient(a);
+            var fd = Minimizer.FiniteDifferenceGradient(v => loss.Value(Matrix<double>.Build.DenseOfColumnMajor(s.D, s.D, v.ToArray())), Vector<double>.Build.DenseOfArray(a.ToColumnMajorArray()));
+            var id = Sigmas.Identity(s.D);
+            var paper = Matrix<double>.Build.Dense(s.D, s.D);
+            foreach (var sh in samples)
+            {
+                var dMat = id - a.TransposeThisAndMultiply(sh);
+                var c = id;
+                for (int l = 0; l < s.L; l++) c = dMat * c;
+                for (int k = 0; k < s.L; k++) paper -= 2 * sh * dMat.Power(s.L - 1 - k) * sigma.Inverse() * c.Transpose() * sigma * dMat.Power(k);
+            }
+            paper /= samples.Length;
+            var scale = 1 + analytic.FrobeniusNorm();
+            Checks.AtMost((Vector<double>.Build.DenseOfArray(analytic.ToColumnMajorArray()) - fd).InfinityNorm(), 1e-6 * scale * s.Kappa, $"analytic vs FD, {s}");
+            Checks.AtMost((analytic - paper).FrobeniusNorm(), 1e-10 * scale * s.Kappa * s.Kappa, $"analytic vs the paper's form, {s}");
+        });
+
+    /// <summary>GAT-T2: over random A = bI + sG/‖G‖ (b ∈ [0, 1.5], s ∈ [0, 0.8], G half symmetrised), R ≥ 1/16 wherever L ≥ 1.5·L(b̂*I); min R reported.</summary>
+    [TestCase(5, 10, 2)]
+    [TestCase(10, 40, 2)]
+    [TestCase(10, 100, 3)]
+    public void GAT_T2_Ratio_is_above_one_sixteenth_at_random_points(int d, int n, int loops)
+    {
+        var (loss, bStar) = Problem(d, n, loops, d >= 10 ? 300 : 800, TestSettings.Seed + 241 + n);
+        var threshold = 1.5 * loss.Value(Sigmas.Identity(d) * bStar);
+        var rng = Rng.Create(TestSettings.Seed + 242);
+        double minR = double.PositiveInfinity, atLoss = double.NaN;
+        for (int k = 0; k < 60; k++)
+        {
+            var g = Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]);
+            if (k % 2 == 0) g = (g + g.Transpose()) / 2;
+            var a = Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm());
+            var (value, grad) = loss.ValueAndGradient(a);
+            if (value < threshold) continue;
+            var r = Ratio(value, grad, loops);
+            if (r < minR) { minR = r; atLoss = value; }
+        }
+        ClaimLedger.Note($"GAT-T2 (d={d}, n={n}, L={loops}) random points: min R = {minR:G4} at loss {atLoss:G4} (threshold 1.5·L(b̂*I) = {threshold:G4})");
+        Checks.AtLeast(minR, 1.0 / 16, $"min R over random points (d={d}, n={n}, L={loops})");
+    }
+
+    /// <summary>GAT-T2 (adversarial): a compass search minimises R over A = bI + s₁G₁ + s₂G₂ + kJ subject to L ≥ 1.5·L(b̂*I) from several starts; R ≥ 1/16 still.</summary>
+    [TestCase(5, 10, 2)]
+    [TestCase(10, 40, 2)]
+    [TestCase(10, 100, 3)]
+    public void GAT_T2_Adversarial_search_does_not_break_the_inequality(int d, int n, int loops)
+    {
+        var (loss, bStar) = Problem(d, n, loops, d >= 10 ? 150 : 300, TestSettings.Seed + 251 + n);
+        var threshold = 1.5 * loss.Value(Sigmas.Identity(d) * bStar);
+        var rng = Rng.Create(TestSettings.Seed + 252);
+        var g1 = Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]);
+        g1 = (g1 + g1.Transpose()) / (2 * g1.L2Norm());
+        var g2 = Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]);
+        g2 /= g2.L2Norm();
+        var j = Matrix<double>.Build.Dense(d, d, (r, c) => r / 2 == c / 2 && r != c && r < d - d % 2 ? (r < c ? 1 : -1) : 0);
+        Matrix<double> A(Vector<double> p) => Sigmas.Identity(d) * p[0] + g1 * p[1] + g2 * p[2] + j * p[3];
+        double best = double.PositiveInfinity, bestLoss = double.NaN;
+        foreach (var start in new[] { new[] { 0.5 * bStar, 0.1, 0.1, 0.0 }, new[] { 1.2 * bStar, 0.0, 0.2, 0.1 } })
+        {
+            // Minimise R subject to L ≥ threshold (infeasible points are penalised above every feasible R).
+            var r = Minimizer.PatternSearch(p =>
+            {
+                var (value, grad) = loss.ValueAndGradient(A(p));
+                return value < threshold ? 1e6 * (1 + threshold - value) : Ratio(value, grad, loops);
+            }, Vector<double>.Build.DenseOfArray(start), 0.1, 80);
+            var (v, gr) = loss.ValueAndGradient(A(r.Point));
+            if (v >= threshold && Ratio(v, gr, loops) < best) { best = Ratio(v, gr, loops); bestLoss = v; }
+        }
+        ClaimLedger.Note($"GAT-T2 (d={d}, n={n}, L={loops}) adversarial search: min R = {best:G4} at loss {bestLoss:G4} (threshold {threshold:G4})");
+        Checks.AtLeast(best, 1.0 / 16, $"adversarial min R (d={d}, n={n}, L={loops})");
+    }
+
+    /// <summary>
+    /// GAT-T2: a threshold is necessary — in the population (exact moments) the gradient at b*I is (ℓ'(b*)/d)·I = 0 while ℓ* &gt; 0, so R(b*I) = 0 &lt; 1/16.
+    /// </summary>
+    [TestCase(5, 10, 2)]
+    [TestCase(10, 100, 3)]
+    public void GAT_T2_Threshold_is_necessary_at_the_scalar_optimum(int d, int n, int loops)
+    {
+        var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, loops);
+        var m = WishartMoments.WhitenedMoments(2 * loops, n, d);
+        var derivative = KernelPolynomial.Gradient(m, Enumerable.Repeat(bStar, loops).ToArray()).Sum();
+        var gradNormSquared = derivative * derivative / d; // ‖(ℓ'/d)·I‖²_F
+        var r = gradNormSquared / Math.Pow(lStar, (2.0 * loops - 1) / loops);
+        ClaimLedger.Note($"GAT-T2 at b*I (d={d}, n={n}, L={loops}, exact): ℓ* = {lStar:G4} > 0, R = {r:E2}");
+        Checks.Exceeds(lStar, 0.01, "the loss at the scalar optimum is positive");
+        Checks.AtMost(r, 1e-12, "R vanishes at the scalar optimum: no threshold-free inequality can hold");
+        ClaimLedger.RecordNegativeControl($"no threshold: R(b*I) = {r:E1} violates R ≥ 1/16");
+    }
+
+    /// <summary>
+    /// GAT-T2 finding 7: in the large-n limit (Ŵ = I) f = Σ(1 − β_j)^{2L} and ‖∇f‖² = 4L²Σ(1 − β_j)^{4L−2}: along B = bI, b → 1, the Łojasiewicz ratio stays at
+    /// 4L²d^{−(L−1)/L} while the PL ratio ‖∇f‖²/f → 0 for L ≥ 2 (and is the constant 4L² = 4 for L = 1).
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void GAT_T2_Finding_Lojasiewicz_but_not_PL(int loops)
+    {
+        const int d = 4;
+        var limit = new LoopedLoss([Sigmas.Identity(d)], Sigmas.Identity(d), loops);
+        foreach (var gap in new[] { 1e-1, 1e-2, 1e-3 })
+        {
+            var (f, g) = limit.ValueAndGradient(Sigmas.Identity(d) * (1 - gap));
+            var lojasiewicz = Ratio(f, g, loops);
+            var pl = g.FrobeniusNorm() * g.FrobeniusNorm() / f;
+            Checks.RelativeClose(lojasiewicz, 4.0 * loops * loops * Math.Pow(d, -(loops - 1.0) / loops), 1e-9, $"Łojasiewicz ratio at 1 − b = {gap}, L={loops}");
+            Checks.RelativeClose(pl, 4.0 * loops * loops * Math.Pow(gap, 2 * loops - 2), 1e-9, $"PL ratio = 4L²(1 − b)^(2L−2) at 1 − b = {gap}, L={loops}");
+        }
+        ClaimLedger.Note($"GAT-T2 L={loops}: PL ratio at 1 − b = 1e-3 is {4.0 * loops * loops * Math.Pow(1e-3, 2 * loops - 2):G3} (→ 0 for L ≥ 2), Łojasiewicz ratio {4.0 * loops * loops * Math.Pow(d, -(loops - 1.0) / loops):G3}");
+    }
+}
