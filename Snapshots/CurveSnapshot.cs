@@ -33,6 +33,7 @@ public static class CurveSnapshot
             c.Title,
             c.XLabel,
             c.YLabel,
+            c.Log10X,
             c.Log10Y,
             Parameters = parameters,
             X = c.X.Select(Round).ToArray(),

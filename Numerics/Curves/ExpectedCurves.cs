@@ -69,8 +69,8 @@ public static class ExpectedCurves
             series.Add(new Series($"d={d}", ChenConvergence.MedianConditionNumbers(d, ratios, samples, seed + d).Select(Math.Log10).ToArray()));
         series.Add(new Series("Marchenko–Pastur limit", ratios.Select(r => Math.Log10(Conditioning.MarchenkoPasturConditionNumber(1.0 / r))).ToArray(), IsTheory: true));
         return new CurveSet("chen-c1-median-kappa", "CHEN-C1", "Median condition number of XᵀX vs n/d", "n/d", "median κ(XᵀX)", true,
-            ratios.Select(r => (double)r).ToArray(), series, new Dictionary<string, object> { ["samples"] = samples, ["seed"] = seed },
-            "κ(XᵀX) = O(1) once n = C·d: the medians rise with d towards the dashed Marchenko–Pastur value ((1+√(d/n))/(1−√(d/n)))² and stay below it.");
+            ratios.Select(r => Math.Log10(r)).ToArray(), series, new Dictionary<string, object> { ["samples"] = samples, ["seed"] = seed },
+            "κ(XᵀX) = O(1) once n = C·d: the medians rise with d towards the dashed Marchenko–Pastur value ((1+√(d/n))/(1−√(d/n)))² and stay below it.") { Log10X = true };
     }
 
     /// <summary>AHN-T1: the optimal one-layer loss and ‖Γ⁻¹ − Σ⁻¹‖_F vs n for a fixed Σ (κ = 10, d = 5).</summary>
@@ -84,11 +84,11 @@ public static class ExpectedCurves
         var fSigmaInv = ns.Select(n => AhnLosses.SparseSingleLayer(sigma, n, sigma.Inverse(), id)).ToArray();
         var distance = ns.Select(n => (AhnLosses.Gamma(sigma, n).Inverse() - sigma.Inverse()).FrobeniusNorm()).ToArray();
         return new CurveSet("ahn-t1-optimum-vs-n", "AHN-T1", "One-layer optimum vs context size (d = 5, κ(Σ) = 10)", "n (context examples)",
-            "loss / distance", true, ns.Select(n => (double)n).ToArray(),
+            "loss / distance", true, ns.Select(n => Math.Log10(n)).ToArray(),
             [new Series("f* = f(Γ⁻¹)", fStar.Select(Math.Log10).ToArray()), new Series("f(Σ⁻¹)", fSigmaInv.Select(Math.Log10).ToArray(), IsTheory: false),
-             new Series("‖Γ⁻¹ − Σ⁻¹‖_F", distance.Select(Math.Log10).ToArray()), new Series("slope −1 reference", ns.Select(n => Math.Log10(distance[0] * ns[0] / (double)n)).ToArray(), IsTheory: true)],
+             new Series("‖Γ⁻¹ − Σ⁻¹‖_F", distance.Select(Math.Log10).ToArray()), new Series("slope −1 reference", ns.Select(n => Math.Log10(distance[^1] * ns[^1] / (double)n)).ToArray(), IsTheory: true)],
             new Dictionary<string, object> { ["d"] = d, ["kappa"] = 10, ["seed"] = seed },
-            "The learned preconditioner Γ⁻¹ = (((n+1)/n)Σ + (trΣ/n)I)⁻¹ beats Σ⁻¹ at every finite n and tends to it at rate 1/n (dashed: slope −1).");
+            "The learned preconditioner Γ⁻¹ = (((n+1)/n)Σ + (trΣ/n)I)⁻¹ beats Σ⁻¹ at every finite n (blue below orange) and tends to it at rate 1/n (green parallel to the dashed slope −1 for large n).") { Log10X = true };
     }
 
     /// <summary>AHN-T3: the optimal per-layer step sizes (sorted) and the optimal loss g* vs L (n = 20, d = 5), exact from moments.</summary>
@@ -135,9 +135,9 @@ public static class ExpectedCurves
             double e = (loops - 1.0) / loops;
             series.Add(new Series($"bound, L={loops}", times.Select(t => Math.Log10(Math.Pow(Math.Pow(d, -e) + t / (16.0 * loops / (loops - 1)), -1 / e))).ToArray(), IsTheory: true));
         }
-        return new CurveSet("gat-t3-flow", "GAT-T3", "Gradient flow from A(0) = 0 (d = 10, n = 1000)", "time t (log10)", "loss L(A_t)", true,
+        return new CurveSet("gat-t3-flow", "GAT-T3", "Gradient flow from A(0) = 0 (d = 10, n = 1000)", "time t", "loss L(A_t)", true,
             times.Select(Math.Log10).ToArray(), series, new Dictionary<string, object> { ["d"] = d, ["n"] = n },
-            "The flow (solid) reaches every loss level long before the dashed bound from the dominance inequality with μ = 1/16, and levels off at the optimum ℓ_L(b*).");
+            "The flow (solid) reaches every loss level long before the dashed bound from the dominance inequality with μ = 1/16, and levels off at the optimum ℓ_L(b*).") { Log10X = true };
     }
 
     private static double LossAt(IReadOnlyList<FlowPoint> path, double t)
