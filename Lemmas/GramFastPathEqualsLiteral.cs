@@ -39,6 +39,26 @@ public sealed class GramFastPathEqualsLiteral
             Agreement.Within([PredictionPair(layers, sign, inst.Prompt)], budget, $"{model}, {s}");
         });
 
+    /// <summary>FAST-PATH: the allocation-free double kernel used by every Monte Carlo estimate (rank-one path for last-row-only P, general path otherwise) equals the literal model.</summary>
+    [TestCase(Model.Sparse8, 6)]
+    [TestCase(Model.GdPlusPlus11, 3)]
+    [TestCase(Model.GeneralPQ, 3)]
+    [TestCase(Model.GatmiryLooped, 12)]
+    public void FAST_PATH_Double_kernel_equals_literal_attention(Model model, int maxLayers) =>
+        Properties.ForAll(Cases.Shapes(lMax: maxLayers), s =>
+        {
+            var buffer = new PromptBuffer(Covariance.WithConditionNumber(s.D, s.Kappa, Numerics.Prompts.Rng.Create(s.Seed)), TaskLaw.InverseCovariance, s.N, s.Seed);
+            buffer.Next();
+            var rng = Numerics.Prompts.Rng.Create(s.Seed + 1);
+            var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
+            var prompt = buffer.ToPrompt();
+            var literal = new LinearTransformer<Real>(layers, sign).Predict(prompt).Value;
+            var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
+            double z = Agreement.Magnitude(traj);
+            var budget = Tolerance.Accumulated(s.N * (s.D + 1), s.L, z * (1 + (s.D + 1) * (s.D + 1) * z * z));
+            Checks.Close(new GramKernel(layers, sign).Predict(buffer), literal, budget, $"{model} double kernel, {s}");
+        });
+
     /// <summary>FAST-PATH: Chen's fast loop (fixed G_c, one (d+1)-vector per loop) equals the literal row-layout loop.</summary>
     [Test]
     public void FAST_PATH_Chen_fast_loop_equals_literal_loop() =>

@@ -15,6 +15,8 @@ public sealed class GramKernel
     private readonly double _sign;
     private readonly int _w;
     private readonly double[] _g, _gq, _t, _tg, _zq, _tmp;
+    private readonly bool[] _labelRowOnly; // P's rows 1..d are zero: the layer is a rank-one update of the label row
+    private readonly double[] _v, _r, _h;
 
     public int D { get; }
     public int Layers => _p.Length;
@@ -35,6 +37,10 @@ public sealed class GramKernel
             _q[l] = Flatten(layers[l].Q);
         }
         _sign = sign == ResidualSign.Plus ? 1 : -1;
+        _labelRowOnly = _p.Select(p => p.Take(D * _w).All(v => v == 0)).ToArray();
+        _v = new double[_w];
+        _r = new double[_w];
+        _h = new double[_w];
         _g = new double[_w * _w];
         _gq = new double[_w * _w];
         _t = new double[_w * _w];
@@ -84,6 +90,11 @@ public sealed class GramKernel
         {
             var p = _p[l];
             var q = _q[l];
+            if (_labelRowOnly[l])
+            {
+                RankOneLayer(p, q, l + 1 < _p.Length);
+                continue;
+            }
             Multiply(_g, q, _gq, w);       // GQ
             Multiply(p, _gq, _t, w);        // PGQ
             for (int k = 0; k < w * w; k++) _t[k] *= _sign;
@@ -109,6 +120,46 @@ public sealed class GramKernel
             }
         }
         return -_zq[d];
+    }
+
+    /// <summary>
+    /// P = e_{d+1}πᵀ (only the last row non-zero), so PGQ = e_{d+1}rᵀ with r = QᵀGπ and T = I ± e_{d+1}rᵀ:
+    /// z_q[d] += ±rᵀz_q, and G ← TGTᵀ changes only its last row and column: with h = Gr, G[d,:] += ±h, G[:,d] += ±h, G[d,d] += rᵀh.
+    /// O((d+1)²) per layer instead of O((d+1)³); the same algebra as the general path (tested against the literal model).
+    /// </summary>
+    private void RankOneLayer(double[] p, double[] q, bool updateGram)
+    {
+        int w = _w, d = D;
+        for (int a = 0; a < w; a++) // v = Gπ, π = P[d, :]
+        {
+            double s = 0;
+            for (int b = 0; b < w; b++) s += _g[a * w + b] * p[d * w + b];
+            _v[a] = s;
+        }
+        for (int j = 0; j < w; j++) // r = Qᵀv
+        {
+            double s = 0;
+            for (int i = 0; i < w; i++) s += q[i * w + j] * _v[i];
+            _r[j] = s;
+        }
+        double rz = 0;
+        for (int j = 0; j < w; j++) rz += _r[j] * _zq[j];
+        _zq[d] += _sign * rz;
+        if (!updateGram) return;
+        double c = 0;
+        for (int a = 0; a < w; a++) // h = Gr
+        {
+            double s = 0;
+            for (int b = 0; b < w; b++) s += _g[a * w + b] * _r[b];
+            _h[a] = s;
+            c += _r[a] * s;
+        }
+        for (int a = 0; a < w; a++)
+        {
+            _g[d * w + a] += _sign * _h[a];
+            if (a != d) _g[a * w + d] = _g[d * w + a];
+        }
+        _g[d * w + d] += _sign * _h[d] + c; // ±h_d from the column update, plus rᵀGr (s² = 1)
     }
 
     private static void Multiply(double[] a, double[] b, double[] c, int w)

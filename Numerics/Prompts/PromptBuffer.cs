@@ -98,7 +98,9 @@ public sealed class PromptBuffer
                 }
                 break;
             case TaskLaw.UnitSphere:
-                double norm = Math.Sqrt(_g.Sum(v => v * v));
+                double norm = 0;
+                for (int j = 0; j < d; j++) norm += _g[j] * _g[j];
+                norm = Math.Sqrt(norm);
                 for (int j = 0; j < d; j++) W[j] = _g[j] / norm;
                 break;
             default:
