@@ -7,15 +7,20 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category("ATTN")]
 public sealed class AttentionDefinition
 {
+    /// <summary>A random token matrix Z ((d+1)×(n+1)) and random P, Q for the shape's seed.</summary>
+    private static (Mat<Real> Z, Mat<Real> P, Mat<Real> Q, Random Rng) RandomInputs(Shape s)
+    {
+        var rng = Numerics.Prompts.Rng.Create(s.Seed);
+        return (Numerics.Prompts.Rng.GaussianMatrix(rng, s.D + 1, s.N + 1), Numerics.Prompts.Rng.GaussianMatrix(rng, s.D + 1, s.D + 1),
+            Numerics.Prompts.Rng.GaussianMatrix(rng, s.D + 1, s.D + 1), rng);
+    }
+
     /// <summary>ATTN: the matrix form equals the column-sum form (Ahn et al. §1.3), entry for entry.</summary>
     [Test]
     public void ATTN_Matrix_form_equals_column_sum_form() =>
         Properties.ForAll(Cases.Shapes(), s =>
         {
-            var inst = Instance.Draw(s);
-            var z = Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, s.N + 1);
-            var p = Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, s.D + 1);
-            var q = Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, s.D + 1);
+            var (z, p, q, _) = RandomInputs(s);
             var attn = ColumnAttention.Apply(p, q, z);
             var sum = new Mat<Real>(s.D + 1, s.N + 1);
             for (int j = 0; j <= s.N; j++)
@@ -34,12 +39,9 @@ public sealed class AttentionDefinition
     public void ATTN_Context_columns_never_see_the_query() =>
         Properties.ForAll(Cases.Shapes(), s =>
         {
-            var inst = Instance.Draw(s);
-            var z = Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, s.N + 1);
-            var p = Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, s.D + 1);
-            var q = Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, s.D + 1);
+            var (z, p, q, rng) = RandomInputs(s);
             var z2 = z.Clone();
-            z2.SetBlock(0, s.N, Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, s.D + 1, 1, 5.0));
+            z2.SetBlock(0, s.N, Numerics.Prompts.Rng.GaussianMatrix(rng, s.D + 1, 1, 5.0));
             var a1 = ColumnAttention.Apply(p, q, z).Block(0, 0, s.D + 1, s.N);
             var a2 = ColumnAttention.Apply(p, q, z2).Block(0, 0, s.D + 1, s.N);
             Checks.True(a1.ExactlyEquals(a2), $"a context column changed with the query, {s}");

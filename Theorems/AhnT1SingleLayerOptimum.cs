@@ -14,7 +14,7 @@ public sealed class AhnT1SingleLayerOptimum
 
     private static SingleLayerParameters RandomParameters(int d, Random rng, double scale = 0.4) => new(
         Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]), 0.5 + Rng.Gaussians(rng, 1)[0] * scale,
-        Matrix<double>.Build.Dense(d, d, (_, _) => scale * Rng.Gaussians(rng, 1)[0]), Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]));
+        TestMatrices.Gaussian(d, d, rng, scale), Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]));
 
     private static GramKernel Kernel(SingleLayerParameters p, Random rng)
     {
@@ -201,7 +201,7 @@ public sealed class AhnT1SingleLayerOptimum
         var sigma = Sigmas.AhnDense();
         const int n = 5;
         var rng = Rng.Create(TestSettings.Seed + 41);
-        var a = Matrix<double>.Build.Dense(3, 3, (_, _) => 0.3 * Rng.Gaussians(rng, 1)[0]);
+        var a = TestMatrices.Gaussian(3, 3, rng, 0.3);
         double Printed(Matrix<double> m) => sigma.Trace() - 2 * (sigma * m * sigma).Trace() + (n + 1.0) / n * (sigma * m.Transpose() * sigma * m * sigma).Trace()
                                            + (m.Transpose() * sigma * m * sigma).Trace() * sigma.Trace() / n;
         var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);

@@ -11,12 +11,6 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
 {
     private const double FalseAlarm = 1e-6;
 
-    private static Matrix<double> RandomSymmetric(int d, Random rng, double scale)
-    {
-        var m = Matrix<double>.Build.Dense(d, d, (_, _) => scale * Rng.Gaussians(rng, 1)[0]);
-        return (m + m.Transpose()) / 2;
-    }
-
     /// <summary>AHN-T2: the scalar optimum's values (from Wishart moments) and the transformer's Monte Carlo loss there.</summary>
     [TestCase(3, 6, 0.344989, 1.009850, 0.6774194)]
     [TestCase(5, 20, 0.515371, 1.249572, 0.3612397)]
@@ -44,7 +38,7 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
             var loss = new SparseFamilyLoss(AhnGroupSamples.Orbit(id, s.N, 4, s.Seed, signsOnly: true), id, id);
             var rng = Rng.Create(s.Seed + 1);
             var d1 = Matrix<double>.Build.DiagonalOfDiagonalArray(Enumerable.Range(0, s.D).Select(_ => rng.NextDouble()).ToArray());
-            var a2 = RandomSymmetric(s.D, rng, 0.5);
+            var a2 = TestMatrices.SymmetricGaussian(s.D, rng, 0.5);
             var full = loss.Value([d1, a2]);
             var diag = loss.Value([d1, Matrix<double>.Build.DiagonalOfDiagonalVector(a2.Diagonal())]);
             Checks.AtMost(diag, full * (1 + 1e-12), $"f̂(D₁, diag A₂) ≤ f̂(D₁, A₂), {s}");
@@ -68,7 +62,7 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
             return (value, AhnGroupSamples.Pack(grads.Select(g => (g + g.Transpose()) / 2)));
         }
         var rng = Rng.Create(TestSettings.Seed + 142);
-        var start = AhnGroupSamples.Pack([id * 0.4 + RandomSymmetric(d, rng, 0.1), id * 0.9 + RandomSymmetric(d, rng, 0.1)]);
+        var start = AhnGroupSamples.Pack([id * 0.4 + TestMatrices.SymmetricGaussian(d, rng, 0.1), id * 0.9 + TestMatrices.SymmetricGaussian(d, rng, 0.1)]);
         var r = Minimizer.Bfgs(Objective, start, 1e-10, 500);
         var result = AhnGroupSamples.Unpack(r.Point, d).Select(x => (x + x.Transpose()) / 2).ToArray();
         var fStar = KernelPolynomial.Solve(WishartMoments.WhitenedMoments(4, n, d), 2).OptimalLoss.ToDouble();

@@ -89,7 +89,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var loss = new SparseFamilyLoss(SparseFamilyLoss.DrawSamples(sigma, s.N, 5, s.Seed + 1), sigma, sigma.Inverse());
             var rng = Rng.Create(s.Seed + 2);
-            var a = Enumerable.Range(0, s.L).Select(_ => Matrix<double>.Build.Dense(s.D, s.D, (_, _) => 0.3 * Rng.Gaussians(rng, 1)[0] / s.Kappa)).ToArray();
+            var a = Enumerable.Range(0, s.L).Select(_ => TestMatrices.Gaussian(s.D, s.D, rng, 0.3 / s.Kappa)).ToArray();
             var analytic = AhnGroupSamples.Pack(loss.ValueAndGradient(a).Gradient);
             var fd = Minimizer.FiniteDifferenceGradient(v => loss.Value(AhnGroupSamples.Unpack(v, s.D)), AhnGroupSamples.Pack(a));
             Checks.AtMost((analytic - fd).InfinityNorm(), 1e-6 * (1 + analytic.InfinityNorm()), $"analytic vs FD gradient, {s}");
@@ -131,7 +131,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
         var isotropicTask = new SparseFamilyLoss(orbit, sigma, Sigmas.Identity(d)).ValueAndGradient(a).Gradient;
         var rng = Rng.Create(TestSettings.Seed + 83);
         // A perturbation of 10% of each A_l's size (on 𝒮 the residual is ~1e-15, so 1e-2 is a clear separation).
-        var off = a.Select(m => m + Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]) * (0.1 * m.FrobeniusNorm() / d)).ToArray();
+        var off = a.Select(m => m + TestMatrices.Gaussian(d, d, rng) * (0.1 * m.FrobeniusNorm() / d)).ToArray();
         var offFamily = new SparseFamilyLoss(orbit, sigma, sigmaInv).ValueAndGradient(off).Gradient;
         for (int l = 0; l < layers; l++)
         {

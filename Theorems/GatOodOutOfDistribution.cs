@@ -23,7 +23,7 @@ public sealed class GatOodOutOfDistribution
             var train = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var test = Sigmas.Random(s.D, 1 + 9 * new Random(s.Seed).NextDouble(), s.Seed + 1); // an unrelated test covariance
             var rng = Rng.Create(s.Seed + 2);
-            var a = train.Inverse() * 0.6 + Matrix<double>.Build.Dense(s.D, s.D, (_, _) => 0.1 * Rng.Gaussians(rng, 1)[0] / Math.Sqrt(s.D)) * train.Inverse().L2Norm();
+            var a = train.Inverse() * 0.6 + TestMatrices.Gaussian(s.D, s.D, rng, 0.1 / Math.Sqrt(s.D)) * train.Inverse().L2Norm();
             var prompt = new PromptSampler(test, TaskLaw.InverseCovariance).Sample(s.N, rng);
             var tf = new LoopedTransformer<Real>(Families.Gatmiry(RealMat.From(a)), s.L).Predict(prompt).Value;
             var err = Math.Abs(tf - prompt.QueryTarget.Value);

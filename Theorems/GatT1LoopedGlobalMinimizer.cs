@@ -30,7 +30,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         var x = buffer.ToPrompt().X;
         var s = x.ToMathNet().TransposeThisAndMultiply(x.ToMathNet()) / n;
         var rng = Rng.Create(TestSettings.Seed + 153);
-        var a = sigma.Inverse() * 0.5 + Matrix<double>.Build.Dense(d, d, (_, _) => 0.3 * Rng.Gaussians(rng, 1)[0] / Math.Sqrt(d));
+        var a = sigma.Inverse() * 0.5 + TestMatrices.Gaussian(d, d, rng, 0.3 / Math.Sqrt(d));
         var u = Vector<double>.Build.DenseOfArray(Rng.Gaussians(rng, d)) * 0.5;
         var exact = new LoopedLoss([s], sigma, loops).Value(a, u);
         // Monte Carlo: keep X, redraw w* ~ N(0, Σ⁻¹) and x_q ~ N(0, Σ), run the literal looped transformer.
@@ -60,7 +60,7 @@ public sealed class GatT1LoopedGlobalMinimizer
             var whitened = SparseFamilyLoss.DrawSamples(Sigmas.Identity(s.D), s.N, 5, s.Seed + 1);
             var sHat = whitened.Select(w => root * w * root).ToArray();
             var rng = Rng.Create(s.Seed + 2);
-            var bMat = Sigmas.Identity(s.D) * 0.6 + Matrix<double>.Build.Dense(s.D, s.D, (_, _) => 0.2 * Rng.Gaussians(rng, 1)[0] / Math.Sqrt(s.D));
+            var bMat = Sigmas.Identity(s.D) * 0.6 + TestMatrices.Gaussian(s.D, s.D, rng, 0.2 / Math.Sqrt(s.D));
             var a = (rootInv * bMat * rootInv).Transpose(); // B = Σ^{1/2}AᵀΣ^{1/2}
             var loss = new LoopedLoss(sHat, sigma, s.L);
             var whiteLoss = whitened.Average(w =>
@@ -172,7 +172,7 @@ public sealed class GatT1LoopedGlobalMinimizer
             return (value, Vector<double>.Build.DenseOfArray(((g + g.Transpose()) / 2).ToColumnMajorArray()));
         }
         var rng = Rng.Create(TestSettings.Seed + 173);
-        var start = Matrix<double>.Build.Dense(d, d, (_, _) => 0.1 * Rng.Gaussians(rng, 1)[0]);
+        var start = TestMatrices.Gaussian(d, d, rng, 0.1);
         start = (start + start.Transpose()) / 2 + sigma.Inverse() * 0.5;
         var r = Minimizer.Bfgs(Objective, Vector<double>.Build.DenseOfArray(start.ToColumnMajorArray()), 1e-10, 1000);
         var aStar = Matrix<double>.Build.DenseOfColumnMajor(d, d, r.Point.ToArray());
@@ -224,11 +224,10 @@ public sealed class GatT1LoopedGlobalMinimizer
     [Test]
     public void GAT_T1_Finding_skew_part_lowers_the_loss_for_unconstrained_A()
     {
-        static Matrix<double> J(int d) => Matrix<double>.Build.Dense(d, d, (i, j) => i / 2 == j / 2 && i != j ? (i < j ? 1 : -1) : 0);
         const int d = 6, n = 100, loops = 4;
         var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, 10_000, TestSettings.Seed + 181), Sigmas.Identity(d), loops);
         var scalar = loss.PerSample(Sigmas.Identity(d) * 0.9096);
-        var skew = loss.PerSample((Sigmas.Identity(d) * 0.9261 + J(d) * 0.2356).Transpose());
+        var skew = loss.PerSample((Sigmas.Identity(d) * 0.9261 + TestMatrices.BlockSkew(d) * 0.2356).Transpose());
         var diff = SampleStatistics.MeanAndError(skew.Zip(scalar, (a, b) => a - b).ToArray());
         ClaimLedger.Note($"GAT-T1 skew finding (d={d} n={n} L={loops}): L(0.9096 I) = {scalar.Average():G4}, L((0.9261 I + 0.2356 J)ᵀ) = {skew.Average():G4}, paired difference {diff} ({diff.Mean / diff.StandardError:F0} SE)");
         // The upper confidence bound of the difference must be below −0.0005 (the reference is −0.000774): lower loss, by a clear margin.
@@ -236,7 +235,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         // Control: at small n/d the skew direction costs loss (so the test can tell the regimes apart).
         var control = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(10), 10, 10_000, TestSettings.Seed + 182), Sigmas.Identity(10), 2);
         var b = LoopedScalar.ExactOptimum(10, 10, 2).B;
-        var cdiff = SampleStatistics.MeanAndError(control.PerSample((Sigmas.Identity(10) * b + J(10) * 0.02).Transpose()).Zip(control.PerSample(Sigmas.Identity(10) * b), (x, y) => x - y).ToArray());
+        var cdiff = SampleStatistics.MeanAndError(control.PerSample((Sigmas.Identity(10) * b + TestMatrices.BlockSkew(10) * 0.02).Transpose()).Zip(control.PerSample(Sigmas.Identity(10) * b), (x, y) => x - y).ToArray());
         ClaimLedger.Note($"GAT-T1 skew control (d=10 n=10 L=2, k=0.02): paired difference {cdiff}");
         Checks.Exceeds(cdiff.Mean - cdiff.HalfWidth(FalseAlarm), 0, "at n = d the skew part raises the loss");
         ClaimLedger.RecordNegativeControl("n = d: skew part raises the loss");

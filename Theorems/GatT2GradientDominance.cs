@@ -35,7 +35,7 @@ public sealed class GatT2GradientDominance
             var samples = SparseFamilyLoss.DrawSamples(sigma, s.N, 4, s.Seed + 1);
             var loss = new LoopedLoss(samples, sigma, s.L);
             var rng = Rng.Create(s.Seed + 2);
-            var a = sigma.Inverse() * 0.5 + Matrix<double>.Build.Dense(s.D, s.D, (_, _) => 0.2 * Rng.Gaussians(rng, 1)[0]) * (sigma.Inverse().L2Norm() / Math.Sqrt(s.D));
+            var a = sigma.Inverse() * 0.5 + TestMatrices.Gaussian(s.D, s.D, rng, 0.2) * (sigma.Inverse().L2Norm() / Math.Sqrt(s.D));
             var (_, analytic) = loss.ValueAndGradient(a);
             var fd = Minimizer.FiniteDifferenceGradient(v => loss.Value(Matrix<double>.Build.DenseOfColumnMajor(s.D, s.D, v.ToArray())), Vector<double>.Build.DenseOfArray(a.ToColumnMajorArray()));
             var id = Sigmas.Identity(s.D);
@@ -65,7 +65,7 @@ public sealed class GatT2GradientDominance
         double minR = double.PositiveInfinity, atLoss = double.NaN;
         for (int k = 0; k < 60; k++)
         {
-            var g = Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]);
+            var g = TestMatrices.Gaussian(d, d, rng);
             if (k % 2 == 0) g = (g + g.Transpose()) / 2;
             var a = Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm());
             var (value, grad) = loss.ValueAndGradient(a);
@@ -86,11 +86,11 @@ public sealed class GatT2GradientDominance
         var (loss, bStar) = Problem(d, n, loops, d >= 10 ? 150 : 300, TestSettings.Seed + 251 + n);
         var threshold = 1.5 * loss.Value(Sigmas.Identity(d) * bStar);
         var rng = Rng.Create(TestSettings.Seed + 252);
-        var g1 = Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]);
+        var g1 = TestMatrices.Gaussian(d, d, rng);
         g1 = (g1 + g1.Transpose()) / (2 * g1.L2Norm());
-        var g2 = Matrix<double>.Build.Dense(d, d, (_, _) => Rng.Gaussians(rng, 1)[0]);
+        var g2 = TestMatrices.Gaussian(d, d, rng);
         g2 /= g2.L2Norm();
-        var j = Matrix<double>.Build.Dense(d, d, (r, c) => r / 2 == c / 2 && r != c && r < d - d % 2 ? (r < c ? 1 : -1) : 0);
+        var j = TestMatrices.BlockSkew(d);
         Matrix<double> A(Vector<double> p) => Sigmas.Identity(d) * p[0] + g1 * p[1] + g2 * p[2] + j * p[3];
         double best = double.PositiveInfinity, bestLoss = double.NaN;
         foreach (var start in new[] { new[] { 0.5 * bStar, 0.1, 0.1, 0.0 }, new[] { 1.2 * bStar, 0.0, 0.2, 0.1 } })

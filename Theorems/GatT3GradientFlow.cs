@@ -98,7 +98,7 @@ public sealed class GatT3GradientFlow
         var sigma = Sigmas.Random(d, 3, TestSettings.Seed + 281);
         var loss = new LoopedLoss(AhnGroupSamples.Orbit(sigma, n, 3, TestSettings.Seed + 282), sigma, loops);
         var rng = Rng.Create(TestSettings.Seed + 283);
-        var start = Matrix<double>.Build.Dense(d, d, (_, _) => 0.2 * Rng.Gaussians(rng, 1)[0]);
+        var start = TestMatrices.Gaussian(d, d, rng, 0.2);
         start = (start + start.Transpose()) / 2;
         var path = GradientFlow.Matrix(loss, start, 300, 1e-7, symmetric: true);
         var a = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
@@ -121,7 +121,7 @@ public sealed class GatT3GradientFlow
         var id = Sigmas.Identity(d);
         var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, 150, TestSettings.Seed + 291), id, loops);
         var bStar = Enumerable.Range(700, 300).Select(k => k / 1000.0).OrderBy(b => loss.Value(id * b)).First();
-        var j = Matrix<double>.Build.Dense(d, d, (r, c) => r / 2 == c / 2 && r != c ? (r < c ? 1 : -1) : 0);
+        var j = TestMatrices.BlockSkew(d);
         var scalarLoss = loss.Value(id * bStar);
         var path = GradientFlow.Matrix(loss, id * bStar + j * 0.01, 300, 1e-7);
         var end = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
@@ -137,7 +137,7 @@ public sealed class GatT3GradientFlow
     {
         const int d = 6, n = 100, loops = 4;
         var id = Sigmas.Identity(d);
-        var j = Matrix<double>.Build.Dense(d, d, (r, c) => r / 2 == c / 2 && r != c ? (r < c ? 1 : -1) : 0);
+        var j = TestMatrices.BlockSkew(d);
         var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, 5000, TestSettings.Seed + 301), id, loops);
         var plus = loss.PerSample((id * 0.9261 + j * 0.2356).Transpose());
         var minus = loss.PerSample((id * 0.9261 - j * 0.2356).Transpose());

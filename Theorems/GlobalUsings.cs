@@ -1,8 +1,8 @@
-global using NUnit.Framework;
-global using LoopedIcl.Numerics;
-global using LoopedIcl.Numerics.Algebra;
-global using LoopedIcl.Numerics.Models;
-global using LoopedIcl.Numerics.Prompts;
-global using LoopedIcl.Numerics.Algorithms;
-global using LoopedIcl.TestSupport;
-global using Property = FsCheck.NUnit.PropertyAttribute;
+global using FsCheck;
+global using FsCheck.Fluent;
+global using LoopedIcl.Numerics.Statistics;
+global using LoopedIcl.Numerics.Spectra;
+global using LoopedIcl.Numerics.Losses;
+global using LoopedIcl.Numerics.Moments;
+global using MathNet.Numerics.LinearAlgebra;
+global using LoopedIcl.Numerics.Training;
