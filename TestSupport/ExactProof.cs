@@ -18,7 +18,7 @@ public static class ExactProof
         double bound = 1;
         for (int k = 0; k < points; k++)
         {
-            int seed = unchecked(TestSettings.Seed * 31 + k * 7919 + identity.GetHashCode(StringComparison.Ordinal) % 100_000);
+            int seed = unchecked(TestSettings.SeedFor(identity) + k * 7919);
             var pts = new IntegerPoints(seed, range);
             if (!trial(pts))
                 Checks.Fail($"Exact identity '{identity}' is false at the integer point with seed {seed} (S = [−{range}, {range}]).");
@@ -33,7 +33,7 @@ public static class ExactProof
     /// <summary>A negative control in exact arithmetic: the broken variant must differ exactly at the first point.</summary>
     public static void Refutes(string variant, Func<IntegerPoints, bool> trial, long range = 1_000_000)
     {
-        var pts = new IntegerPoints(TestSettings.Seed ^ variant.Length, range);
+        var pts = new IntegerPoints(TestSettings.SeedFor(variant), range);
         bool held;
         using (ClaimLedger.Suspend()) held = trial(pts);
         if (held) Checks.Fail($"Negative control '{variant}' held exactly at a random integer point: the exact check cannot tell it apart.");

@@ -25,6 +25,20 @@ public static class TestSettings
 
     public static string Str(string name, string fallback) => TestContext.Parameters.Get(name) ?? fallback;
 
+    /// <summary>A hash that is the same in every process (string.GetHashCode is randomised per process): FNV-1a, 32 bits.</summary>
+    public static int StableHash(string text)
+    {
+        unchecked
+        {
+            uint h = 2166136261;
+            foreach (var ch in text) { h ^= ch; h *= 16777619; }
+            return (int)h;
+        }
+    }
+
+    /// <summary>The seed of one named stream: the base seed mixed with a stable hash of the name.</summary>
+    public static int SeedFor(string name) => Seed ^ StableHash(name);
+
     /// <summary>The repository root (the folder holding LoopedIcl.Verification.sln).</summary>
     public static string RepositoryRoot()
     {

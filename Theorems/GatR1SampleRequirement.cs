@@ -11,8 +11,8 @@ public sealed class GatR1SampleRequirement
     private const int D = 10, Draws = 3000;
     internal static readonly int[] TestLoops = [1, 2, 5, 10, 20, 50];
 
-    internal static TestTimeLooping InDistribution(int n, int seed) =>
-        new(Sigmas.Identity(D), Sigmas.Identity(D), n, LoopedScalar.ExactOptimum(n, D, 2).B, Draws, seed);
+    internal static TestTimeLooping InDistribution(int n, int seed, int draws = Draws) =>
+        new(Sigmas.Identity(D), Sigmas.Identity(D), n, LoopedScalar.ExactOptimum(n, D, 2).B, draws, seed);
 
     /// <summary>GAT-R1 support: the spectral evaluation equals the matrix conditional loss tr(CᵀΣCΣ⁻¹) draw by draw (also out of distribution).</summary>
     [Test]
@@ -63,7 +63,8 @@ public sealed class GatR1SampleRequirement
     {
         const double target = 0.25;
         int[] ns = [20, 40, 100];
-        var models = ns.Select((n, i) => InDistribution(n, TestSettings.Seed + 210 + i)).ToArray();
+        // n = 40 fails at L = 50 through ~0.5% of draws (bλ_max(Ŵ) > 2): give it 10 000 draws so the tail bound has power at any seed.
+        var models = ns.Select((n, i) => InDistribution(n, TestSettings.Seed + 210 + i, n == 40 ? 10_000 : Draws)).ToArray();
         int previous = 0;
         var needed = new Dictionary<int, int>();
         foreach (var l in TestLoops.Where(l => l >= 5))
