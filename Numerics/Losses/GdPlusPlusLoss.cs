@@ -46,6 +46,78 @@ public sealed class GdPlusPlusLoss
         return m;
     }
 
+    /// <summary>
+    /// f̂ and its exact gradients with respect to every A_l and B_l, by reverse-mode differentiation of the d×d recursion
+    /// (forward: m ← m − qᵀAᵀr, t = I + BsA, r ← t(r + sAᵀr), s ← tstᵀ, q ← tq; loss tr(eᵀΣeC), e = m − I).
+    /// </summary>
+    public (double Value, Matrix<double>[] GradA, Matrix<double>[] GradB) ValueAndGradient(IReadOnlyList<Matrix<double>> a, IReadOnlyList<Matrix<double>> b)
+    {
+        if (a.Count != b.Count) throw new ArgumentException($"a and b must have one matrix per layer (got {a.Count} and {b.Count}).", nameof(b));
+        int d = Sigma.RowCount, layers = a.Count;
+        var id = Matrix<double>.Build.DenseIdentity(d);
+        var gradA = Enumerable.Range(0, layers).Select(_ => Matrix<double>.Build.Dense(d, d)).ToArray();
+        var gradB = Enumerable.Range(0, layers).Select(_ => Matrix<double>.Build.Dense(d, d)).ToArray();
+        double total = 0;
+        var ss = new Matrix<double>[layers];
+        var rs = new Matrix<double>[layers];
+        var qs = new Matrix<double>[layers];
+        var ts = new Matrix<double>[layers];
+        foreach (var s0 in Samples)
+        {
+            var s = s0;
+            var r = s0;
+            var q = id;
+            var m = Matrix<double>.Build.Dense(d, d);
+            for (int k = 0; k < layers; k++)
+            {
+                (ss[k], rs[k], qs[k]) = (s, r, q);
+                m -= q.TransposeThisAndMultiply(a[k].TransposeThisAndMultiply(r));
+                var t = id + b[k] * s * a[k];
+                ts[k] = t;
+                r = t * (r + s * a[k].TransposeThisAndMultiply(r));
+                s = t * s * t.Transpose();
+                q = t * q;
+            }
+            var e = m - id;
+            total += (e.TransposeThisAndMultiply(Sigma) * e * TaskCovariance).Trace();
+            // Backward. m̄ is the same at every step (m accumulates additively).
+            var mBar = Sigma * e * TaskCovariance * 2;
+            var rBar = Matrix<double>.Build.Dense(d, d);
+            var sBar = Matrix<double>.Build.Dense(d, d);
+            var qBar = Matrix<double>.Build.Dense(d, d);
+            for (int k = layers - 1; k >= 0; k--)
+            {
+                var (sk, rk, qk, t, ak, bk) = (ss[k], rs[k], qs[k], ts[k], a[k], b[k]);
+                var u = rk + sk * ak.TransposeThisAndMultiply(rk);
+                // q_{k+1} = t q_k
+                var tBar = qBar * qk.Transpose();
+                var qBarK = t.TransposeThisAndMultiply(qBar);
+                // s_{k+1} = t s_k tᵀ
+                tBar += sBar * t * sk.Transpose() + sBar.TransposeThisAndMultiply(t) * sk;
+                var sBarK = t.TransposeThisAndMultiply(sBar) * t;
+                // r_{k+1} = t u, u = r_k + s_k A_kᵀ r_k
+                tBar += rBar * u.Transpose();
+                var uBar = t.TransposeThisAndMultiply(rBar);
+                var rBarK = uBar + ak * sk.TransposeThisAndMultiply(uBar);
+                sBarK += uBar * (ak.TransposeThisAndMultiply(rk)).Transpose();
+                gradA[k] += rk * uBar.Transpose() * sk;
+                // t = I + B_k s_k A_k
+                gradB[k] += tBar * (sk * ak).Transpose();
+                sBarK += bk.TransposeThisAndMultiply(tBar) * ak.Transpose();
+                gradA[k] += (bk * sk).TransposeThisAndMultiply(tBar);
+                // m_{k+1} = m_k − q_kᵀ A_kᵀ r_k
+                qBarK -= ak.TransposeThisAndMultiply(rk) * mBar.Transpose();
+                gradA[k] -= rk * mBar.Transpose() * qk.Transpose();
+                rBarK -= ak * qk * mBar;
+                (rBar, sBar, qBar) = (rBarK, sBarK, qBarK);
+            }
+        }
+        int count = Samples.Count;
+        foreach (var g in gradA) g.Divide(count, g);
+        foreach (var g in gradB) g.Divide(count, g);
+        return (total / count, gradA, gradB);
+    }
+
     public double Value(IReadOnlyList<Matrix<double>> a, IReadOnlyList<Matrix<double>> b)
     {
         var id = Matrix<double>.Build.DenseIdentity(Sigma.RowCount);
