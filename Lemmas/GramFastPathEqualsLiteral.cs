@@ -8,7 +8,7 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category("FAST-PATH")]
 public sealed class GramFastPathEqualsLiteral
 {
-    public enum Model { Sparse8, GdPlusPlus11, GeneralPQ, GatmiryLooped }
+    public enum Model { Sparse8, GdPlusPlus11, GeneralPQ, GatmiryLooped, LastRowPFullQ }
 
     internal static (AttentionLayer<T>[] Layers, ResidualSign Sign) Build<T>(Model model, Func<int, int, Mat<T>> random, int d, int layers)
         where T : struct, IScalar<T> => model switch
@@ -17,8 +17,17 @@ public sealed class GramFastPathEqualsLiteral
         Model.GdPlusPlus11 => (Enumerable.Range(0, layers).Select(_ => Families.GdPlusPlus(random(d, d), random(d, d))).ToArray(), ResidualSign.Plus),
         Model.GeneralPQ => (Enumerable.Range(0, layers).Select(_ => new AttentionLayer<T>(random(d + 1, d + 1), random(d + 1, d + 1))).ToArray(), ResidualSign.Plus),
         Model.GatmiryLooped => (Enumerable.Repeat(Families.Gatmiry(random(d, d), random(d, 1)), layers).ToArray(), ResidualSign.Minus),
+        // Only P's last row non-zero (the kernel's rank-one path) but a full Q, so the label-label Gram entry G[d,d] reaches the output.
+        Model.LastRowPFullQ => (Enumerable.Range(0, layers).Select(_ => new AttentionLayer<T>(LastRowOnly(random(d + 1, d + 1)), random(d + 1, d + 1))).ToArray(), ResidualSign.Plus),
         _ => throw new ArgumentOutOfRangeException(nameof(model)),
     };
+
+    private static Mat<T> LastRowOnly<T>(Mat<T> m) where T : struct, IScalar<T>
+    {
+        for (int i = 0; i < m.Rows - 1; i++)
+            for (int j = 0; j < m.Cols; j++) m[i, j] = T.Zero;
+        return m;
+    }
 
     internal static Pair<T> PredictionPair<T>(AttentionLayer<T>[] layers, ResidualSign sign, Prompt<T> p) where T : struct, IScalar<T> =>
         new("ŷ fast vs literal", GramFastPath.Predict(layers, sign, p), new LinearTransformer<T>(layers, sign).Predict(p));
@@ -28,6 +37,7 @@ public sealed class GramFastPathEqualsLiteral
     [TestCase(Model.GdPlusPlus11, 3)]
     [TestCase(Model.GeneralPQ, 3)]
     [TestCase(Model.GatmiryLooped, 10)]
+    [TestCase(Model.LastRowPFullQ, 4)]
     public void FAST_PATH_Gram_state_prediction_equals_literal_attention(Model model, int maxLayers) =>
         Properties.ForAll(Cases.Shapes(lMax: maxLayers), s =>
         {
@@ -39,24 +49,32 @@ public sealed class GramFastPathEqualsLiteral
             Agreement.Within([PredictionPair(layers, sign, inst.Prompt)], budget, $"{model}, {s}");
         });
 
-    /// <summary>FAST-PATH: the allocation-free double kernel used by every Monte Carlo estimate (rank-one path for last-row-only P, general path otherwise) equals the literal model.</summary>
+    /// <summary>
+    /// FAST-PATH: the allocation-free double kernel used by every Monte Carlo estimate (rank-one path for last-row-only P, general path otherwise)
+    /// equals the literal model — on two successive prompts through the same kernel, so no state leaks between prompts.
+    /// </summary>
     [TestCase(Model.Sparse8, 6)]
     [TestCase(Model.GdPlusPlus11, 3)]
     [TestCase(Model.GeneralPQ, 3)]
     [TestCase(Model.GatmiryLooped, 12)]
+    [TestCase(Model.LastRowPFullQ, 4)]
     public void FAST_PATH_Double_kernel_equals_literal_attention(Model model, int maxLayers) =>
         Properties.ForAll(Cases.Shapes(lMax: maxLayers), s =>
         {
             var buffer = new PromptBuffer(Covariance.WithConditionNumber(s.D, s.Kappa, Numerics.Prompts.Rng.Create(s.Seed)), TaskLaw.InverseCovariance, s.N, s.Seed);
-            buffer.Next();
             var rng = Numerics.Prompts.Rng.Create(s.Seed + 1);
             var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
-            var prompt = buffer.ToPrompt();
-            var literal = new LinearTransformer<Real>(layers, sign).Predict(prompt).Value;
-            var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
-            double z = Agreement.Magnitude(traj);
-            var budget = Tolerance.Accumulated(s.N * (s.D + 1), s.L, z * (1 + (s.D + 1) * (s.D + 1) * z * z));
-            Checks.Close(new GramKernel(layers, sign).Predict(buffer), literal, budget, $"{model} double kernel, {s}");
+            var kernel = new GramKernel(layers, sign);
+            for (int k = 0; k < 2; k++)
+            {
+                buffer.Next();
+                var prompt = buffer.ToPrompt();
+                var literal = new LinearTransformer<Real>(layers, sign).Predict(prompt).Value;
+                var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
+                double z = Agreement.Magnitude(traj);
+                var budget = Tolerance.Accumulated(s.N * (s.D + 1), s.L, z * (1 + (s.D + 1) * (s.D + 1) * z * z));
+                Checks.Close(kernel.Predict(buffer), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
+            }
         });
 
     /// <summary>FAST-PATH: Chen's fast loop (fixed G_c, one (d+1)-vector per loop) equals the literal row-layout loop.</summary>
@@ -96,6 +114,7 @@ public sealed class GramFastPathEqualsLiteral
     [TestCase(Model.GdPlusPlus11, 2)]
     [TestCase(Model.GeneralPQ, 2)]
     [TestCase(Model.GatmiryLooped, 3)]
+    [TestCase(Model.LastRowPFullQ, 2)]
     public void FAST_PATH_Exact_rational_proof(Model model, int layers) =>
         ExactProof.Run($"fast path = literal, {model}, L={layers}", degree: (int)Math.Pow(3, layers + 1) - 1, pts =>
         {

@@ -34,6 +34,12 @@ public sealed class InputValidation
         Rejects(() => PreconditionedGradientDescent.Iterates(Mat<Real>.Zeros(4, 2), Mat<Real>.Zeros(3, 1), Mat<Real>.Identity(2), 1), "y", "must be 4×1");
         Rejects(() => GdPlusPlus.Run(Mat<Real>.Zeros(2, 4), Mat<Real>.Zeros(1, 4), [Mat<Real>.Identity(2)], []), "b", "one matrix per layer");
         Rejects(() => Families.Gatmiry(Mat<Real>.Identity(2), Mat<Real>.Zeros(3, 1)), "u", "must be 2×1");
+        Rejects(() => ColumnAttention.Apply(Mat<Real>.Identity(3), Mat<Real>.Identity(4), Mat<Real>.Zeros(4, 3)), "p", "must be 4×4");
+        Rejects(() => ColumnAttention.Apply(Mat<Real>.Identity(4), Mat<Real>.Identity(3), Mat<Real>.Zeros(4, 3)), "q", "must be 4×4");
+        Rejects(() => _ = new GramKernel([layer3, layer2], ResidualSign.Plus), "layers[1].P", "must be 4×4");
+        Rejects(() => _ = new GramKernel([], ResidualSign.Plus), "layers", "at least one layer");
+        Rejects(() => new GramKernel([layer3], ResidualSign.Plus).Predict(new PromptBuffer(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(2), TaskLaw.Isotropic, 4, 1)), "prompt", "d = 2");
+        Rejects(() => PreconditionedGradientDescent.Iterates(Mat<Real>.Zeros(4, 2), Mat<Real>.Zeros(4, 1), [Mat<Real>.Identity(3)]), "preconditioners[0]", "must be 2×2");
     }
 
     /// <summary>INPUT: Σ must be symmetric positive definite with finite entries.</summary>
@@ -58,6 +64,8 @@ public sealed class InputValidation
         Rejects(() => _ = new ChenLoopedTransformer<Real>(chen, 0.0), "stepSize", "> 0");
         Rejects(() => _ = new ChenLoopedTransformer<Real>(chen, -1.0), "stepSize", "> 0");
         Rejects(() => GradientDescent.Iterates(Mat<Real>.Identity(2), Mat<Real>.Zeros(2, 1), (Real)0.0, 3), "stepSize", "> 0");
+        Rejects(() => GradientDescent.Iterates(Mat<Real>.Identity(2), Mat<Real>.Zeros(2, 1), (Real)(-0.5), 3), "stepSize", "> 0");
+        Rejects(() => PreconditionedGradientDescent.Iterates(Mat<Real>.Identity(2), Mat<Real>.Zeros(2, 1), Mat<Real>.Identity(2), -1), "steps", "≥ 0");
         Rejects(() => ChenGradientDescent.Iterates(Mat<Real>.Identity(2), Mat<Real>.Zeros(2, 1), (Real)1.0, (Real)double.NaN, 3), "stepSize", "> 0");
         Rejects(() => Conditioning.MarchenkoPasturConditionNumber(1.0), "aspectRatio", "(0, 1)");
     }
