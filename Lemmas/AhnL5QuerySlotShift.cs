@@ -36,7 +36,7 @@ public sealed class AhnL5QuerySlotShift
         var traj = new LinearTransformer<Real>(layers).Trajectory(Embedding.ColumnTokens(inst.Prompt, c));
         double z = Agreement.Magnitude(traj);
         int d = inst.Shape.D;
-        return Tolerance.Accumulated(inst.Shape.N * (d + 1), inst.Shape.L, z * (1 + (d + 1) * (d + 1) * z * z));
+        return Tolerance.GeneralLayers(inst.Shape.N, d, inst.Shape.L, z);
     }
 
     /// <summary>AHN-L5: with random full P_l and zero-last-column Q_l, the slot value c shifts only the output entry, by exactly c.</summary>

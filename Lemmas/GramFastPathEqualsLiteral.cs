@@ -45,7 +45,7 @@ public sealed class GramFastPathEqualsLiteral
             var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
             var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(inst.Prompt));
             double z = Agreement.Magnitude(traj);
-            var budget = Tolerance.Accumulated(s.N * (s.D + 1), s.L, z * (1 + (s.D + 1) * (s.D + 1) * z * z));
+            var budget = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
             Agreement.Within([PredictionPair(layers, sign, inst.Prompt)], budget, $"{model}, {s}");
         });
 
@@ -72,7 +72,7 @@ public sealed class GramFastPathEqualsLiteral
                 var literal = new LinearTransformer<Real>(layers, sign).Predict(prompt).Value;
                 var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
                 double z = Agreement.Magnitude(traj);
-                var budget = Tolerance.Accumulated(s.N * (s.D + 1), s.L, z * (1 + (s.D + 1) * (s.D + 1) * z * z));
+                var budget = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
                 Checks.Close(kernel.Predict(buffer), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
             }
         });

@@ -7,7 +7,7 @@ namespace LoopedIcl.TestSupport;
 public static class Sigmas
 {
     /// <summary>Σ = O diag(λ) Oᵀ with a geometric spectrum of condition number κ in a Haar basis, from a seed.</summary>
-    public static Matrix<double> Random(int d, double kappa, int seed) => Covariance.WithConditionNumber(d, d == 1 ? 1.0 : kappa, Numerics.Prompts.Rng.Create(seed)); // d = 1 admits only κ = 1
+    public static Matrix<double> Random(int d, double kappa, int seed) => Covariance.WithConditionNumber(d, kappa, Numerics.Prompts.Rng.Create(seed));
 
     /// <summary>The dense reference Σ of Ahn et al.'s notes (§3.3).</summary>
     public static Matrix<double> AhnDense() => Matrix<double>.Build.DenseOfArray(new double[,] { { 2, 0.5, 0 }, { 0.5, 1, 0.3 }, { 0, 0.3, 0.5 } });

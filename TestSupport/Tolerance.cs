@@ -12,6 +12,13 @@ public static class Tolerance
     public const double UnitRoundoff = 1.1102230246251565e-16;
     public const double Safety = 64;
 
+    /// <summary>
+    /// The budget for L layers of general (P, Q) attention on n tokens of width d+1: every score z_iᵀQz_j times a value P z_i is a
+    /// product of three trajectory entries (magnitude z), so the terms entering each layer are of size (d+1)²z³.
+    /// </summary>
+    public static double GeneralLayers(int n, int d, int layers, double trajectoryMagnitude) =>
+        Accumulated(n * (d + 1), layers, trajectoryMagnitude * (1 + (d + 1) * (d + 1) * trajectoryMagnitude * trajectoryMagnitude));
+
     public static double Accumulated(int termsPerSum, int layers, double magnitude, double growth = 1.0)
     {
         if (termsPerSum < 1 || layers < 0) throw new ArgumentException("termsPerSum must be ≥ 1 and layers ≥ 0.");

@@ -18,9 +18,4 @@ internal static class AhnGroupSamples
         return whitened.SelectMany(s => group.Select(g => r * g * s * g.Transpose() * r.Transpose())).ToArray();
     }
 
-    /// <summary>The packed (column-major) entries of L d×d matrices, and back.</summary>
-    public static Vector<double> Pack(IEnumerable<Matrix<double>> ms) => Vector<double>.Build.DenseOfEnumerable(ms.SelectMany(m => m.ToColumnMajorArray()));
-
-    public static Matrix<double>[] Unpack(Vector<double> v, int d) =>
-        Enumerable.Range(0, v.Count / (d * d)).Select(l => Matrix<double>.Build.DenseOfColumnMajor(d, d, v.SubVector(l * d * d, d * d).ToArray())).ToArray();
 }

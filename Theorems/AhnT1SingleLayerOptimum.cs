@@ -84,10 +84,8 @@ public sealed class AhnT1SingleLayerOptimum
             foreach (var c in new[] { Sigmas.Identity(s.D), sigma.Inverse() })
             {
                 var analytic = AhnLosses.SparseSingleLayerGradient(sigma, s.N, a, c);
-                var fd = Minimizer.FiniteDifferenceGradient(v => AhnLosses.SparseSingleLayer(sigma, s.N, Matrix<double>.Build.DenseOfColumnMajor(s.D, s.D, v.ToArray()), c),
-                    Vector<double>.Build.DenseOfArray(a.ToColumnMajorArray()));
-                var scale = 1 + analytic.FrobeniusNorm();
-                Checks.AtMost((Vector<double>.Build.DenseOfArray(analytic.ToColumnMajorArray()) - fd).InfinityNorm(), 1e-6 * scale * s.Kappa, $"∇f analytic vs FD, {s}");
+                TestMatrices.AssertGradientMatchesFiniteDifferences([a], [analytic], m => AhnLosses.SparseSingleLayer(sigma, s.N, m[0], c),
+                    1e-6 * (1 + analytic.FrobeniusNorm()) * s.Kappa, $"∇f analytic vs FD, {s}");
             }
         });
 

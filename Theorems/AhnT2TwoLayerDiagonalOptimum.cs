@@ -56,15 +56,15 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
         var loss = new SparseFamilyLoss(SparseFamilyLoss.DrawSamples(id, n, m, TestSettings.Seed + 141), id, id);
         (double, Vector<double>) Objective(Vector<double> v)
         {
-            var raw = AhnGroupSamples.Unpack(v, d);
+            var raw = TestMatrices.Unpack(v, d);
             var sym = raw.Select(x => (x + x.Transpose()) / 2).ToArray();
             var (value, grads) = loss.ValueAndGradient(sym);
-            return (value, AhnGroupSamples.Pack(grads.Select(g => (g + g.Transpose()) / 2)));
+            return (value, TestMatrices.Pack(grads.Select(g => (g + g.Transpose()) / 2)));
         }
         var rng = Rng.Create(TestSettings.Seed + 142);
-        var start = AhnGroupSamples.Pack([id * 0.4 + TestMatrices.SymmetricGaussian(d, rng, 0.1), id * 0.9 + TestMatrices.SymmetricGaussian(d, rng, 0.1)]);
+        var start = TestMatrices.Pack([id * 0.4 + TestMatrices.SymmetricGaussian(d, rng, 0.1), id * 0.9 + TestMatrices.SymmetricGaussian(d, rng, 0.1)]);
         var r = Minimizer.Bfgs(Objective, start, 1e-10, 500);
-        var result = AhnGroupSamples.Unpack(r.Point, d).Select(x => (x + x.Transpose()) / 2).ToArray();
+        var result = TestMatrices.Unpack(r.Point, d).Select(x => (x + x.Transpose()) / 2).ToArray();
         var fStar = KernelPolynomial.Solve(WishartMoments.WhitenedMoments(4, n, d), 2).OptimalLoss.ToDouble();
         var offScalar = result.Max(x => (x - id * (x.Trace() / d)).FrobeniusNorm() / x.FrobeniusNorm());
         ClaimLedger.Note($"AHN-T2 symmetric minimisation (m = {m}): loss {r.Value:G6} vs exact scalar f* {fStar:G6}; layers ≈ {result[0].Trace() / d:F4}·I, {result[1].Trace() / d:F4}·I; largest relative non-scalar part {offScalar:E2}");

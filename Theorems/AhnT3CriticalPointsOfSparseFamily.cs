@@ -90,9 +90,8 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
             var loss = new SparseFamilyLoss(SparseFamilyLoss.DrawSamples(sigma, s.N, 5, s.Seed + 1), sigma, sigma.Inverse());
             var rng = Rng.Create(s.Seed + 2);
             var a = Enumerable.Range(0, s.L).Select(_ => TestMatrices.Gaussian(s.D, s.D, rng, 0.3 / s.Kappa)).ToArray();
-            var analytic = AhnGroupSamples.Pack(loss.ValueAndGradient(a).Gradient);
-            var fd = Minimizer.FiniteDifferenceGradient(v => loss.Value(AhnGroupSamples.Unpack(v, s.D)), AhnGroupSamples.Pack(a));
-            Checks.AtMost((analytic - fd).InfinityNorm(), 1e-6 * (1 + analytic.InfinityNorm()), $"analytic vs FD gradient, {s}");
+            var analytic = loss.ValueAndGradient(a).Gradient;
+            TestMatrices.AssertGradientMatchesFiniteDifferences(a, analytic, loss.Value, 1e-6 * (1 + TestMatrices.Pack(analytic).InfinityNorm()), $"analytic vs FD gradient, {s}");
         });
 
     /// <summary>AHN-T3: the transformer's Monte Carlo loss at A_l = a*_lΣ⁻¹ equals g* for two different Σ (Σ-free), within z(1e-6)·SE.</summary>

@@ -9,16 +9,10 @@ public sealed class GatOodOutOfDistribution
 {
     private const double FalseAlarm = 1e-6;
 
-    private static Matrix<double> Power(Matrix<double> sym, double p)
-    {
-        var evd = sym.Evd(Symmetricity.Symmetric);
-        return evd.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalArray(evd.EigenValues.Select(e => Math.Pow(e.Real, p)).ToArray()) * evd.EigenVectors.Transpose();
-    }
-
     /// <summary>GAT-OOD: the three-factor bound holds per prompt through the literal looped transformer, for random Σ₀, a shifted Σ_te and a random (non-symmetric) Γ = Aᵀ.</summary>
     [Test]
     public void GAT_OOD_Per_prompt_bound_holds_under_covariance_shift() =>
-        Properties.ForAll(Cases.Shapes(dMax: 6, nMin: 2, nMax: 30, lMax: 12), s =>
+        Properties.ForAll(Cases.Shapes(dMin: 2, dMax: 6, nMin: 2, nMax: 30, lMax: 12), s => // a shifted κ needs d ≥ 2
         {
             var train = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var test = Sigmas.Random(s.D, 1 + 9 * new Random(s.Seed).NextDouble(), s.Seed + 1); // an unrelated test covariance
@@ -27,8 +21,8 @@ public sealed class GatOodOutOfDistribution
             var prompt = new PromptSampler(test, TaskLaw.InverseCovariance).Sample(s.N, rng);
             var tf = new LoopedTransformer<Real>(Families.Gatmiry(RealMat.From(a)), s.L).Predict(prompt).Value;
             var err = Math.Abs(tf - prompt.QueryTarget.Value);
-            var half = Power(train, 0.5);
-            var halfInv = Power(train, -0.5);
+            var half = Covariance.Power(train, 0.5);
+            var halfInv = Covariance.Power(train, -0.5);
             var x = prompt.X.ToMathNet();
             var w0 = halfInv * (x.TransposeThisAndMultiply(x) / s.N) * halfInv;
             var b0 = half * a.Transpose() * half;
@@ -51,7 +45,7 @@ public sealed class GatOodOutOfDistribution
         var test = Sigmas.Random(d, 5, TestSettings.Seed + 222);
         var rng = Rng.Create(TestSettings.Seed + 223);
         var prompt = new PromptSampler(test, TaskLaw.InverseCovariance).Sample(n, rng);
-        var halfInv = Power(train, -0.5);
+        var halfInv = Covariance.Power(train, -0.5);
         var x = prompt.X.ToMathNet();
         var lambdas = (halfInv * (x.TransposeThisAndMultiply(x) / n) * halfInv).Evd(Symmetricity.Symmetric).EigenValues.Select(e => e.Real).ToArray();
         var b = stepTimesLambdaMax / lambdas.Max();
@@ -63,7 +57,7 @@ public sealed class GatOodOutOfDistribution
         Checks.RelativeClose(m.L2Norm(), Math.Pow(rho, 7), 1e-9, "‖(I − bŴ₀)^7‖₂ = max_j |1 − bλ_j|^7");
         var e30 = Err(30);
         var e60 = Err(60);
-        var k = (halfInv * prompt.Query.ToMathNet().Column(0)).L2Norm() * (Power(train, 0.5) * prompt.Task.ToMathNet().Column(0)).L2Norm();
+        var k = (halfInv * prompt.Query.ToMathNet().Column(0)).L2Norm() * (Covariance.Power(train, 0.5) * prompt.Task.ToMathNet().Column(0)).L2Norm();
         ClaimLedger.Note($"GAT-OOD bλ_max = {stepTimesLambdaMax}: ρ = max|1 − bλ_j| = {rho:F4}; |err(30)| = {e30:E3}, |err(60)| = {e60:E3}");
         if (decays)
         {

@@ -13,12 +13,6 @@ public sealed class GatT1LoopedGlobalMinimizer
     private const double FalseAlarm = 1e-6;
     private static double Z => SampleStatistics.TwoSidedZ(FalseAlarm);
 
-    private static Matrix<double> SymmetricRoot(Matrix<double> sigma)
-    {
-        var evd = sigma.Evd(Symmetricity.Symmetric);
-        return evd.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalArray(evd.EigenValues.Select(e => Math.Sqrt(e.Real)).ToArray()) * evd.EigenVectors.Transpose();
-    }
-
     /// <summary>GAT-T1 decomposition: for a fixed X the conditional loss tr(CᵀΣCΣ⁻¹) + uᵀ(I−C)ᵀΣ(I−C)u equals Monte Carlo over (w*, x_q) through the looped transformer.</summary>
     [Test]
     public void GAT_T1_Conditional_loss_equals_Monte_Carlo_over_query_and_task()
@@ -55,7 +49,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 20, lMax: 4), s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
-            var root = SymmetricRoot(sigma);
+            var root = Covariance.Power(sigma, 0.5);
             var rootInv = root.Inverse();
             var whitened = SparseFamilyLoss.DrawSamples(Sigmas.Identity(s.D), s.N, 5, s.Seed + 1);
             var sHat = whitened.Select(w => root * w * root).ToArray();

@@ -16,14 +16,8 @@ public sealed class GatT2GradientDominance
     internal static (LoopedLoss Loss, double ScalarOptimum) Problem(int d, int n, int loops, int samples, int seed)
     {
         var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, samples, seed), Sigmas.Identity(d), loops);
-        // The same sample's scalar optimum (golden section on b ↦ L(bI)), so the threshold is consistent with the sample.
-        double lo = 0, hi = 2, g = (Math.Sqrt(5) - 1) / 2;
-        for (int i = 0; i < 60; i++)
-        {
-            double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-            if (loss.Value(Sigmas.Identity(d) * x1) < loss.Value(Sigmas.Identity(d) * x2)) hi = x2; else lo = x1;
-        }
-        return (loss, (lo + hi) / 2);
+        // The same sample's scalar optimum (b ↦ L(bI) is convex), so the threshold is consistent with the sample.
+        return (loss, Minimizer.GoldenSection(b => loss.Value(Sigmas.Identity(d) * b), 0, 2));
     }
 
     /// <summary>GAT-T2: the analytic gradient equals central differences and the paper's form −2E Σ_k Ŝ D^{L−1−k}Σ⁻¹CᵀΣD^k (D = I − AᵀŜ, C = D^L).</summary>
@@ -37,7 +31,6 @@ public sealed class GatT2GradientDominance
             var rng = Rng.Create(s.Seed + 2);
             var a = sigma.Inverse() * 0.5 + TestMatrices.Gaussian(s.D, s.D, rng, 0.2) * (sigma.Inverse().L2Norm() / Math.Sqrt(s.D));
             var (_, analytic) = loss.ValueAndGradient(a);
-            var fd = Minimizer.FiniteDifferenceGradient(v => loss.Value(Matrix<double>.Build.DenseOfColumnMajor(s.D, s.D, v.ToArray())), Vector<double>.Build.DenseOfArray(a.ToColumnMajorArray()));
             var id = Sigmas.Identity(s.D);
             var paper = Matrix<double>.Build.Dense(s.D, s.D);
             foreach (var sh in samples)
@@ -49,7 +42,7 @@ public sealed class GatT2GradientDominance
             }
             paper /= samples.Length;
             var scale = 1 + analytic.FrobeniusNorm();
-            Checks.AtMost((Vector<double>.Build.DenseOfArray(analytic.ToColumnMajorArray()) - fd).InfinityNorm(), 1e-6 * scale * s.Kappa, $"analytic vs FD, {s}");
+            TestMatrices.AssertGradientMatchesFiniteDifferences([a], [analytic], m => loss.Value(m[0]), 1e-6 * scale * s.Kappa, $"analytic vs FD, {s}");
             Checks.AtMost((analytic - paper).FrobeniusNorm(), 1e-10 * scale * s.Kappa * s.Kappa, $"analytic vs the paper's form, {s}");
         });
 

@@ -53,6 +53,21 @@ public static class Minimizer
         return new Result(x, fx, double.NaN, evals, step <= minStep ? "StepBelowTolerance" : "MaximumEvaluations");
     }
 
+    /// <summary>Golden-section search for the minimiser of a unimodal f on [lo, hi], to an interval of width <paramref name="tolerance"/>.</summary>
+    public static double GoldenSection(Func<double, double> f, double lo, double hi, double tolerance = 1e-9)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        if (!(hi > lo)) throw new ArgumentException($"hi must exceed lo (got [{lo}, {hi}]).", nameof(hi));
+        double g = (Math.Sqrt(5) - 1) / 2;
+        double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo), f1 = f(x1), f2 = f(x2);
+        while (hi - lo > tolerance)
+        {
+            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = f(x1); }
+            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = f(x2); }
+        }
+        return (lo + hi) / 2;
+    }
+
     /// <summary>Central finite-difference gradient, h = 1e-6·max(1, |θ_i|) (error ~h² × third derivative).</summary>
     public static Vector<double> FiniteDifferenceGradient(Func<Vector<double>, double> f, Vector<double> x, double relativeStep = 1e-6)
     {

@@ -29,6 +29,13 @@ public sealed class GdPlusPlusLoss
     public static Matrix<double> PredictionMatrix(Matrix<double> s0, IReadOnlyList<Matrix<double>> a, IReadOnlyList<Matrix<double>> b)
     {
         if (a.Count != b.Count) throw new ArgumentException($"a and b must have one matrix per layer (got {a.Count} and {b.Count}).", nameof(b));
+        return Forward(s0, a, b, null);
+    }
+
+    /// <summary>The recursion; when <paramref name="tape"/> is given, records each layer's (s_k, r_k, q_k, t_k) for the backward pass.</summary>
+    private static Matrix<double> Forward(Matrix<double> s0, IReadOnlyList<Matrix<double>> a, IReadOnlyList<Matrix<double>> b,
+        (Matrix<double> S, Matrix<double> R, Matrix<double> Q, Matrix<double> T)[]? tape)
+    {
         int d = s0.RowCount;
         var id = Matrix<double>.Build.DenseIdentity(d);
         var s = s0;
@@ -39,6 +46,7 @@ public sealed class GdPlusPlusLoss
         {
             m -= q.TransposeThisAndMultiply(a[k].TransposeThisAndMultiply(r));
             var t = id + b[k] * s * a[k];
+            if (tape is not null) tape[k] = (s, r, q, t);
             r = t * (r + s * a[k].TransposeThisAndMultiply(r));
             s = t * s * t.Transpose();
             q = t * q;
@@ -58,26 +66,10 @@ public sealed class GdPlusPlusLoss
         var gradA = Enumerable.Range(0, layers).Select(_ => Matrix<double>.Build.Dense(d, d)).ToArray();
         var gradB = Enumerable.Range(0, layers).Select(_ => Matrix<double>.Build.Dense(d, d)).ToArray();
         double total = 0;
-        var ss = new Matrix<double>[layers];
-        var rs = new Matrix<double>[layers];
-        var qs = new Matrix<double>[layers];
-        var ts = new Matrix<double>[layers];
+        var tape = new (Matrix<double> S, Matrix<double> R, Matrix<double> Q, Matrix<double> T)[layers];
         foreach (var s0 in Samples)
         {
-            var s = s0;
-            var r = s0;
-            var q = id;
-            var m = Matrix<double>.Build.Dense(d, d);
-            for (int k = 0; k < layers; k++)
-            {
-                (ss[k], rs[k], qs[k]) = (s, r, q);
-                m -= q.TransposeThisAndMultiply(a[k].TransposeThisAndMultiply(r));
-                var t = id + b[k] * s * a[k];
-                ts[k] = t;
-                r = t * (r + s * a[k].TransposeThisAndMultiply(r));
-                s = t * s * t.Transpose();
-                q = t * q;
-            }
+            var m = Forward(s0, a, b, tape);
             var e = m - id;
             total += (e.TransposeThisAndMultiply(Sigma) * e * TaskCovariance).Trace();
             // Backward. m̄ is the same at every step (m accumulates additively).
@@ -87,7 +79,8 @@ public sealed class GdPlusPlusLoss
             var qBar = Matrix<double>.Build.Dense(d, d);
             for (int k = layers - 1; k >= 0; k--)
             {
-                var (sk, rk, qk, t, ak, bk) = (ss[k], rs[k], qs[k], ts[k], a[k], b[k]);
+                var (sk, rk, qk, t) = tape[k];
+                var (ak, bk) = (a[k], b[k]);
                 var u = rk + sk * ak.TransposeThisAndMultiply(rk);
                 // q_{k+1} = t q_k
                 var tBar = qBar * qk.Transpose();

@@ -112,16 +112,6 @@ public static class LoopedScalar
     }
 
     /// <summary>The minimiser of the sample ℓ̂_L on (0, 2) (golden-section search; ℓ̂_L is convex in b, a sum of even powers of affine maps).</summary>
-    public static double Minimize(double[][] eigenvalues, int loops, double tolerance = 1e-9)
-    {
-        double lo = 0, hi = 2, g = (Math.Sqrt(5) - 1) / 2;
-        double F(double b) => PerSample(eigenvalues, b, loops).Average();
-        double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo), f1 = F(x1), f2 = F(x2);
-        while (hi - lo > tolerance)
-        {
-            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = F(x1); }
-            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = F(x2); }
-        }
-        return (lo + hi) / 2;
-    }
+    public static double Minimize(double[][] eigenvalues, int loops, double tolerance = 1e-9) =>
+        Algorithms.Minimizer.GoldenSection(b => PerSample(eigenvalues, b, loops).Average(), 0, 2, tolerance);
 }

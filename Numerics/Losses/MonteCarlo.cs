@@ -32,15 +32,13 @@ public static class MonteCarlo
     {
         Guard.Positive(samples, nameof(samples));
         if (samples < 2) throw new ArgumentException("samples must be ≥ 2 for a standard error.", nameof(samples));
-        double mean = 0, m2 = 0;
+        var moments = new RunningMoments();
         for (int i = 0; i < samples; i++)
         {
             var v = draw();
             if (!double.IsFinite(v)) return new Estimate(double.NaN, double.NaN, i + 1); // a NaN must never look like a small loss
-            var delta = v - mean;
-            mean += delta / (i + 1);
-            m2 += delta * (v - mean);
+            moments.Add(v);
         }
-        return new Estimate(mean, Math.Sqrt(m2 / (samples - 1) / samples), samples);
+        return moments.ToEstimate();
     }
 }

@@ -20,35 +20,23 @@ public static class ParallelMonteCarlo
         Guard.Positive(threads, nameof(threads));
         ArgumentNullException.ThrowIfNull(predictorFactory);
         int chunks = (samples + ChunkSize - 1) / ChunkSize;
-        var results = new (long Count, double Mean, double M2)[chunks];
+        var results = new RunningMoments[chunks];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             var prompts = new PromptBuffer(sigma, law, n, unchecked(seed * 7919 + c));
             var predict = predictorFactory();
             int count = Math.Min(ChunkSize, samples - c * ChunkSize);
-            double mean = 0, m2 = 0;
+            var moments = new RunningMoments();
             for (int i = 0; i < count; i++)
             {
                 prompts.Next();
                 var e = predict(prompts) - prompts.QueryTarget;
-                var v = e * e;
-                var delta = v - mean;
-                mean += delta / (i + 1);
-                m2 += delta * (v - mean);
+                moments.Add(e * e);
             }
-            results[c] = (count, mean, m2);
+            results[c] = moments;
         });
-        long total = 0;
-        double m = 0, s2 = 0;
-        foreach (var (count, mean, m2) in results)
-        {
-            var delta = mean - m;
-            var combined = total + count;
-            m += delta * count / combined;
-            s2 += m2 + delta * delta * total * count / combined;
-            total = combined;
-        }
-        if (!double.IsFinite(m)) return new Estimate(double.NaN, double.NaN, total);
-        return new Estimate(m, Math.Sqrt(s2 / (total - 1) / total), total);
+        var total = new RunningMoments();
+        foreach (var r in results) total.Merge(r); // chunk order, whatever the thread count
+        return total.ToEstimate();
     }
 }

@@ -55,11 +55,10 @@ public sealed class SparseFamilyLoss
     }
 
     /// <summary>f̂(A_0..A_{L−1}).</summary>
-    public double Value(IReadOnlyList<Matrix<double>> a) => ValueAndGradient(a, gradient: false).Value;
+    public double Value(IReadOnlyList<Matrix<double>> a) => PerSample(a).Average();
 
-    public (double Value, Matrix<double>[] Gradient) ValueAndGradient(IReadOnlyList<Matrix<double>> a) => ValueAndGradient(a, gradient: true);
-
-    private (double Value, Matrix<double>[] Gradient) ValueAndGradient(IReadOnlyList<Matrix<double>> a, bool gradient)
+    /// <summary>f̂ and ∇_{A_l} f̂ for every layer.</summary>
+    public (double Value, Matrix<double>[] Gradient) ValueAndGradient(IReadOnlyList<Matrix<double>> a)
     {
         ArgumentNullException.ThrowIfNull(a);
         int layers = a.Count, d = D;
@@ -79,7 +78,6 @@ public sealed class SparseFamilyLoss
             var pi = right[layers];
             var sigmaPi = Sigma * pi;
             total += (pi.TransposeThisAndMultiply(sigmaPi) * TaskCovariance).Trace();
-            if (!gradient) continue;
             // ∇_{A_l} tr(ΠᵀΣΠC) = −2 S R_l C Πᵀ Σ L_l with L_l = F_{L−1}···F_{l+1}.
             var left = id;
             for (int l = layers - 1; l >= 0; l--)

@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Statistics;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -22,10 +23,8 @@ public sealed class TestTimeLooping
         Guard.SymmetricPositiveDefinite(testSigma, nameof(testSigma));
         Guard.Finite(stepSize, nameof(stepSize));
         StepSize = stepSize;
-        var evd0 = trainSigma.Evd(Symmetricity.Symmetric);
-        Matrix<double> Power(double p) => evd0.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalArray(evd0.EigenValues.Select(e => Math.Pow(e.Real, p)).ToArray()) * evd0.EigenVectors.Transpose();
-        var half = Power(0.5);
-        var halfInv = Power(-0.5);
+        var half = Covariance.Power(trainSigma, 0.5);
+        var halfInv = Covariance.Power(trainSigma, -0.5);
         var teInv = testSigma.Inverse();
         _draws = SparseFamilyLoss.DrawSamples(testSigma, n, draws, seed).Select(s =>
         {

@@ -59,6 +59,14 @@ public static class Covariance
         return Enumerable.Range(0, d).Select(i => d == 1 ? 1.0 : Math.Pow(kappa, -(double)i / (d - 1))).ToArray();
     }
 
+    /// <summary>Σ^p for a symmetric positive definite Σ (e.g. p = ½ for the symmetric root, −½ for whitening), by eigendecomposition.</summary>
+    public static Matrix<double> Power(Matrix<double> sigma, double p)
+    {
+        var evd = sigma.Evd(Symmetricity.Symmetric);
+        var v = evd.EigenVectors;
+        return v * Matrix<double>.Build.DiagonalOfDiagonalArray(evd.EigenValues.Select(e => Math.Pow(e.Real, p)).ToArray()) * v.Transpose();
+    }
+
     /// <summary>Σ with condition number exactly κ (geometric spectrum in a random basis).</summary>
     public static Matrix<double> WithConditionNumber(int d, double kappa, Random rng) => FromSpectrum(GeometricSpectrum(d, kappa), rng);
 }

@@ -11,6 +11,41 @@ public readonly record struct Estimate(double Mean, double StandardError, long C
     public override string ToString() => $"{Mean:G6} ± {StandardError:G3} (SE, m={Count})";
 }
 
+/// <summary>
+/// Streaming mean and sum of squared deviations (Welford), mergeable in a fixed order (Chan et al.), so chunked parallel sums
+/// give the same numbers for any thread count.
+/// </summary>
+public struct RunningMoments
+{
+    public long Count { get; private set; }
+    public double Mean { get; private set; }
+    public double SumSquaredDeviations { get; private set; }
+
+    public void Add(double x)
+    {
+        Count++;
+        var delta = x - Mean;
+        Mean += delta / Count;
+        SumSquaredDeviations += delta * (x - Mean);
+    }
+
+    public void Merge(RunningMoments other)
+    {
+        if (other.Count == 0) return;
+        long total = Count + other.Count;
+        var delta = other.Mean - Mean;
+        SumSquaredDeviations += other.SumSquaredDeviations + delta * delta * Count * other.Count / total;
+        Mean += delta * other.Count / total;
+        Count = total;
+    }
+
+    /// <summary>Mean ± standard error (needs ≥ 2 values); NaN if any value was not finite.</summary>
+    public readonly Estimate ToEstimate() =>
+        Count < 2 ? throw new InvalidOperationException($"A standard error needs at least 2 values (got {Count}).")
+        : !double.IsFinite(Mean) || !double.IsFinite(SumSquaredDeviations) ? new Estimate(double.NaN, double.NaN, Count)
+        : new Estimate(Mean, Math.Sqrt(SumSquaredDeviations / (Count - 1) / Count), Count);
+}
+
 /// <summary>Means with standard errors, quantiles with order-statistic confidence intervals, concentration slack.</summary>
 public static class SampleStatistics
 {
@@ -25,14 +60,9 @@ public static class SampleStatistics
     {
         ArgumentNullException.ThrowIfNull(xs);
         if (xs.Count < 2) throw new ArgumentException($"xs needs at least 2 values for a standard error (got {xs.Count}).", nameof(xs));
-        double mean = 0, m2 = 0;
-        for (int i = 0; i < xs.Count; i++)
-        {
-            var delta = xs[i] - mean; // Welford: stable for large samples
-            mean += delta / (i + 1);
-            m2 += delta * (xs[i] - mean);
-        }
-        return new Estimate(mean, Math.Sqrt(m2 / (xs.Count - 1) / xs.Count), xs.Count);
+        var moments = new RunningMoments();
+        foreach (var x in xs) moments.Add(x);
+        return moments.ToEstimate();
     }
 
     /// <summary>The empirical q-quantile (lower order statistic ⌈qm⌉).</summary>
