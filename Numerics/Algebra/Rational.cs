@@ -12,7 +12,11 @@ public readonly struct Rational : IScalar<Rational>, IEquatable<Rational>
     public static Rational One => new(Fraction.One);
     public static Rational FromInt(long value) => new(new Fraction(value));
     public static Rational Of(long numerator, long denominator) => new(new Fraction(numerator, denominator));
+    public static Rational Of(System.Numerics.BigInteger numerator, System.Numerics.BigInteger denominator) =>
+        denominator.IsZero ? throw new DivideByZeroException("Exact division by zero.") : new(new Fraction(numerator, denominator));
     public double ToDouble() => _value.ToDouble();
+    public System.Numerics.BigInteger Numerator => _value.Numerator;
+    public System.Numerics.BigInteger Denominator => _value.Denominator; // > 0
     public bool IsZero => _value.IsZero;
 
     public static Rational operator +(Rational a, Rational b) => new(a._value + b._value);
