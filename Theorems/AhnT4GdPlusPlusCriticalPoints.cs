@@ -100,28 +100,67 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
     }
 
     /// <summary>
-    /// AHN-T4 finding 3: the paper's Figures 3–5 values (a = −0.38, −2.40, −9.59; b = 0.90, 0.56) are a near-critical, low-loss point at n = 20
-    /// (Monte Carlo log-loss ≈ −7.3, the paper's ≈ −7.15) but not at the printed n = 10, where rare prompts blow up and the population loss is provably
-    /// several times larger. Monte Carlo through the transformer, Σ = I (the loss on 𝒮 is Σ-free).
+    /// The exact population loss on 𝒮 (Σ = I; Σ-free): each eigenvalue μ of Ŵ runs the scalar GD++ recursion of <see cref="ScalarGdPlusPlusLoss"/>
+    /// (polynomials in μ with rational coefficients here), and E Σ_j (m(μ_j) − 1)² = Σ_k c_k m_k with the exact Wishart moments.
+    /// </summary>
+    internal static Rational ExactScalarLoss(int n, int d, IReadOnlyList<Rational> a, IReadOnlyList<Rational> b)
+    {
+        Rational[] P(params Rational[] c) => c;
+        Rational[] Add(Rational[] x, Rational[] y) => Enumerable.Range(0, Math.Max(x.Length, y.Length)).Select(i => (i < x.Length ? x[i] : Rational.Zero) + (i < y.Length ? y[i] : Rational.Zero)).ToArray();
+        Rational[] Mul(Rational[] x, Rational[] y)
+        {
+            var r = Enumerable.Repeat(Rational.Zero, x.Length + y.Length - 1).ToArray();
+            for (int i = 0; i < x.Length; i++) for (int j = 0; j < y.Length; j++) r[i + j] += x[i] * y[j];
+            return r;
+        }
+        Rational[] Scale(Rational[] x, Rational c) => x.Select(v => v * c).ToArray();
+        Rational[] s = P(Rational.Zero, Rational.One), r = s, q = P(Rational.One), m = P(Rational.Zero);
+        for (int k = 0; k < a.Count; k++)
+        {
+            m = Add(m, Scale(Mul(q, r), -a[k]));
+            var t = Add(P(Rational.One), Scale(s, a[k] * b[k]));
+            r = Mul(t, Add(r, Scale(Mul(s, r), a[k])));
+            s = Mul(Mul(t, t), s);
+            q = Mul(q, t);
+        }
+        var e = Add(m, P(-Rational.One));
+        return RealWishartMoments.ExpectedTraceOfPolynomial(Mul(e, e), n, d);
+    }
+
+    private static Rational Decimal(double v) => Rational.Of((long)Math.Round(v * 100), 100);
+
+    /// <summary>AHN-T4 support: the exact polynomial loss on 𝒮 equals the eigenvalue-wise Monte Carlo of ScalarGdPlusPlusLoss within z(1e-6)·SE where the tail is light (n = 40, small steps).</summary>
+    [Test]
+    public void AHN_T4_Exact_scalar_loss_matches_Monte_Carlo_where_light_tailed()
+    {
+        const int n = 40, d = 5;
+        double[] a = [-0.3, -0.5], bb = [0.4, 0.0];
+        var exact = ExactScalarLoss(n, d, a.Select(Decimal).ToArray(), bb.Select(Decimal).ToArray()).ToDouble();
+        var draws = SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, 4000, TestSettings.Seed + 104);
+        var per = draws.Select(w => new ScalarGdPlusPlusLoss([w]).Value(a, bb)).ToArray();
+        var est = SampleStatistics.MeanAndError(per);
+        Checks.Close(est.Mean, exact, est.HalfWidth(1e-6), $"GD++ scalar loss: MC {est} vs exact {exact:G6}");
+    }
+
+    /// <summary>
+    /// AHN-T4 finding 3: the paper's Figures 3–5 values (a = −0.38, −2.40, −9.59; b = 0.90, 0.56) are a low-loss point at n = 20 for the typical prompt
+    /// (median per-prompt loss ≤ 2e-3 by an exact binomial order-statistic interval, false alarm 1e-6; the paper's ln ≈ −7.15) but not at the printed n = 10,
+    /// where the exact population loss exceeds 3× the reported loss (it is ~10⁸× its n = 20 value). Exact population losses from the Wishart moments
+    /// (the loss on 𝒮 is Σ-free); even at n = 20 the exact mean (≈ 0.048) is set by rare prompts, so only the median is "low".
     /// </summary>
     [Test]
     public void AHN_T4_Finding_paper_figures_are_a_critical_point_at_n_20_not_n_10()
     {
         const int d = 5;
-        var layers = PaperA.Zip(PaperB, (a, b) => Families.GdPlusPlus((Real)a * Mat<Real>.Identity(d), (Real)b * Mat<Real>.Identity(d))).ToArray();
-        var kernel = new GramKernel(layers, ResidualSign.Plus);
-        var at20 = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.InverseCovariance, 20, TestSettings.Seed + 101), b => kernel.Predict(b), 40_000);
-        // At n = 10 the loss is heavy-tailed (a mean ± SE is meaningless): bound E[loss] from below with DKW instead.
-        var buffer10 = new PromptBuffer(Sigmas.Identity(d), TaskLaw.InverseCovariance, 10, TestSettings.Seed + 102);
-        var sq10 = new double[40_000];
-        for (int i = 0; i < sq10.Length; i++) { buffer10.Next(); var e = kernel.Predict(buffer10) - buffer10.QueryTarget; sq10[i] = e * e; }
-        var lower10 = SampleStatistics.NonNegativeMeanLowerBound(sq10, 1e-6);
-        ClaimLedger.Note($"AHN-T4 finding: paper's point at n = 20: loss {at20} (ln {Math.Log(at20.Mean):F2}); at n = 10: sample mean {sq10.Average():G4}, median {SampleStatistics.Median(sq10):G4}, E[loss] ≥ {lower10:G4} (DKW, 1e-6)");
-        var upper20 = at20.Mean + at20.HalfWidth(1e-6);
-        Checks.AtMost(upper20, 2e-3, "n = 20: loss below 2e-3 (ln ≈ −7.15 in the notes)");
-        // The paper's Fig. 3(c) reports ln-loss ≈ −7.15 (loss ≈ 7.8e-4). At n = 10 the population loss at this point is provably
-        // (false alarm 1e-6) at least 3× that — rare prompts blow up (the sample mean is dominated by them) — so n = 10 cannot be the setting.
-        Checks.Exceeds(lower10, 3 * Math.Exp(-7.15), "n = 10: E[loss] at the paper's point exceeds 3× the reported loss (DKW lower bound, false alarm 1e-6)");
+        var at20 = ExactScalarLoss(20, d, PaperA.Select(Decimal).ToArray(), PaperB.Select(Decimal).ToArray()).ToDouble();
+        var at10 = ExactScalarLoss(10, d, PaperA.Select(Decimal).ToArray(), PaperB.Select(Decimal).ToArray()).ToDouble();
+        var perPrompt20 = SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), 20, 4000, TestSettings.Seed + 101).Select(w => new ScalarGdPlusPlusLoss([w]).Value(PaperA, PaperB)).ToArray();
+        var (_, median20High) = SampleStatistics.QuantileInterval(perPrompt20, 0.5, 1e-6);
+        ClaimLedger.Note($"AHN-T4 finding: paper's point, exact population loss at n = 20: {at20:G6} (ln {Math.Log(at20):F3}); at n = 10: {at10:G6} (ln {Math.Log(at10):F3}); "
+            + $"median per-prompt loss at n = 20: {SampleStatistics.Median(perPrompt20):G4} (ln {Math.Log(SampleStatistics.Median(perPrompt20)):F2}), ≤ {median20High:G4} (exact binomial interval, 1e-6)");
+        Checks.AtMost(median20High, 2e-3, "n = 20: median per-prompt loss below 2e-3 (ln ≈ −7.15 in the notes)");
+        // The paper's Fig. 3(c) reports ln-loss ≈ −7.15 (loss ≈ 7.8e-4): at n = 10 the exact loss at this point is more than 3× that.
+        Checks.Exceeds(at10, 3 * Math.Exp(-7.15), "n = 10: exact E[loss] at the paper's point exceeds 3× the reported loss");
         // Near-criticality at n = 20: BFGS on the scalar objective from the paper's point moves each parameter by < 5%.
         var loss = new ScalarGdPlusPlusLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), 20, 5_000, TestSettings.Seed + 103));
         double G(Vector<double> v) => loss.Value([v[0], v[1], v[2]], [v[3], v[4], 0.0]);

@@ -75,8 +75,13 @@ public sealed class GatOodOutOfDistribution
     }
 
     /// <summary>
-    /// GAT-OOD in the population: trained at Σ₀ = I (n = 100, b* of L_train = 2), a mild shift (eig Σ_te ∈ [0.5, 1.2]) keeps b·λ_max(Σ_te)(1+√(d/n))² &lt; 2 and the
-    /// loss keeps falling with test loops; a larger shift (eig ∈ [0.5, 1.5]) breaks that and the loss eventually rises (Clopper–Pearson lower bound at L = 50).
+    /// GAT-OOD in the population, trained at Σ₀ = I (n = 100, d = 10, b* of L_train = 2), eig Σ_te spread evenly on [0.5, hi]. Per prompt the loss
+    /// tr(CΣ_teCΣ_te⁻¹), C = (I − bŜ)^L, is ≤ κ_te Σ_j (1 − bλ_j(Ŝ))^{2L}: a prompt with every bλ_j(Ŝ) ∈ (0, 2) decays geometrically. The loss is heavy-tailed,
+    /// so the claims are on quantiles (exact binomial order-statistic intervals) and on distribution-free or exact bounds of the mean:
+    /// mild shift (hi = 1.2): ≥ 98% of prompts contract (Clopper–Pearson lower bound on the fraction with ρ &lt; 1) and the median loss at L = 50
+    /// is below the median at L = 10; large shift (hi = 1.5): ~2% of prompts diverge, so the 98% check fails (negative control) and the mean rises: E loss(50) ≥ (ℓ_50^{d=1}(hi·b) − 1)/κ_te (exact: λ_max(Ŝ) ≥ hi·vᵀŴv, vᵀŴv ~ χ²_n/n) &gt; the exact bound
+    /// E loss(5) ≤ κ_te[ℓ_5(0.5b) + ℓ_5(hi·b)] (Ostrowski: λ_j(Ŝ) ∈ [0.5, hi]·λ_j(Ŵ); a convex function on an interval is ≤ the sum of its end values).
+    /// Finding (exact, same bounds): the mild-shift mean rises too, E loss(50) &gt; E loss(10): "keeps decaying" holds per prompt and for quantiles only.
     /// </summary>
     [Test]
     public void GAT_OOD_Mild_shift_keeps_decaying_large_shift_eventually_diverges()
@@ -86,17 +91,33 @@ public sealed class GatOodOutOfDistribution
         Matrix<double> Shift(double hi, int seed) => Covariance.FromSpectrum(Enumerable.Range(0, d).Select(i => 0.5 + (hi - 0.5) * i / (d - 1)).ToArray(), Rng.Create(seed));
         var mild = new TestTimeLooping(Sigmas.Identity(d), Shift(1.2, TestSettings.Seed + 231), n, b, 3000, TestSettings.Seed + 232);
         var large = new TestTimeLooping(Sigmas.Identity(d), Shift(1.5, TestSettings.Seed + 233), n, b, 3000, TestSettings.Seed + 234);
-        ClaimLedger.Note("GAT-OOD mild shift (eig ∈ [0.5, 1.2]): " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {mild.Loss(l).Mean:G3}")));
-        ClaimLedger.Note("GAT-OOD large shift (eig ∈ [0.5, 1.5]): " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {large.Loss(l).Mean:G3}")));
-        var mildDiff = SampleStatistics.MeanAndError(mild.PerSample(50).Zip(mild.PerSample(10), (x, y) => x - y).ToArray());
-        Checks.AtLeast(-(mildDiff.Mean + mildDiff.HalfWidth(FalseAlarm)), 0, "mild shift: loss(50) < loss(10)");
-        // The blow-up comes from the draws whose bλ_max(Ŵ₀) > 2: rare, so bound E[loss(50)] below at a threshold fixed in advance (Wilson).
-        var best = large.Loss(5);
-        var upper5 = best.Mean + best.HalfWidth(FalseAlarm);
-        var fraction = large.SpectralRadius().Count(r => r > 1) / (double)large.Count;
-        var lower50 = SampleStatistics.NonNegativeMeanLowerBoundAt(large.PerSample(50), 1e4, FalseAlarm); // threshold fixed in advance
-        ClaimLedger.Note($"GAT-OOD large shift: {fraction:P2} of draws have max|1 − bλ_j| > 1; E loss(50) ≥ {lower50:G3} vs loss(5) ≤ {upper5:G3}");
-        Checks.Exceeds(lower50, upper5, "large shift: loss(50) > loss(5)");
-        ClaimLedger.RecordNegativeControl("large covariance shift: test-time looping diverges");
+        (double Low, double High) Median(TestTimeLooping t, int loops) => SampleStatistics.QuantileInterval(t.PerSample(loops), 0.5, FalseAlarm);
+        foreach (var (name, t) in new[] { ("mild shift (eig ∈ [0.5, 1.2])", mild), ("large shift (eig ∈ [0.5, 1.5])", large) })
+            ClaimLedger.Note($"GAT-OOD {name}: median loss " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {SampleStatistics.Median(t.PerSample(l)):G3}"))
+                + $"; {t.SpectralRadius().Count(r => r < 1)} of {t.Count} prompts have max|1 − bλ_j| < 1");
+
+        // A prompt with ρ = max_j|1 − bλ_j(Ŝ)| < 1 decays geometrically (loss_L ≤ κ_te·d·ρ^{2L}); one with ρ > 1 diverges (loss_L ≥ ρ^{2L}/κ_te).
+        double ContractingLow(TestTimeLooping t)
+        {
+            int k = t.SpectralRadius().Count(r => r < 1);
+            return k == 0 ? 0 : MathNet.Numerics.Distributions.Beta.InvCDF(k, t.Count - k + 1, FalseAlarm); // Clopper–Pearson lower bound
+        }
+        const double level = 0.98;
+        Checks.AtLeast(ContractingLow(mild), level, $"mild shift: P(prompt contracts) ≥ {level} (Clopper–Pearson lower bound)");
+        var (mild50Low, mild50High) = Median(mild, 50);
+        var (mild10Low, _) = Median(mild, 10);
+        Checks.AtMost(mild50High, mild10Low, $"mild shift: median loss(50) ≤ {mild50High:G3} < median loss(10) ≥ {mild10Low:G3}");
+
+        Checks.Exceeds(level, ContractingLow(large), $"large shift: P(prompt contracts) ≥ {level} is not shown (Clopper–Pearson lower bound) — the mild-shift check fails");
+        ClaimLedger.RecordNegativeControl($"large shift: contracting fraction's lower bound {ContractingLow(large):F4} < {level}");
+        // Exact bounds on the mean. Upper: E loss_L ≤ κ_te[ℓ_L(0.5b) + ℓ_L(hi·b)]. Lower: loss_L ≥ (1 − bλ_max(Ŝ))^{2L}/κ_te and λ_max(Ŝ) ≥ hi·vᵀŴv with
+        // v the top eigenvector of Σ_te, vᵀŴv ~ χ²_n/n; (x − 1)_+^{2L} ≥ (x − 1)^{2L} − 1 on x ≥ 0, so E loss_L ≥ (ℓ_L^{d=1}(hi·b) − 1)/κ_te, exact (χ² moments).
+        double Upper(double hi, int loops) => hi / 0.5 * (LoopedScalar.ExactLoss(n, d, loops, 0.5 * b) + LoopedScalar.ExactLoss(n, d, loops, hi * b));
+        double Lower(double hi, int loops) => (LoopedScalar.ExactLoss(n, 1, loops, hi * b) - 1) / (hi / 0.5);
+        var (upper5, lower50) = (Upper(1.5, 5), Lower(1.5, 50));
+        ClaimLedger.Note($"GAT-OOD large shift (exact bounds): E loss(50) ≥ {lower50:G3} vs E loss(5) ≤ {upper5:G3}; mild shift: E loss(50) ≥ {Lower(1.2, 50):G3} vs E loss(10) ≤ {Upper(1.2, 10):G3}");
+        // Finding: the mild-shift mean rises too (rare prompts), so "keeps decaying" holds per prompt and for quantiles, not for the mean.
+        Checks.Exceeds(Lower(1.2, 50), Upper(1.2, 10), "mild shift: the exact mean still rises, E loss(50) > E loss(10)");
+        Checks.Exceeds(lower50, upper5, "large shift: E loss(50) > E loss(5)");
     }
 }

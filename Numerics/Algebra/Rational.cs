@@ -14,7 +14,18 @@ public readonly struct Rational : IScalar<Rational>, IEquatable<Rational>
     public static Rational Of(long numerator, long denominator) => new(new Fraction(numerator, denominator));
     public static Rational Of(System.Numerics.BigInteger numerator, System.Numerics.BigInteger denominator) =>
         denominator.IsZero ? throw new DivideByZeroException("Exact division by zero.") : new(new Fraction(numerator, denominator));
-    public double ToDouble() => _value.ToDouble();
+    /// <summary>The nearest double (within 2 ulp), also when numerator and denominator exceed the double range (Fraction.ToDouble gives NaN there).</summary>
+    public double ToDouble()
+    {
+        var (p, q) = (_value.Numerator, _value.Denominator);
+        if (p.IsZero) return 0;
+        // A quotient with ~64 significant bits, then one rounding to double and an exact power-of-two scaling.
+        long shift = 64 - (long)(System.Numerics.BigInteger.Abs(p).GetBitLength() - q.GetBitLength());
+        if (shift > int.MaxValue / 2 || shift < int.MinValue / 2) return shift > 0 ? 0.0 * p.Sign : p.Sign * double.PositiveInfinity;
+        var a = System.Numerics.BigInteger.Abs(p);
+        var quotient = shift >= 0 ? (a << (int)shift) / q : a / (q << (int)-shift);
+        return p.Sign * Math.ScaleB((double)quotient, (int)-shift);
+    }
     public System.Numerics.BigInteger Numerator => _value.Numerator;
     public System.Numerics.BigInteger Denominator => _value.Denominator; // > 0
     public bool IsZero => _value.IsZero;
