@@ -47,7 +47,7 @@ public sealed class RealWishartMomentsLemma
     /// WISHART: the recurrence recovered from Stein values k ≤ 42 predicts the Stein values k = 43 … 45 exactly (n &lt; d, n = d, n &gt; d, odd and even
     /// min(n, d)); a perturbed input (one moment off by 1) is rejected (negative control: no integral recurrence fits it).
     /// </summary>
-    [Test]
+    [Test, Category("Slow")]
     public void WISHART_Recovered_recurrence_predicts_further_Stein_moments()
     {
         const int check = RealWishartMoments.FitOrder + 3;
@@ -70,9 +70,9 @@ public sealed class RealWishartMomentsLemma
     /// WISHART: for d = 2 and odd n the two eigenvalues have density ∝ |x − y|(xy)^a e^{−(x+y)/2}, a = (n−3)/2, whose moments are exact rationals
     /// (incomplete Γ with integer index); they equal E tr W^k from the recurrence for every k ≤ 100.
     /// </summary>
-    [TestCase(3)]
     [TestCase(7)]
-    [TestCase(21)]
+    [TestCase(3, Category = "Slow")]
+    [TestCase(21, Category = "Slow")]
     public void WISHART_Recurrence_equals_the_exact_two_by_two_integral_to_k_100(int n)
     {
         var t = RealWishartMoments.TraceMoments(n, 2, RealWishartMoments.MaxOrder);
