@@ -115,7 +115,7 @@ public sealed class GatOodOutOfDistribution
         double Upper(double hi, int loops) => hi / 0.5 * (LoopedScalar.ExactLoss(n, d, loops, 0.5 * b) + LoopedScalar.ExactLoss(n, d, loops, hi * b));
         double Lower(double hi, int loops) => (LoopedScalar.ExactLoss(n, 1, loops, hi * b) - 1) / (hi / 0.5);
         var (upper5, lower50) = (Upper(1.5, 5), Lower(1.5, 50));
-        ClaimLedger.Note($"GAT-OOD large shift (exact bounds): E loss(50) ≥ {lower50:G3} vs E loss(5) ≤ {upper5:G3}; mild shift: E loss(50) ≥ {Lower(1.2, 50):G3} vs E loss(10) ≤ {Upper(1.2, 10):G3}");
+        ClaimLedger.Note($"GAT-OOD large shift: exact bounds E loss(50) ≥ {lower50:G3} vs E loss(5) ≤ {upper5:G3}; mild shift: E loss(50) ≥ {Lower(1.2, 50):G3} vs E loss(10) ≤ {Upper(1.2, 10):G3}");
         // Finding: the mild-shift mean rises too (rare prompts), so "keeps decaying" holds per prompt and for quantiles, not for the mean.
         Checks.Exceeds(Lower(1.2, 50), Upper(1.2, 10), "mild shift: the exact mean still rises, E loss(50) > E loss(10)");
         Checks.Exceeds(lower50, upper5, "large shift: E loss(50) > E loss(5)");

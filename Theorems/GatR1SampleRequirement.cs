@@ -43,7 +43,7 @@ public sealed class GatR1SampleRequirement
             var curve = ExactCurve(n);
             int best = Array.IndexOf(curve, curve.Min()) + 1;
             int turn = Enumerable.Range(1, 49).First(l => curve[l] > curve[l - 1]); // first L with ℓ_{L+1} > ℓ_L
-            ClaimLedger.Note($"GAT-R1 exact, n={n} (b*={LoopedScalar.ExactOptimum(n, D, 2).B:F6}): " + string.Join(", ", TestLoops.Select(l => $"L={l}: {curve[l - 1]:G4}"))
+            ClaimLedger.Note($"GAT-R1 n={n} (exact, b*={LoopedScalar.ExactOptimum(n, D, 2).B:F6}): " + string.Join(", ", TestLoops.Select(l => $"L={l}: {curve[l - 1]:G4}"))
                 + $"; minimum at L={best} ({curve[best - 1]:G4}), first rise at L={turn}→{turn + 1}");
             Checks.True(best < 50, $"n = {n}: the exact loss has its minimum at L* = {best} < 50");
             Checks.Exceeds(curve[49] / curve[best - 1], 1, $"n = {n}: ℓ_50 / ℓ_L* (exact)");
