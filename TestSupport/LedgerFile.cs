@@ -19,9 +19,6 @@ public static class LedgerFile
 
     private static readonly DateTime Started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
-    /// <summary>Categories that are tiers or labels, never a claim.</summary>
-    public static readonly IReadOnlySet<string> NonClaimCategories = new HashSet<string>(StringComparer.Ordinal) { "Slow" };
-
     /// <summary>The categories of a test and of every suite above it, nearest first.</summary>
     public static IEnumerable<string> CategoriesOf(ITest test)
     {
@@ -30,9 +27,15 @@ public static class LedgerFile
                 yield return c;
     }
 
-    /// <summary>The claim of a test: its first category (nearest first) that is not a tier label; UNCATEGORISED if none.</summary>
-    public static string ClaimOf(ITest test) =>
-        CategoriesOf(test).FirstOrDefault(c => !NonClaimCategories.Contains(c)) ?? "UNCATEGORISED";
+    /// <summary>
+    /// The claim of a test: its nearest category that is a registered claim (<see cref="ClaimRegistry"/>); failing that, its nearest
+    /// category that is not a label (the registry test then flags it); UNCATEGORISED if none.
+    /// </summary>
+    public static string ClaimOf(ITest test)
+    {
+        var cats = CategoriesOf(test).ToArray();
+        return cats.FirstOrDefault(ClaimRegistry.IsClaim) ?? cats.FirstOrDefault(c => !CategoryLabels.All.Contains(c)) ?? "UNCATEGORISED";
+    }
 
     /// <summary>A command that replays one test with this run's base seed and trial count, pasteable into bash as is.</summary>
     public static string ReplayCommand(ITest test)

@@ -1,0 +1,103 @@
+using LoopedIcl.Claims;
+using LoopedIcl.Numerics.Curves;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>
+/// VERDICT: the verdict machinery itself can be trusted — a negative control succeeds only through the claim's own check failing
+/// on finite values (NaN, ∞ or another exception fail the control, naming the value), and the claim registry and the test
+/// assemblies agree (every category is a registered claim, every claim has tests, every curve is listed under its claim).
+/// </summary>
+[TestFixture, Category("VERDICT")]
+public sealed class VerdictSelfTests
+{
+    private static readonly FsCheck.Arbitrary<Shape> FewShapes = Cases.Shapes(dMax: 3, nMax: 3, lMax: 2);
+
+    private static AssertionException ControlFails(Action control)
+    {
+        var e = Assert.Throws<AssertionException>(() => control())!; // exactly AssertionException: a ClaimViolation would not match
+        return e;
+    }
+
+    /// <summary>VERDICT: a NaN reaching a negative control fails the control, loudly, naming the value.</summary>
+    [Test]
+    public void VERDICT_NaN_reaching_a_negative_control_fails_the_control()
+    {
+        var every = ControlFails(() => Properties.ExpectFailureOnEveryCase(FewShapes, _ => Checks.AtMost(double.NaN, 1, "a bound fed NaN"), "NaN control"));
+        Checks.True(every.Message.Contains("non-finite", StringComparison.Ordinal) && every.Message.Contains("NaN", StringComparison.Ordinal),
+            $"the failure names the non-finite value: {every.Message}");
+        var some = ControlFails(() => Properties.ExpectCounterexample(FewShapes, s => Checks.Close(s.D == 1 ? double.NaN : 0, 0, 1e-12, "an identity fed NaN"), "NaN counterexample"));
+        Checks.True(some.Message.Contains("non-finite", StringComparison.Ordinal), $"the failure names the non-finite value: {some.Message}");
+    }
+
+    /// <summary>VERDICT: ±∞ and NaN never satisfy Exceeds (a control's evidence), and they raise NonFiniteValue, not ClaimViolation.</summary>
+    [Test]
+    public void VERDICT_Non_finite_values_are_not_evidence()
+    {
+        foreach (var v in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+        {
+            using var quiet = ClaimLedger.Suspend();
+            Assert.Throws<NonFiniteValue>(() => Checks.Exceeds(v, 1, "evidence"));
+            Assert.Throws<NonFiniteValue>(() => Checks.AtMost(v, 1, "bound"));
+            Assert.Throws<NonFiniteValue>(() => Checks.AtLeast(v, 1, "lower bound"));
+            Assert.Throws<NonFiniteValue>(() => Checks.Close(v, 0, 1, "identity"));
+        }
+    }
+
+    /// <summary>VERDICT: an exception of the model (not the claim's check) fails a control instead of counting as its counterexample.</summary>
+    [Test]
+    public void VERDICT_A_crash_is_not_a_counterexample()
+    {
+        var e = ControlFails(() => Properties.ExpectCounterexample(FewShapes, _ => throw new ArgumentException("boom", "x"), "crashing control"));
+        Checks.True(e.Message.Contains("ArgumentException", StringComparison.Ordinal), $"the failure names the exception: {e.Message}");
+        var plain = ControlFails(() => Properties.ExpectFailureOnEveryCase(FewShapes, _ => Checks.Fail("set-up failed"), "plain failure"));
+        Checks.True(plain.Message.Contains("AssertionException", StringComparison.Ordinal), $"a plain failure is not a violation: {plain.Message}");
+    }
+
+    /// <summary>VERDICT: a real violation on finite values is what a control needs (positive case of the two above).</summary>
+    [Test]
+    public void VERDICT_A_finite_violation_is_a_counterexample()
+    {
+        Properties.ExpectFailureOnEveryCase(FewShapes, s => Checks.AtMost(2 + s.D, 1, "a broken bound"), "finite violation on every case");
+        Properties.ExpectCounterexample(FewShapes, s => Checks.AtMost(s.D, 2.5, "d ≤ 2.5"), "finite violation on some case");
+        Assert.Throws<ClaimViolation>(() => { using (ClaimLedger.Suspend()) Checks.Exceeds(1, 2, "not exceeded"); });
+    }
+
+    /// <summary>VERDICT: every [Category] of every test assembly is a registered claim (or a label), and every registered claim has tests.</summary>
+    [Test]
+    public void VERDICT_Every_category_is_registered_and_every_claim_has_tests()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var asm in TestAssemblies.All())
+        {
+            Checks.True(File.Exists(asm.Path), $"test assembly {asm.AssemblyName} is not built at {asm.Path}: build the solution in {TestAssemblies.CurrentConfiguration()} first");
+            var categories = TestAssemblies.Categories(asm.Path);
+            var unknown = categories.Where(c => !ClaimRegistry.IsClaim(c) && !CategoryLabels.All.Contains(c)).Order(StringComparer.Ordinal).ToArray();
+            Checks.True(unknown.Length == 0, $"{asm.Project}: categories not in ClaimRegistry: {string.Join(", ", unknown)}");
+            seen.UnionWith(categories);
+        }
+        // Snapshot cases take their claim's category at run time, from the registry's curves.
+        foreach (var make in ExpectedCurves.All())
+        {
+            var curve = ClaimRegistry.CurveOf(make.Method.Name);
+            Checks.True(curve is not null, $"ExpectedCurves.{make.Method.Name} is not listed under any claim in ClaimRegistry");
+            seen.Add(curve!.Value.Claim.Id);
+        }
+        var untested = ClaimRegistry.All.Select(c => c.Id).Where(id => !seen.Contains(id)).ToArray();
+        Checks.True(untested.Length == 0, $"registered claims without any test: {string.Join(", ", untested)}");
+        ClaimLedger.Count("registered claims", ClaimRegistry.All.Length);
+    }
+
+    /// <summary>VERDICT: the registry is well formed: unique IDs, each in one known family, every curve listed once.</summary>
+    [Test]
+    public void VERDICT_Registry_is_well_formed()
+    {
+        var ids = ClaimRegistry.All.Select(c => c.Id).ToArray();
+        Checks.True(ids.Distinct(StringComparer.Ordinal).Count() == ids.Length, "claim IDs are unique");
+        Checks.True(ClaimRegistry.All.All(c => ClaimRegistry.Families.Contains(c.Family)), "every claim is in a known family");
+        var curves = ClaimRegistry.All.SelectMany(c => c.Curves).ToArray();
+        Checks.True(curves.Select(c => c.Maker).Distinct().Count() == curves.Length && curves.Select(c => c.Id).Distinct().Count() == curves.Length, "every curve is listed once");
+        var constants = typeof(ClaimIds).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
+        Checks.True(constants.SetEquals(ids), $"ClaimIds and ClaimRegistry list the same IDs (only in constants: {string.Join(", ", constants.Except(ids))}; only in registry: {string.Join(", ", ids.Except(constants))})");
+    }
+}
