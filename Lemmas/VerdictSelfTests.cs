@@ -100,4 +100,81 @@ public sealed class VerdictSelfTests
         var constants = typeof(ClaimIds).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
         Checks.True(constants.SetEquals(ids), $"ClaimIds and ClaimRegistry list the same IDs (only in constants: {string.Join(", ", constants.Except(ids))}; only in registry: {string.Join(", ", ids.Except(constants))})");
     }
+
+    /// <summary>VERDICT: README.md's claims table is the registry's (regenerate: dotnet run -c Release --project Report -- --update-readme).</summary>
+    [Test]
+    public void VERDICT_Readme_claims_table_is_generated_from_the_registry()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestSettings.RepositoryRoot(), "README.md"));
+        Checks.True(ClaimTable.InSync(readme), "README.md's claims table differs from Claims/ClaimRegistry.cs: run dotnet run -c Release --project Report -- --update-readme");
+    }
+
+    /// <summary>
+    /// VERDICT: the committed docs/REPORT.md is the default run: its base seed is tests.runsettings' (and TestSettings') default, and
+    /// docs/claims.json lists every registered claim. (.ci/run also compares its claim statuses with the run's.)
+    /// </summary>
+    [Test]
+    public void VERDICT_Committed_docs_report_is_of_the_default_seed()
+    {
+        var root = TestSettings.RepositoryRoot();
+        var settings = File.ReadAllText(Path.Combine(root, "tests.runsettings"));
+        var match = System.Text.RegularExpressions.Regex.Match(settings, "name=\"Seed\"\\s+value=\"(-?\\d+)\"");
+        Checks.True(match.Success, "tests.runsettings has a Seed parameter");
+        Checks.True(match.Groups[1].Value == TestSettings.DefaultSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"tests.runsettings' Seed {match.Groups[1].Value} equals TestSettings.DefaultSeed {TestSettings.DefaultSeed}");
+        const string regenerate = "regenerate docs/ with: dotnet run -c Release --project Report -- --out docs";
+        var row = File.ReadLines(Path.Combine(root, "docs", "REPORT.md")).FirstOrDefault(l => l.StartsWith("| base seed |", StringComparison.Ordinal));
+        Checks.True(row is not null, $"docs/REPORT.md has a '| base seed |' header row; {regenerate}");
+        var seed = row![13..].Trim().TrimEnd('|').Trim();
+        Checks.True(seed == match.Groups[1].Value, $"docs/REPORT.md is of base seed '{seed}', the default is {match.Groups[1].Value}; {regenerate}");
+        var json = Path.Combine(root, "docs", "claims.json");
+        Checks.True(File.Exists(json), $"docs/claims.json exists; {regenerate}");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var ids = doc.RootElement.GetProperty("Claims").EnumerateArray().Select(c => c.GetProperty("Id").GetString()).ToHashSet(StringComparer.Ordinal);
+        var missing = ClaimRegistry.All.Select(c => c.Id).Where(id => !ids.Contains(id)).ToArray();
+        Checks.True(missing.Length == 0, $"docs/claims.json lists every registered claim (missing: {string.Join(", ", missing)}); {regenerate}");
+    }
+
+    /// <summary>
+    /// VERDICT: the report tool answers bad input before doing any work — one "[report] …" line on stderr, exit 2, no stack trace,
+    /// nothing written.
+    /// </summary>
+    [Test]
+    public void VERDICT_Report_rejects_bad_input_before_any_work()
+    {
+        var root = TestSettings.RepositoryRoot();
+        var dll = Path.Combine(root, "Report", "bin", TestAssemblies.CurrentConfiguration(), "net10.0", "LoopedIcl.Report.dll");
+        Checks.True(File.Exists(dll), $"the report tool is built at {dll} (build the solution first)");
+        string[][] bad =
+        [
+            ["--out", "/proc/forbidden"], ["--out", "/dev/null"], ["--no-tests", "--out"], ["--out", "--no-tests"], ["--bogus"], ["stray"],
+            ["--scale", "0"], ["--scale", "abc"], ["--ledger"], ["--no-tests", "--ledger", "/nonexistent-ledger"], ["--ledger", "a", "b"],
+            ["--print-filter", "NOPE"], ["--check-docs", "/nonexistent-docs"],
+        ];
+        var runs = bad.Select(a => Task.Run(() => RunTool(dll, root, a))).ToArray();
+        Task.WaitAll(runs);
+        for (int k = 0; k < bad.Length; k++)
+        {
+            var (exit, stdout, stderr) = runs[k].Result;
+            var args = string.Join(' ', bad[k]);
+            Checks.True(exit == 2, $"'{args}' exits 2 (got {exit}; stderr: {stderr})");
+            Checks.True(stderr.StartsWith("[report] ", StringComparison.Ordinal) && !stderr.Contains("   at ", StringComparison.Ordinal) && !stderr.Contains("Unhandled", StringComparison.Ordinal),
+                $"'{args}' answers with one message, no stack trace: {stderr}");
+            Checks.True(!stdout.Contains("[report] running", StringComparison.Ordinal), $"'{args}' did no work: {stdout}");
+        }
+        Checks.True(!Directory.Exists(Path.Combine(root, "--no-tests")), "no folder named '--no-tests' was created");
+        ClaimLedger.Count("bad inputs rejected", bad.Length);
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunTool(string dll, string cwd, string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(60_000)) { p.Kill(); return (-1, "", "timed out"); }
+        return (p.ExitCode, stdout.Result, stderr.Result.Trim());
+    }
 }
