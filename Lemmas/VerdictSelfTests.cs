@@ -177,4 +177,29 @@ public sealed class VerdictSelfTests
         if (!p.WaitForExit(60_000)) { p.Kill(); return (-1, "", "timed out"); }
         return (p.ExitCode, stdout.Result, stderr.Result.Trim());
     }
+
+    /// <summary>VERDICT: bad run parameters get one clear message up front (Trials ≥ 1, Seed an integer); good ones pass.</summary>
+    [TestCase("Trials", "0", "Trials must be a whole number ≥ 1 (got '0')")]
+    [TestCase("Trials", "-5", "Trials must be a whole number ≥ 1 (got '-5')")]
+    [TestCase("Trials", "abc", "Trials must be a whole number ≥ 1 (got 'abc')")]
+    [TestCase("Seed", "abc", "Seed must be an integer")]
+    [TestCase("Seed", "99999999999", "Seed must be an integer")]
+    [TestCase("LedgerDirectory", " ", "LedgerDirectory must not be empty")]
+    public void VERDICT_Run_parameters_are_validated_once(string name, string value, string message)
+    {
+        var problem = TestSettings.Validate(p => p == name ? value : null);
+        Checks.True(problem is not null && problem.Contains(message, StringComparison.Ordinal), $"{name}={value}: {problem}");
+        Checks.True(problem!.Contains("'TestRunParameters.Parameter(name=\"Seed\", value=\"7\")'", StringComparison.Ordinal), $"the message shows a pasteable example: {problem}");
+        Checks.True(TestSettings.Validate(p => p switch { "Trials" => "1", "Seed" => "-3", _ => null }) is null, "Trials=1, Seed=-3 are valid");
+    }
+
+    /// <summary>VERDICT: a replay command is pasteable into bash as is: single-quoted filter and parameters, no unquoted parentheses.</summary>
+    [Test]
+    public void VERDICT_Replay_command_is_pasteable()
+    {
+        var cmd = LedgerFile.ReplayCommand(NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest);
+        Checks.True(cmd.StartsWith("dotnet test Lemmas -c Release --settings tests.runsettings --filter 'Category=VERDICT&FullyQualifiedName~LoopedIcl.Lemmas.VerdictSelfTests.VERDICT_Replay_command_is_pasteable' -- 'TestRunParameters.Parameter(name=\"Seed\", value=\"", StringComparison.Ordinal), cmd);
+        var unquoted = System.Text.RegularExpressions.Regex.Replace(cmd, "'[^']*'", "");
+        Checks.True(!unquoted.Contains('(') && !unquoted.Contains(')') && !unquoted.Contains('&') && !unquoted.Contains('"'), $"nothing outside single quotes needs escaping: {unquoted}");
+    }
 }

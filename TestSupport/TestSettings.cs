@@ -22,16 +22,19 @@ public static class TestSettings
     /// Every run parameter's problem in one message (null when all are valid): Trials a whole number ≥ 1, Seed a 32-bit
     /// integer, LedgerDirectory non-empty. Called once before any test (<see cref="SuiteSetup"/>).
     /// </summary>
-    public static string? Validate()
+    public static string? Validate() => Validate(TestContext.Parameters.Get);
+
+    /// <summary>The same check over any parameter lookup (testable without a run).</summary>
+    public static string? Validate(Func<string, string?> get)
     {
         var problems = new List<string>();
-        var trials = TestContext.Parameters.Get("Trials");
+        var trials = get("Trials");
         if (trials is not null && !(int.TryParse(trials, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 1))
             problems.Add($"Trials must be a whole number ≥ 1 (got '{trials}')");
-        var seed = TestContext.Parameters.Get("Seed");
+        var seed = get("Seed");
         if (seed is not null && !int.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
             problems.Add($"Seed must be an integer in [{int.MinValue}, {int.MaxValue}] (got '{seed}')");
-        var ledger = TestContext.Parameters.Get("LedgerDirectory");
+        var ledger = get("LedgerDirectory");
         if (ledger is not null && string.IsNullOrWhiteSpace(ledger))
             problems.Add("LedgerDirectory must not be empty");
         return problems.Count == 0 ? null
