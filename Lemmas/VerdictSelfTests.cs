@@ -202,4 +202,17 @@ public sealed class VerdictSelfTests
         var unquoted = System.Text.RegularExpressions.Regex.Replace(cmd, "'[^']*'", "");
         Checks.True(!unquoted.Contains('(') && !unquoted.Contains(')') && !unquoted.Contains('&') && !unquoted.Contains('"'), $"nothing outside single quotes needs escaping: {unquoted}");
     }
+
+    /// <summary>VERDICT: a single-instance control counts only the claim's check failing on finite values.</summary>
+    [Test]
+    public void VERDICT_Single_instance_control_needs_a_finite_violation()
+    {
+        Properties.ExpectViolation("a broken bound", () => Checks.AtMost(2, 1, "2 ≤ 1"));
+        var nan = ControlFails(() => Properties.ExpectViolation("NaN", () => Checks.AtMost(double.NaN, 1, "NaN ≤ 1")));
+        Checks.True(nan.Message.Contains("non-finite", StringComparison.Ordinal), nan.Message);
+        var passes = ControlFails(() => Properties.ExpectViolation("holds", () => Checks.AtMost(0.5, 1, "0.5 ≤ 1")));
+        Checks.True(passes.Message.Contains("passed the claim's check", StringComparison.Ordinal), passes.Message);
+        var crash = ControlFails(() => Properties.ExpectViolation("crash", () => throw new InvalidOperationException("model crashed")));
+        Checks.True(crash.Message.Contains("InvalidOperationException", StringComparison.Ordinal), crash.Message);
+    }
 }

@@ -104,6 +104,31 @@ public static class Properties
         ClaimLedger.RecordNegativeControl(control + " (failed on every case)");
     }
 
+    /// <summary>
+    /// A negative control on one instance: <paramref name="claimCheck"/> runs the claim's own check (Checks.AtMost/Close/…) on the
+    /// broken variant and must raise a <see cref="ClaimViolation"/>. Passing, a non-finite value or any other exception fails the
+    /// control, naming it. Prefer this to asserting some other quantity is large: it proves the claim's check can fail.
+    /// </summary>
+    public static void ExpectViolation(string control, Action claimCheck)
+    {
+        try
+        {
+            using (ClaimLedger.Suspend()) claimCheck();
+        }
+        catch (ClaimViolation v)
+        {
+            var first = v.Message.Split('\n')[0];
+            TestContext.Out.WriteLine($"Negative control '{control}' violated the claim's check, as it must: {first}");
+            ClaimLedger.RecordNegativeControl($"{control} — {first}");
+            return;
+        }
+        catch (Exception e)
+        {
+            ControlCrashed(control, e, "its instance");
+        }
+        Checks.Fail($"Negative control '{control}' passed the claim's check: the check cannot tell the broken variant apart.");
+    }
+
     /// <summary>Fails a negative control loudly: what it met was not the claim's check failing on finite values.</summary>
     private static void ControlCrashed<TCase>(string control, Exception e, TCase c)
     {
