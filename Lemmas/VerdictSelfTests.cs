@@ -110,29 +110,18 @@ public sealed class VerdictSelfTests
     }
 
     /// <summary>
-    /// VERDICT: the committed docs/REPORT.md is the default run: its base seed is tests.runsettings' (and TestSettings') default, and
-    /// docs/claims.json lists every registered claim. (.ci/run also compares its claim statuses with the run's.)
+    /// VERDICT: tests.runsettings' default seed is TestSettings.DefaultSeed (the seed docs/ must be generated with). The committed
+    /// docs/ themselves are checked after the run, by .ci/run (Report -- --no-tests --check-docs docs: same seed, same claim
+    /// statuses), not here: a test reading docs/ would make the run that regenerates them depend on the old copy.
     /// </summary>
     [Test]
-    public void VERDICT_Committed_docs_report_is_of_the_default_seed()
+    public void VERDICT_Default_seed_is_the_one_of_tests_runsettings()
     {
-        var root = TestSettings.RepositoryRoot();
-        var settings = File.ReadAllText(Path.Combine(root, "tests.runsettings"));
+        var settings = File.ReadAllText(Path.Combine(TestSettings.RepositoryRoot(), "tests.runsettings"));
         var match = System.Text.RegularExpressions.Regex.Match(settings, "name=\"Seed\"\\s+value=\"(-?\\d+)\"");
         Checks.True(match.Success, "tests.runsettings has a Seed parameter");
         Checks.True(match.Groups[1].Value == TestSettings.DefaultSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"tests.runsettings' Seed {match.Groups[1].Value} equals TestSettings.DefaultSeed {TestSettings.DefaultSeed}");
-        const string regenerate = "regenerate docs/ with: dotnet run -c Release --project Report -- --out docs";
-        var row = File.ReadLines(Path.Combine(root, "docs", "REPORT.md")).FirstOrDefault(l => l.StartsWith("| base seed |", StringComparison.Ordinal));
-        Checks.True(row is not null, $"docs/REPORT.md has a '| base seed |' header row; {regenerate}");
-        var seed = row![13..].Trim().TrimEnd('|').Trim();
-        Checks.True(seed == match.Groups[1].Value, $"docs/REPORT.md is of base seed '{seed}', the default is {match.Groups[1].Value}; {regenerate}");
-        var json = Path.Combine(root, "docs", "claims.json");
-        Checks.True(File.Exists(json), $"docs/claims.json exists; {regenerate}");
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
-        var ids = doc.RootElement.GetProperty("Claims").EnumerateArray().Select(c => c.GetProperty("Id").GetString()).ToHashSet(StringComparer.Ordinal);
-        var missing = ClaimRegistry.All.Select(c => c.Id).Where(id => !ids.Contains(id)).ToArray();
-        Checks.True(missing.Length == 0, $"docs/claims.json lists every registered claim (missing: {string.Join(", ", missing)}); {regenerate}");
     }
 
     /// <summary>
