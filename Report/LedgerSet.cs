@@ -22,7 +22,7 @@ internal sealed class LedgerSet
     public DateTime Written => Documents.Count == 0 ? default : Documents.Max(d => d.Doc.WrittenUtc);
 
     /// <summary>Reads every *.json in the folders. Unreadable or old-format files are errors (<see cref="UsageException"/>).</summary>
-    public static LedgerSet Read(IEnumerable<string> dirs, string root, string configuration, string? headCommit)
+    public static LedgerSet Read(IEnumerable<string> dirs, string root, string configuration, string? headCommit, Func<string, bool> sameCode)
     {
         var set = new LedgerSet();
         foreach (var dir in dirs)
@@ -42,12 +42,13 @@ internal sealed class LedgerSet
         foreach (var (file, doc) in set.Documents.OrderBy(d => d.Doc.WrittenUtc))
         {
             foreach (var t in doc.Tests) set.Tests[doc.Assembly + "|" + t.FullName] = (t, doc);
-            // Stale: the assembly was rebuilt after it wrote this file, or the file is from another commit.
+            // Stale: the assembly was rebuilt after it wrote this file, or the file is from a commit whose code differs from HEAD's
+            // (a commit that only touched docs/ or README.md, e.g. regenerating the report, keeps it fresh).
             var project = doc.Assembly.Replace("LoopedIcl.", "", StringComparison.Ordinal);
             var dll = Path.Combine(root, project, "bin", configuration, "net10.0", doc.Assembly + ".dll");
             if (doc.AssemblyWriteTimeUtc is { } built && File.Exists(dll) && File.GetLastWriteTimeUtc(dll) > built.AddSeconds(1))
                 set.Problems.Add($"stale: {Path.GetFileName(file)} was written by an older build of {doc.Assembly} (rebuilt {File.GetLastWriteTimeUtc(dll):u})");
-            if (headCommit is not null && doc.Commit is not null && doc.Commit != headCommit)
+            if (headCommit is not null && doc.Commit is not null && doc.Commit != headCommit && !sameCode(doc.Commit))
                 set.Problems.Add($"stale: {Path.GetFileName(file)} is from commit {doc.Commit[..Math.Min(10, doc.Commit.Length)]}, HEAD is {headCommit[..Math.Min(10, headCommit.Length)]}");
         }
         foreach (var doc in set.Documents.Select(d => d.Doc))

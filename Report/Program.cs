@@ -70,7 +70,10 @@ static int Run(string[] args)
     }
 
     // 2. The ledger, merged; refused when it is not one complete fresh run, unless --partial.
-    var ledger = LedgerSet.Read(o.LedgerDirs, root, configuration, head);
+    var sameCode = new Dictionary<string, bool>(StringComparer.Ordinal);
+    var ledger = LedgerSet.Read(o.LedgerDirs, root, configuration, head, commit =>
+        sameCode.TryGetValue(commit, out var same) ? same
+            : sameCode[commit] = GitExit(root, ["diff", "--quiet", commit, "HEAD", "--", ".", ":(exclude)docs", ":(exclude)README.md"]) == 0);
     if (ledger.Problems.Count > 0 && !o.Partial)
         throw new UsageException("the ledger is not one complete, fresh run of this build (pass --partial to report it anyway, marked as partial):\n  - " + string.Join("\n  - ", ledger.Problems));
     var verdicts = Verdict.All(ledger);
@@ -159,6 +162,20 @@ static string? Git(string root, string args)
         return p.ExitCode == 0 ? s : null;
     }
     catch (System.ComponentModel.Win32Exception) { return null; }
+}
+
+static int GitExit(string root, string[] args)
+{
+    try
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+    catch (System.ComponentModel.Win32Exception) { return -1; }
 }
 
 static string FindRoot()
