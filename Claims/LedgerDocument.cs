@@ -31,7 +31,7 @@ public sealed class LedgerTest
     public string FullName { get; set; } = "";
     public string Claim { get; set; } = "";
     public List<string> Categories { get; set; } = new();
-    /// <summary>Passed, Failed, Error, Skipped, Inconclusive or Cancelled (NUnit's outcome).</summary>
+    /// <summary>Passed, Failed, Error, Skipped, Inconclusive, Warning or Cancelled (NUnit's outcome).</summary>
     public string Outcome { get; set; } = "";
     public string? Message { get; set; }
     public string Replay { get; set; } = "";

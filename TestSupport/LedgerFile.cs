@@ -72,13 +72,14 @@ public static class LedgerFile
         foreach (var c in r.Children) Results(c, into);
     }
 
-    /// <summary>Passed, Failed, Error, Skipped, Inconclusive or Cancelled.</summary>
+    /// <summary>Passed, Failed, Error, Skipped, Inconclusive, Warning or Cancelled.</summary>
     public static string Outcome(ResultState s) =>
         s.Status switch
         {
             TestStatus.Passed => "Passed",
             TestStatus.Skipped => "Skipped",
             TestStatus.Inconclusive => "Inconclusive",
+            TestStatus.Warning => "Warning",
             _ when s.Label == "Error" => "Error",
             _ when s.Label == "Cancelled" => "Cancelled",
             _ => "Failed",
