@@ -50,6 +50,7 @@ public static class ClaimIds
     public const string LearnGatF2 = "LEARN-GAT-F2";
     public const string LearnGatF3 = "LEARN-GAT-F3";
     public const string LearnAlign = "LEARN-ALIGN";
+    public const string Trainer = "TRAINER";
 
     // The suite's own machinery.
     public const string FastPath = "FAST-PATH";
@@ -57,6 +58,7 @@ public static class ClaimIds
     public const string Attn = "ATTN";
     public const string Wishart = "WISHART";
     public const string Input = "INPUT";
+    public const string Statistics = "STATISTICS";
     public const string Verdict = "VERDICT";
 }
 

@@ -147,20 +147,28 @@ public static class ClaimRegistry
 
         new(LearnGrad, "LEARN", Suite, "the engine's gradients", "Reverse-mode gradients of the batch loss equal the exact derivative (rationals), finite differences and the closed-form population gradients."),
         new(LearnAhnT1, "LEARN", Ahn, "Theorem 1, trained", "Training all 2(d+1)² entries of one layer reaches f* and the effective preconditioner Γ⁻¹ (not Σ⁻¹)."),
-        new(LearnAhnF2, "LEARN", Ahn, "Figures 1–2, trained", "L = 3, rotated Σ: Dist(Σ^½A_lΣ^½) → 0, scalars → {0.422409, 0.689126, 1.714217}, test loss → 0.133608."),
+        new(LearnAhnF2, "LEARN", Ahn, "Figures 1–2, trained", "L = 3, rotated Σ: Dist(Σ^½A_lΣ^½) → 0, scalars → {0.422409, 0.689126, 1.714217}, test loss → 0.133608.")
+        {
+            Curves = [new("AhnF2", "learn-ahn-f2-loss"), new("AhnF2", "learn-ahn-f2-dist")],
+        },
         new(LearnAhnF4, "LEARN", Ahn, "Figures 3–5, trained", "GD++ at n = 20 reaches loss ~10⁻³ with B_l, Σ^½A_lΣ^½ → multiples of I; at n = 10 it does not."),
         new(LearnAhnD, "LEARN", Ahn, "Appendix D, trained", "Trained L-layer model ≤ L-step PGD ≤ L-step GD (all n examples), as paired differences with CIs."),
         new(LearnGatF1, "LEARN", Gatmiry, "looped training", "Looped (A, u), d = 10: u → 0 and symmetric A → b*(n, d, L)·I of GAT-T1."),
         new(LearnGatSkew, "LEARN", Gatmiry, "unconstrained A, trained", "d = 6, n = 100, L = 4: does training leave the scalar saddle for the skew direction (finding 5)?"),
-        new(LearnGatF2, "LEARN", Gatmiry, "looped vs untied", "Trained untied ≤ trained looped; the looped loss plateaus at GAT-T1's population optimum."),
+        new(LearnGatF2, "LEARN", Gatmiry, "looped vs untied", "Trained untied ≤ trained looped; the looped loss plateaus at GAT-T1's population optimum.")
+        {
+            Curves = [new("GatLoopedVsUntied", "learn-gat-f2-loss")],
+        },
         new(LearnGatF3, "LEARN", Gatmiry, "test-time loops, trained", "Trained at L_train ∈ {2, 5}, evaluated at 1…50 loops in and out of distribution: consistent with GAT-R1."),
         new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2."),
+        new(Trainer, "LEARN", Suite, "the trainer", "The optimisers (AdamW, SGD with momentum), clipping and schedule match hand-computed steps and converge on a quadratic."),
 
         new(FastPath, "SUITE", Suite, "fast paths", "The Gram-state fast paths equal the literal attention (double and exact)."),
         new(Perf, "SUITE", Suite, "performance properties", "The fast engine allocates nothing per prompt and gives the same numbers on 1 and 2 threads."),
         new(Attn, "SUITE", Suite, "attention definition", "The literal attention is the paper's definition (column-sum form, mask)."),
         new(Wishart, "SUITE", Suite, "Wishart moments", "Wishart moments by Wick enumeration = closed forms = Monte Carlo = MathNet's sampler."),
         new(Input, "SUITE", Suite, "input validation", "Bad input raises ArgumentException naming the parameter and the rule."),
+        new(Statistics, "SUITE", Suite, "statistics", "The suite's intervals keep their stated coverage (exact binomial quantile intervals, distribution-free bounds)."),
         new(Verdict, "SUITE", Suite, "verdicts", "The verdict machinery is honest: NaN never passes a negative control; every category is a registered claim with tests."),
     ];
 
@@ -172,7 +180,7 @@ public static class ClaimRegistry
 
     public static Claim Get(string id) => ById.TryGetValue(id, out var c) ? c : throw new ArgumentException($"'{id}' is not a registered claim ID.", nameof(id));
 
-    /// <summary>The claim a curve maker (an <c>ExpectedCurves</c> method name) belongs to, or null.</summary>
+    /// <summary>The claim a curve maker (an <c>ExpectedCurves</c> or <c>LearningCurves</c> method name) belongs to, or null.</summary>
     public static (Claim Claim, CurveRef Curve)? CurveOf(string maker) =>
         All.SelectMany(c => c.Curves.Select(r => (c, r))).Where(x => x.r.Maker == maker).Select(x => ((Claim, CurveRef)?)(x.c, x.r)).FirstOrDefault();
 
