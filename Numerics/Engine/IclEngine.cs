@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LoopedIcl.Numerics.Models;
@@ -43,7 +44,10 @@ public sealed class IclEngine
         Family = family;
         Threads = threads;
         _sign = family.Sign == ResidualSign.Plus ? 1 : -1;
+        _preconditioned = family.Tied && family.LabelRowOnlyP && family.CovariateBlockQ;
     }
+
+    private readonly bool _preconditioned;
 
     /// <summary>The batch-mean loss (1/B)Σ(ŷ − y_q)² at θ; when <paramref name="gradient"/> is not empty, also ∂/∂θ into it.</summary>
     public double Loss(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> gradient)
@@ -216,6 +220,7 @@ public sealed class IclEngine
     private static Vector512<double> B(double v) => Vector512.Create(v);
 
     /// <summary>G_0 = (1/n)[[XᵀX, Xᵀy], [yᵀX, yᵀy]] and z_q = (x_q, 0) for lane group g, into the tape's slot 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Initialise(PromptBatch batch, int g, Workspace work)
     {
         int n = batch.N, d = batch.D, w = d + 1;
@@ -223,18 +228,34 @@ public sealed class IclEngine
         var y = MemoryMarshal.Cast<double, Vector512<double>>(batch.Y.AsSpan(g * n * PromptBatch.Lanes, n * PromptBatch.Lanes));
         var q = MemoryMarshal.Cast<double, Vector512<double>>(batch.Query.AsSpan(g * d * PromptBatch.Lanes, d * PromptBatch.Lanes));
         var gram = work.G.AsSpan(0, w * w);
-        gram.Clear();
-        for (int i = 0; i < n; i++)
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        // Entry by entry, summed over i in registers (two entries at a time share the x_i[a] load).
+        for (int a = 0; a < w; a++)
         {
-            var xi = x.Slice(i * d, d);
-            var yi = y[i];
-            for (int a = 0; a < d; a++)
+            ref var ra = ref a < d ? ref Unsafe.Add(ref x0, a) : ref y0;
+            int strideA = a < d ? d : 1;
+            int b = 0;
+            for (; b + 1 <= a && b + 1 < d; b += 2)
             {
-                var xa = xi[a];
-                for (int b = 0; b <= a; b++) gram[a * w + b] = Vector512.FusedMultiplyAdd(xa, xi[b], gram[a * w + b]);
-                gram[d * w + a] = Vector512.FusedMultiplyAdd(yi, xa, gram[d * w + a]);
+                Vector512<double> s0 = default, s1 = default;
+                for (int i = 0; i < n; i++)
+                {
+                    var za = Unsafe.Add(ref ra, i * strideA);
+                    s0 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref x0, i * d + b), s0);
+                    s1 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref x0, i * d + b + 1), s1);
+                }
+                gram[a * w + b] = s0;
+                gram[a * w + b + 1] = s1;
             }
-            gram[d * w + d] = Vector512.FusedMultiplyAdd(yi, yi, gram[d * w + d]);
+            for (; b <= a; b++)
+            {
+                ref var rb = ref b < d ? ref Unsafe.Add(ref x0, b) : ref y0;
+                int strideB = b < d ? d : 1;
+                var s0 = Vector512<double>.Zero;
+                for (int i = 0; i < n; i++) s0 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref ra, i * strideA), Unsafe.Add(ref rb, i * strideB), s0);
+                gram[a * w + b] = s0;
+            }
         }
         var inv = B(1.0 / n);
         for (int a = 0; a < w; a++)
@@ -249,9 +270,11 @@ public sealed class IclEngine
     }
 
     /// <summary>Runs all layers on lane group g (keeping G_l, z_l and T_l or r_l on the tape); returns ŷ per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Vector512<double> Forward(double[] layers, PromptBatch batch, int g, Workspace work, bool tape)
     {
         Initialise(batch, g, work);
+        if (!tape && _preconditioned) return PreconditionedForward(layers, work);
         int w = work.W, w2 = w * w, L = work.L;
         bool labelRow = Family.LabelRowOnlyP;
         for (int l = 0; l < L; l++)
@@ -271,6 +294,79 @@ public sealed class IclEngine
         return -work.Z[(tape ? L : 0) * w + w - 1];
     }
 
+    /// <summary>
+    /// Looped, P = e_{d+1}(uᵀ, p)ᵀ and Q = [[A,0],[0,0]] (the sparse and Gatmiry families): only v = Hu + p·g (g = G[0..d−1, d]) reaches
+    /// the output, and one loop is z_d += ±vᵀ(Ax_q), v += ±p·K v with the per-prompt K = HAᵀ (H = XᵀX/n) — d² per loop, formed once in d³.
+    /// The same algebra as the label-row layer (FAST-PATH tests both against the literal model).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Vector512<double> PreconditionedForward(double[] layers, Workspace work)
+    {
+        int w = work.W, d = w - 1, L = work.L;
+        var p = layers.AsSpan(0, w * w);
+        var q = layers.AsSpan(w * w, w * w);
+        ref var G = ref MemoryMarshal.GetArrayDataReference(work.G);
+        ref var K = ref MemoryMarshal.GetArrayDataReference(work.Tmp);
+        ref var v = ref MemoryMarshal.GetArrayDataReference(work.V);
+        ref var b = ref MemoryMarshal.GetArrayDataReference(work.H);
+        ref var kv = ref MemoryMarshal.GetArrayDataReference(work.A);
+        double pd = p[d * w + d];
+        for (int a = 0; a < d; a++)           // K = H Aᵀ: K[a,c] = Σ_e H[a,e] A[c,e]
+            for (int c = 0; c < d; c++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int e = 0; e < d; e++) s = Vector512.FusedMultiplyAdd(Unsafe.Add(ref G, a * w + e), B(q[c * w + e]), s);
+                Unsafe.Add(ref K, a * d + c) = s;
+            }
+        for (int a = 0; a < d; a++)           // v = Hu + p·g, b = A x_q
+        {
+            var s = Unsafe.Add(ref G, a * w + d) * B(pd);
+            for (int e = 0; e < d; e++) if (p[d * w + e] != 0) s = Vector512.FusedMultiplyAdd(Unsafe.Add(ref G, a * w + e), B(p[d * w + e]), s);
+            Unsafe.Add(ref v, a) = s;
+            var t = Vector512<double>.Zero;
+            for (int e = 0; e < d; e++) t = Vector512.FusedMultiplyAdd(B(q[a * w + e]), work.Z[e], t);
+            Unsafe.Add(ref b, a) = t;
+        }
+        var sign = B(_sign);
+        var step = B(_sign * pd);
+        var zd = Vector512<double>.Zero;
+        for (int l = 0; l < L; l++)
+        {
+            var dot = Vector512<double>.Zero;
+            for (int a = 0; a < d; a++) dot = Vector512.FusedMultiplyAdd(Unsafe.Add(ref v, a), Unsafe.Add(ref b, a), dot);
+            zd = Vector512.FusedMultiplyAdd(sign, dot, zd);
+            if (l + 1 == L) break;
+            int a4 = 0;
+            for (; a4 + 4 <= d; a4 += 4)       // four output rows at a time: independent accumulators
+            {
+                ref var k0 = ref Unsafe.Add(ref K, a4 * d);
+                Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int c = 0; c < d; c++)
+                {
+                    var vc = Unsafe.Add(ref v, c);
+                    s0 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, c), vc, s0);
+                    s1 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, d + c), vc, s1);
+                    s2 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, 2 * d + c), vc, s2);
+                    s3 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, 3 * d + c), vc, s3);
+                }
+                Unsafe.Add(ref kv, a4) = s0;
+                Unsafe.Add(ref kv, a4 + 1) = s1;
+                Unsafe.Add(ref kv, a4 + 2) = s2;
+                Unsafe.Add(ref kv, a4 + 3) = s3;
+            }
+            for (; a4 < d; a4++)
+            {
+                ref var k0 = ref Unsafe.Add(ref K, a4 * d);
+                var s0 = Vector512<double>.Zero;
+                for (int c = 0; c < d; c++) s0 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, c), Unsafe.Add(ref v, c), s0);
+                Unsafe.Add(ref kv, a4) = s0;
+            }
+            for (int a = 0; a < d; a++) Unsafe.Add(ref v, a) = Vector512.FusedMultiplyAdd(step, Unsafe.Add(ref kv, a), Unsafe.Add(ref v, a));
+        }
+        return -zd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeneralLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> t, Workspace work, bool needG)
     {
@@ -313,6 +409,7 @@ public sealed class IclEngine
     }
 
     /// <summary>P = e_{d+1}πᵀ: r = Qᵀ(Gπ), z[d] += ±rᵀz; G' = G ± e_d hᵀ ± h e_dᵀ + (rᵀh) e_d e_dᵀ with h = Gr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LabelRowLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> r, Workspace work, bool needG)
     {
@@ -361,6 +458,7 @@ public sealed class IclEngine
     /// Reverse pass over the tape from z̄_L = −ȳ e_{d+1} (ȳ = ∂f/∂ŷ per lane). With <paramref name="parameters"/> the layer adjoints
     /// are accumulated into work.Adjoint; at the end work.ZBar holds ∂f/∂z_q(0) (its first d entries: ∂f/∂x_q).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Backward(double[] layers, Workspace work, Vector512<double> yBar, bool parameters)
     {
         int w = work.W, w2 = w * w, d = w - 1, L = work.L;
@@ -384,6 +482,7 @@ public sealed class IclEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeneralBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> t, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
         Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
@@ -468,6 +567,7 @@ public sealed class IclEngine
         Symmetrise(next, gBar, w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LabelRowBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> r, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
         Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
@@ -537,6 +637,7 @@ public sealed class IclEngine
         zBar[d] = Vector512.FusedMultiplyAdd(sign * zBarD, r[d], zBarD);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Symmetrise(Span<Vector512<double>> m, Span<Vector512<double>> target, int w)
     {
         var half = B(0.5);
@@ -549,6 +650,7 @@ public sealed class IclEngine
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMul(Span<Vector512<double>> a, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
     {
         for (int i = 0; i < w; i++)

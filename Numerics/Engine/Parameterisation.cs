@@ -34,8 +34,10 @@ public sealed class Parameterisation
     /// <summary>Structural: in every layer Q's last row and column are identically zero (Q = [[A,0],[0,0]]), so the label-label
     /// and label-covariate Gram entries never reach the output through Q.</summary>
     public bool CovariateBlockQ { get; }
+    /// <summary>One (P, Q) shared by all L layers (a looped model).</summary>
+    public bool Tied { get; }
 
-    private Parameterisation(string name, int d, int layers, ResidualSign sign, int dimension,
+    private Parameterisation(string name, int d, int layers, ResidualSign sign, int dimension, bool tied,
         List<(int Target, int Source, double Coefficient)> terms, double[] constant)
     {
         Name = name;
@@ -43,6 +45,7 @@ public sealed class Parameterisation
         Layers = layers;
         Sign = sign;
         Dimension = dimension;
+        Tied = tied || layers == 1;
         _target = terms.Select(t => t.Target).ToArray();
         _source = terms.Select(t => t.Source).ToArray();
         _coefficient = terms.Select(t => t.Coefficient).ToArray();
@@ -186,7 +189,7 @@ public sealed class Parameterisation
             Guard.Positive(d, nameof(d));
             Guard.Positive(layers, nameof(layers));
             int dimension = tied ? _perLayer : layers * _perLayer;
-            return new Parameterisation(name, d, layers, sign, dimension, _terms, _constant);
+            return new Parameterisation(name, d, layers, sign, dimension, tied, _terms, _constant);
         }
     }
 }

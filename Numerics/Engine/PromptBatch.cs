@@ -144,6 +144,7 @@ public sealed class PromptBatch
     }
 
     /// <summary>Draws lane group g: the task, then each context example (covariates, noise), then the query — a fixed order.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void DrawGroup(int g)
     {
         int n = N, d = D;
