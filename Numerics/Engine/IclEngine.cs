@@ -44,7 +44,8 @@ public sealed class IclEngine
         Family = family;
         Threads = threads;
         _sign = family.Sign == ResidualSign.Plus ? 1 : -1;
-        _preconditioned = family.Tied && family.LabelRowOnlyP && family.CovariateBlockQ;
+        // K = HAᵀ costs d³ once and saves ~2(d+1)² per layer: worth it from L ≈ d/2 layers on.
+        _preconditioned = family.Tied && family.LabelRowOnlyP && family.CovariateBlockQ && 2 * family.Layers >= family.D;
     }
 
     private readonly bool _preconditioned;
@@ -175,6 +176,50 @@ public sealed class IclEngine
             () => new Workspace(Family), (c, _, work) => { body(c, work); return work; }, _ => { });
     }
 
+    /// <summary>An evaluator of one prompt at a time at a fixed θ (allocation-free per prompt), for per-prompt callers.</summary>
+    public Evaluator CreateEvaluator(ReadOnlySpan<double> theta)
+    {
+        if (theta.Length != Family.Dimension) throw new ArgumentException($"theta must have length {Family.Dimension} (got {theta.Length}).", nameof(theta));
+        var layers = new double[Family.ExpandedLength];
+        Family.Expand(theta, layers);
+        return new Evaluator(this, layers);
+    }
+
+    /// <summary>
+    /// ŷ of single prompts through the engine (lane 0 of a lane group; the other lanes stay zero). Not thread-safe: one per thread.
+    /// </summary>
+    public sealed class Evaluator
+    {
+        private readonly IclEngine _engine;
+        private readonly double[] _layers;
+        private readonly Workspace _work;
+        private readonly PromptLaw _shape;
+        private PromptBatch? _one;
+
+        internal Evaluator(IclEngine engine, double[] layers)
+        {
+            _engine = engine;
+            _layers = layers;
+            _work = new Workspace(engine.Family);
+            _shape = PromptLaw.Isotropic(engine.Family.D, Prompts.TaskLaw.Isotropic);
+        }
+
+        /// <summary>ŷ for x (n×d row-major), y (n), x_q (d), with the query's label slot set to <paramref name="querySlot"/>.</summary>
+        public double Predict(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> query, double querySlot = 0)
+        {
+            int d = _engine.Family.D, n = y.Length;
+            if (n < 1 || x.Length != n * d) throw new ArgumentException($"x must hold n·d = {n}·{d} entries (got {x.Length}) with n ≥ 1.", nameof(x));
+            if (query.Length != d) throw new ArgumentException($"query must have length d = {d} (got {query.Length}).", nameof(query));
+            if (_one is null || _one.N != n) _one = new PromptBatch(_shape, n, 1, 0);
+            var b = _one;
+            const int lanes = PromptBatch.Lanes;
+            for (int k = 0; k < n * d; k++) b.X[k * lanes] = x[k];
+            for (int i = 0; i < n; i++) b.Y[i * lanes] = y[i];
+            for (int a = 0; a < d; a++) b.Query[a * lanes] = query[a];
+            return _engine.Forward(_layers, b, 0, _work, tape: false, querySlot)[0];
+        }
+    }
+
     /// <summary>Per-thread scratch and tape, all in lane vectors.</summary>
     private sealed class Workspace
     {
@@ -221,7 +266,7 @@ public sealed class IclEngine
 
     /// <summary>G_0 = (1/n)[[XᵀX, Xᵀy], [yᵀX, yᵀy]] and z_q = (x_q, 0) for lane group g, into the tape's slot 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Initialise(PromptBatch batch, int g, Workspace work)
+    private static void Initialise(PromptBatch batch, int g, Workspace work, double querySlot = 0)
     {
         int n = batch.N, d = batch.D, w = d + 1;
         var x = MemoryMarshal.Cast<double, Vector512<double>>(batch.X.AsSpan(g * n * d * PromptBatch.Lanes, n * d * PromptBatch.Lanes));
@@ -266,14 +311,14 @@ public sealed class IclEngine
                 gram[b * w + a] = v;
             }
         for (int a = 0; a < d; a++) work.Z[a] = q[a];
-        work.Z[d] = Vector512<double>.Zero;
+        work.Z[d] = B(querySlot);
     }
 
     /// <summary>Runs all layers on lane group g (keeping G_l, z_l and T_l or r_l on the tape); returns ŷ per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Vector512<double> Forward(double[] layers, PromptBatch batch, int g, Workspace work, bool tape)
+    private Vector512<double> Forward(double[] layers, PromptBatch batch, int g, Workspace work, bool tape, double querySlot = 0)
     {
-        Initialise(batch, g, work);
+        Initialise(batch, g, work, querySlot);
         if (!tape && _preconditioned) return PreconditionedForward(layers, work);
         int w = work.W, w2 = w * w, L = work.L;
         bool labelRow = Family.LabelRowOnlyP;
@@ -329,7 +374,7 @@ public sealed class IclEngine
         }
         var sign = B(_sign);
         var step = B(_sign * pd);
-        var zd = Vector512<double>.Zero;
+        var zd = work.Z[d];  // the query's label slot: it never feeds back (Q's last row is zero)
         for (int l = 0; l < L; l++)
         {
             var dot = Vector512<double>.Zero;
