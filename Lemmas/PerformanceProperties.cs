@@ -3,6 +3,7 @@ using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Statistics;
 using LoopedIcl.Numerics.Spectra;
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace LoopedIcl.Lemmas;
 
@@ -19,7 +20,8 @@ public sealed class PerformanceProperties
             var x = inst.Prompt.X;
             var flat = Enumerable.Range(0, s.N * s.D).Select(k => x[k / s.D, k % s.D].Value).ToArray();
             var jacobi = SymmetricEigen.GramConditionNumber(flat, s.N, s.D, new double[s.D * s.D + 2 * s.D]);
-            var mathnet = Conditioning.GramConditionNumber(x);
+            var ev = x.ToMathNet().TransposeThisAndMultiply(x.ToMathNet()).Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).ToArray();
+            var mathnet = ev.Min() > 0 ? ev.Max() / ev.Min() : double.PositiveInfinity;
             Checks.RelativeClose(jacobi, mathnet, 1e-10 * Math.Max(1, mathnet), $"κ(XᵀX), {s}");
         });
 
