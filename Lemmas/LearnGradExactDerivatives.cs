@@ -117,10 +117,7 @@ public sealed class LearnGradExactDerivatives
     public void LEARN_GRAD_Reverse_pass_equals_forward_mode_derivative(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.Shapes(dMax: 3, nMax: 10, lMax: maxLayers), s =>
         {
-            var rng = Numerics.Prompts.Rng.Create(s.Seed);
-            var family = EngineFamilies.Make(kind, s.D, s.L);
-            var theta = EngineFamilies.RandomTheta(family, rng);
-            var batch = EngineFamilies.Batch(s, 3, rng);
+            var (family, theta, batch) = EngineFamilies.Draw(kind, s, 3);
             var prompts = Enumerable.Range(0, batch.Count).Select(batch.ToPrompt).ToArray();
             var grad = new double[family.Dimension];
             new IclEngine(family).Loss(theta, batch, grad);

@@ -229,7 +229,7 @@ public sealed class IclEngine
         public readonly Vector512<double>[] T;      // L transition matrices (general path), w² each
         public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path)
         public readonly Vector512<double>[] Adjoint;
-        public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2;
+        public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2, Tmp3;
         public readonly Vector512<double>[] ZBar, ZBarNext, V, H, VBar, A;
 
         public Workspace(Parameterisation f)
@@ -247,6 +247,7 @@ public sealed class IclEngine
             TBar = new Vector512<double>[w2];
             Tmp = new Vector512<double>[w2];
             Tmp2 = new Vector512<double>[w2];
+            Tmp3 = new Vector512<double>[w2];
             ZBar = new Vector512<double>[W];
             ZBarNext = new Vector512<double>[W];
             V = new Vector512<double>[W];
@@ -417,33 +418,18 @@ public sealed class IclEngine
     {
         int w = work.W;
         var gq = work.Tmp.AsSpan(0, w * w);
-        for (int a = 0; a < w; a++)           // GQ
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(g[a * w + c], B(q[c * w + b]), s);
-                gq[a * w + b] = s;
-            }
+        Product(g, q, transposeB: false, gq, w);               // GQ
+        Product(p, transposeA: false, gq, t, w);               // P(GQ)
         var sign = B(_sign);
-        for (int a = 0; a < w; a++)           // T = I ± P(GQ)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(B(p[a * w + c]), gq[c * w + b], s);
-                t[a * w + b] = a == b ? Vector512.FusedMultiplyAdd(sign, s, Vector512<double>.One) : sign * s;
-            }
+        for (int k = 0; k < w * w; k++) t[k] = sign * t[k];
+        for (int a = 0; a < w; a++) t[a * w + a] += Vector512<double>.One;   // T = I ± PGQ
         var zNew = work.A.AsSpan(0, w);
-        for (int a = 0; a < w; a++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(t[a * w + b], z[b], s);
-            zNew[a] = s;
-        }
+        MatVec(t, z, zNew, w, transposed: false);
         zNew.CopyTo(zOut);
         if (!needG) return;
         var tg = work.Tmp2.AsSpan(0, w * w);
-        MatMul(t, g, tg, w);
-        for (int a = 0; a < w; a++)           // G ← (TG)Tᵀ, symmetric
+        Product(t, false, g, false, tg, w);
+        for (int a = 0; a < w; a++)           // G ← (TG)Tᵀ, symmetric: the lower half, mirrored
             for (int b = 0; b <= a; b++)
             {
                 var s = Vector512<double>.Zero;
@@ -461,12 +447,7 @@ public sealed class IclEngine
         int w = work.W, d = w - 1;
         var pi = p.Slice(d * w, w);
         var v = work.V.AsSpan(0, w);
-        for (int a = 0; a < w; a++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[a * w + b], B(pi[b]), s);
-            v[a] = s;
-        }
+        GramTimes(g, pi, v, w);
         for (int j = 0; j < w; j++)
         {
             var s = Vector512<double>.Zero;
@@ -536,81 +517,42 @@ public sealed class IclEngine
         var tBar = work.TBar.AsSpan(0, w2);
         var tmp = work.Tmp.AsSpan(0, w2);
         var tmp2 = work.Tmp2.AsSpan(0, w2);
+        var gbt = work.Tmp3.AsSpan(0, w2);
+        var two = B(2);
         if (parameters)
         {
-            for (int a = 0; a < w; a++)       // T̄ = z̄′zᵀ
+            for (int a = 0; a < w; a++)       // T̄ = z̄′zᵀ + 2Ḡ′TG
                 for (int b = 0; b < w; b++) tBar[a * w + b] = zBar[a] * z[b];
             if (!gBarZero)
             {
-                MatMul(gBar, t, tmp, w);      // Ḡ′T
-                MatMul(tmp, g, tmp2, w);      // Ḡ′TG
-                for (int k = 0; k < w2; k++) tBar[k] = Vector512.FusedMultiplyAdd(B(2), tmp2[k], tBar[k]);
+                Product(gBar, false, t, false, gbt, w);     // Ḡ′T (kept for Ḡ below)
+                Product(gbt, false, g, false, tmp2, w);
+                AddScaled(tBar, two, tmp2);
             }
         }
-        // z̄ ← Tᵀz̄′
-        var zNew = work.ZBarNext.AsSpan(0, w);
-        for (int b = 0; b < w; b++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int a = 0; a < w; a++) s = Vector512.FusedMultiplyAdd(t[a * w + b], zBar[a], s);
-            zNew[b] = s;
-        }
+        var zNew = work.ZBarNext.AsSpan(0, w);      // z̄ ← Tᵀz̄′
+        MatVec(t, zBar, zNew, w, transposed: true);
         zNew.CopyTo(zBar);
         if (!parameters) return;
         var sign = B(_sign);
-        // P̄ += ±T̄(GQ)ᵀ: (GQ)[b,c] = Σ_e G[b,e]Q[e,c]; P̄[a,b] += ±Σ_c T̄[a,c](GQ)[b,c]
-        for (int b = 0; b < w; b++)
-            for (int c = 0; c < w; c++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int e = 0; e < w; e++) s = Vector512.FusedMultiplyAdd(g[b * w + e], B(q[e * w + c]), s);
-                tmp[b * w + c] = s;
-            }
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tBar[a * w + c], tmp[b * w + c], s);
-                adjP[a * w + b] = Vector512.FusedMultiplyAdd(sign, s, adjP[a * w + b]);
-            }
-        // PᵀT̄ (needed for Q̄ = ±G(PᵀT̄) and for Ḡ's ±(PᵀT̄)Qᵀ)
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) if (p[c * w + a] != 0) s = Vector512.FusedMultiplyAdd(B(p[c * w + a]), tBar[c * w + b], s);
-                tmp2[a * w + b] = s;
-            }
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(g[a * w + c], tmp2[c * w + b], s);
-                adjQ[a * w + b] = Vector512.FusedMultiplyAdd(sign, s, adjQ[a * w + b]);
-            }
+        Product(g, q, transposeB: false, tmp, w);   // GQ
+        Product(tBar, false, tmp, true, tmp2, w);   // P̄ += ±T̄(GQ)ᵀ
+        AddScaled(adjP, sign, tmp2);
+        Product(p, transposeA: true, tBar, tmp2, w); // PᵀT̄
+        Product(g, false, tmp2, false, tmp, w);     // Q̄ += ±G(PᵀT̄) = ±(PG)ᵀT̄
+        AddScaled(adjQ, sign, tmp);
         if (!propagateG) return;
-        // Ḡ ← sym(TᵀḠ′T ± (PᵀT̄)Qᵀ)
-        var next = work.GBarNext.AsSpan(0, w2);
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tmp2[a * w + c], B(q[b * w + c]), s);
-                next[a * w + b] = sign * s;
-            }
+        var next = work.GBarNext.AsSpan(0, w2);     // Ḡ ← sym(TᵀḠ′T ± (PᵀT̄)Qᵀ)
+        Product(tmp2, q, transposeB: true, next, w);
+        for (int k = 0; k < w2; k++) next[k] = sign * next[k];
         if (!gBarZero)
         {
-            MatMul(gBar, t, tmp, w);          // Ḡ′T
-            for (int a = 0; a < w; a++)
-                for (int b = 0; b < w; b++)
-                {
-                    var s = next[a * w + b];
-                    for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(t[c * w + a], tmp[c * w + b], s);
-                    next[a * w + b] = s;
-                }
+            Product(t, true, gbt, false, tmp, w);
+            AddScaled(next, Vector512<double>.One, tmp);
         }
         Symmetrise(next, gBar, w);
     }
+
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LabelRowBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
@@ -639,12 +581,7 @@ public sealed class IclEngine
             }
             // r = Qᵀv, v = Gπ: Q̄[i,j] += v_i r̄_j; v̄ = Q r̄; π̄ = G v̄ (P̄[d,:] += π̄); Ḡ += v̄ πᵀ (symmetrised below).
             var v = work.V.AsSpan(0, w);
-            for (int i = 0; i < w; i++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[i * w + b], B(pi[b]), s);
-                v[i] = s;
-            }
+            GramTimes(g, pi, v, w);
             for (int i = 0; i < w; i++)
                 for (int j = 0; j < w; j++) adjQ[i * w + j] = Vector512.FusedMultiplyAdd(v[i], rBar[j], adjQ[i * w + j]);
             var vBar = work.VBar.AsSpan(0, w);
@@ -695,16 +632,76 @@ public sealed class IclEngine
             }
     }
 
+    /// <summary>result = m v (or mᵀv), m a w×w matrix of lane vectors.</summary>
+    private static void MatVec(Span<Vector512<double>> m, Span<Vector512<double>> v, Span<Vector512<double>> result, int w, bool transposed)
+    {
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(transposed ? m[b * w + a] : m[a * w + b], v[b], s);
+            result[a] = s;
+        }
+    }
+
+    /// <summary>v = Gπ for a lane-vector G and a scalar row π (its zeros skipped: π is often e_{d+1}).</summary>
+    private static void GramTimes(Span<Vector512<double>> g, Span<double> pi, Span<Vector512<double>> v, int w)
+    {
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[a * w + b], B(pi[b]), s);
+            v[a] = s;
+        }
+    }
+
+    /// <summary>c = a′b′ for lane-vector w×w matrices, a′ = a or aᵀ, b′ = b or bᵀ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MatMul(Span<Vector512<double>> a, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
+    private static void Product(Span<Vector512<double>> a, bool transposeA, Span<Vector512<double>> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
         for (int i = 0; i < w; i++)
             for (int j = 0; j < w; j++)
             {
                 var s = Vector512<double>.Zero;
-                for (int k = 0; k < w; k++) s = Vector512.FusedMultiplyAdd(a[i * w + k], b[k * w + j], s);
+                for (int k = 0; k < w; k++)
+                    s = Vector512.FusedMultiplyAdd(transposeA ? a[k * w + i] : a[i * w + k], transposeB ? b[j * w + k] : b[k * w + j], s);
                 c[i * w + j] = s;
             }
+    }
+
+    /// <summary>c = a b′ for a lane-vector a and a scalar (same for all lanes) b′ = b or bᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product(Span<Vector512<double>> a, Span<double> b, bool transposeB, Span<Vector512<double>> c, int w)
+    {
+        for (int i = 0; i < w; i++)
+            for (int j = 0; j < w; j++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int k = 0; k < w; k++) s = Vector512.FusedMultiplyAdd(a[i * w + k], B(transposeB ? b[j * w + k] : b[k * w + j]), s);
+                c[i * w + j] = s;
+            }
+    }
+
+    /// <summary>c = a′b for a scalar a′ = a or aᵀ (its zeros skipped: P is often sparse) and a lane-vector b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product(Span<double> a, bool transposeA, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
+    {
+        for (int i = 0; i < w; i++)
+            for (int j = 0; j < w; j++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int k = 0; k < w; k++)
+                {
+                    double x = transposeA ? a[k * w + i] : a[i * w + k];
+                    if (x != 0) s = Vector512.FusedMultiplyAdd(B(x), b[k * w + j], s);
+                }
+                c[i * w + j] = s;
+            }
+    }
+
+    /// <summary>target += scale·source.</summary>
+    private static void AddScaled(Span<Vector512<double>> target, Vector512<double> scale, Span<Vector512<double>> source)
+    {
+        for (int k = 0; k < target.Length; k++) target[k] = Vector512.FusedMultiplyAdd(scale, source[k], target[k]);
     }
 }
 
