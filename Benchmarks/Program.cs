@@ -57,8 +57,9 @@ Console.WriteLine($"load before: {LoadAverage()}");
 // Fixed inputs (not timed).
 var (loopedFamily, loopedTheta) = Workloads.LoopedEngineModel(LoopsT);
 var kernelEngine = new IclEngine(loopedFamily);
-var kernelBatch = Workloads.LoopedLaw.Draw(Workloads.N, Prompts, 5);
+var kernelBatch = Workloads.LoopedLaw.Draw(Workloads.N, 1000, 5);  // the C anchor's pool size
 var predictions = new double[Prompts];
+var pipelineBuffer = Workloads.LoopedLaw.Draw(Workloads.N, 1000, 0);
 var normals = new double[1 << 22];
 var train = new[]
 {
@@ -74,8 +75,8 @@ const int McPrompts = 100_000, McPerPromptPrompts = 20_000;
 // Warm-up (JIT, tiered compilation).
 for (int w = 0; w < 3; w++)
 {
-    Workloads.EngineForward(kernelEngine, loopedTheta, kernelBatch, predictions);
-    Workloads.EnginePipeline(kernelEngine, loopedTheta, Prompts, Workloads.N, 3, predictions);
+    Workloads.EngineForward(kernelEngine, loopedTheta, kernelBatch, Prompts / 1000, predictions);
+    Workloads.EnginePipeline(kernelEngine, loopedTheta, pipelineBuffer, Prompts, 3, predictions);
     Workloads.Normals(normals, 1);
     Workloads.McLossEngine(8192, 8, threads, 1);
     Workloads.McLossPerPrompt(4096, 8, threads, 1);
@@ -89,8 +90,8 @@ LoopedIcl.Numerics.Statistics.Estimate mcEstimate = default;
 for (int round = 0; round < options.Rounds; round++)
 {
     if (anchorExe is not null && RunAnchor(anchorExe) is double c) Add("anchor", c);
-    Add("kernel", Prompts / BestOf5(() => Workloads.EngineForward(kernelEngine, loopedTheta, kernelBatch, predictions)));
-    Add("pipeline", Prompts / BestOf5(() => Workloads.EnginePipeline(kernelEngine, loopedTheta, Prompts, Workloads.N, (ulong)round, predictions)));
+    Add("kernel", Prompts / BestOf5(() => Workloads.EngineForward(kernelEngine, loopedTheta, kernelBatch, Prompts / 1000, predictions)));
+    Add("pipeline", Prompts / BestOf5(() => Workloads.EnginePipeline(kernelEngine, loopedTheta, pipelineBuffer, Prompts, (ulong)round, predictions)));
     Add("per-prompt", 2000 / BestOf5(() => Workloads.LoopedForwardPerPrompt(2000, Workloads.N, LoopsT, round)));
     Add("normals", normals.Length / BestOf5(() => Workloads.Normals(normals, (ulong)round)));
     Add("mc-engine", McPrompts / Seconds(() => mcEstimate = Workloads.McLossEngine(McPrompts, 8, threads, 11)));
@@ -210,7 +211,7 @@ public class LoopedForwardBenchmarks
 
     [Benchmark(Baseline = true)] public double Literal() => Workloads.LoopedForwardLiteral(4, 40, 50, 7);
     [Benchmark] public double PerPrompt() => Workloads.LoopedForwardPerPrompt(256, 40, 50, 7);
-    [Benchmark] public double Engine() => Workloads.EngineForward(_engine, _theta, _batch, _predictions);
+    [Benchmark] public double Engine() => Workloads.EngineForward(_engine, _theta, _batch, 1, _predictions);
 }
 
 [MemoryDiagnoser]

@@ -29,21 +29,34 @@ internal static class Workloads
         return (family, Enumerable.Range(0, d * d).Select(k => a[k / d, k % d].Value).ToArray());
     }
 
-    public static PromptLaw LoopedLaw => PromptLaw.Isotropic(D, TaskLaw.InverseCovariance);
+    public static readonly PromptLaw LoopedLaw = PromptLaw.Isotropic(D, TaskLaw.InverseCovariance);
 
-    /// <summary>Kernel only: <paramref name="batch"/> is pre-drawn; one thread. Returns a checksum.</summary>
-    public static double EngineForward(IclEngine engine, double[] theta, PromptBatch batch, double[] predictions)
+    /// <summary>
+    /// Kernel only, like the C anchor (a pool of 1000 pre-drawn prompts reused): <paramref name="repeats"/> forward passes over the
+    /// pre-drawn <paramref name="pool"/>; one thread. Returns a checksum.
+    /// </summary>
+    public static double EngineForward(IclEngine engine, double[] theta, PromptBatch pool, int repeats, double[] predictions)
     {
-        engine.Predict(theta, batch, predictions);
-        return predictions[0] + predictions[^1];
+        double sum = 0;
+        for (int r = 0; r < repeats; r++)
+        {
+            engine.Predict(theta, pool, predictions);
+            sum += predictions[0];
+        }
+        return sum;
     }
 
-    /// <summary>Full pipeline: draw the prompts (one thread), then the forward pass.</summary>
-    public static double EnginePipeline(IclEngine engine, double[] theta, int prompts, int n, ulong seed, double[] predictions)
+    /// <summary>Full pipeline: draw prompts (one thread) into a reused buffer of <paramref name="buffer"/>.Count, then the forward pass, until <paramref name="prompts"/>.</summary>
+    public static double EnginePipeline(IclEngine engine, double[] theta, PromptBatch buffer, int prompts, ulong seed, double[] predictions)
     {
-        var batch = LoopedLaw.Draw(n, prompts, seed);
-        engine.Predict(theta, batch, predictions);
-        return predictions[0] + predictions[^1];
+        double sum = 0;
+        for (int done = 0, k = 0; done < prompts; done += buffer.Count, k++)
+        {
+            LoopedLaw.Redraw(buffer, seed * 1000 + (ulong)k);
+            engine.Predict(theta, buffer, predictions);
+            sum += predictions[0];
+        }
+        return sum;
     }
 
     /// <summary>Standard normals from the engine's 8-lane stream into <paramref name="target"/>.</summary>

@@ -61,7 +61,7 @@ public sealed class IclEngine
         var losses = new double[chunks];
         var adjoints = grad ? new double[chunks][] : null;
         double scale = 1.0 / batch.Count;
-        RunChunks(chunks, batch, (c, work) =>
+        RunChunks(chunks, grad, (c, work) =>
         {
             var acc = Vector512<double>.Zero;
             if (grad) Array.Clear(work.Adjoint);
@@ -139,7 +139,7 @@ public sealed class IclEngine
         var yhat = new double[batch.Groups * PromptBatch.Lanes];
         var qgrad = wantGrad ? new double[batch.Groups * PromptBatch.Lanes * batch.D] : null;
         int d = batch.D;
-        RunChunks(chunks, batch, (c, work) =>
+        RunChunks(chunks, wantGrad, (c, work) =>
         {
             foreach (int g in work.GroupsOf(c, batch))
             {
@@ -164,16 +164,16 @@ public sealed class IclEngine
         return layers;
     }
 
-    private void RunChunks(int chunks, PromptBatch batch, Action<int, Workspace> body)
+    private void RunChunks(int chunks, bool tape, Action<int, Workspace> body)
     {
         if (Threads == 1 || chunks == 1)
         {
-            var work = new Workspace(Family);
+            var work = new Workspace(Family, tape);
             for (int c = 0; c < chunks; c++) body(c, work);
             return;
         }
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
-            () => new Workspace(Family), (c, _, work) => { body(c, work); return work; }, _ => { });
+            () => new Workspace(Family, tape), (c, _, work) => { body(c, work); return work; }, _ => { });
     }
 
     /// <summary>An evaluator of one prompt at a time at a fixed θ (allocation-free per prompt), for per-prompt callers.</summary>
@@ -200,7 +200,7 @@ public sealed class IclEngine
         {
             _engine = engine;
             _layers = layers;
-            _work = new Workspace(engine.Family);
+            _work = new Workspace(engine.Family, tape: false);
             _shape = PromptLaw.Isotropic(engine.Family.D, Prompts.TaskLaw.Isotropic);
         }
 
@@ -232,16 +232,17 @@ public sealed class IclEngine
         public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2, Tmp3;
         public readonly Vector512<double>[] ZBar, ZBarNext, V, H, VBar, A;
 
-        public Workspace(Parameterisation f)
+        /// <summary>Without a tape only one state slot is kept (the forward pass overwrites it).</summary>
+        public Workspace(Parameterisation f, bool tape)
         {
             W = f.Width;
             L = f.Layers;
-            int w2 = W * W;
-            G = new Vector512<double>[(L + 1) * w2];
-            Z = new Vector512<double>[(L + 1) * W];
-            T = new Vector512<double>[L * w2];
-            R = new Vector512<double>[L * W];
-            Adjoint = new Vector512<double>[f.ExpandedLength];
+            int w2 = W * W, slots = tape ? L : 0;
+            G = new Vector512<double>[(slots + 1) * w2];
+            Z = new Vector512<double>[(slots + 1) * W];
+            T = new Vector512<double>[Math.Max(1, slots) * w2];
+            R = new Vector512<double>[Math.Max(1, slots) * W];
+            Adjoint = new Vector512<double>[tape ? f.ExpandedLength : 0];
             GBar = new Vector512<double>[w2];
             GBarNext = new Vector512<double>[w2];
             TBar = new Vector512<double>[w2];
@@ -334,8 +335,9 @@ public sealed class IclEngine
             var gd = work.G.AsSpan(dst * w2, w2);
             var zd = work.Z.AsSpan(dst * w, w);
             bool needG = tape || l + 1 < L;
-            if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(l * w, w), work, needG);
-            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(l * w2, w2), work, needG);
+            int slot = tape ? l : 0;
+            if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(slot * w, w), work, needG);
+            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(slot * w2, w2), work, needG);
         }
         return -work.Z[(tape ? L : 0) * w + w - 1];
     }

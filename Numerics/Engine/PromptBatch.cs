@@ -59,9 +59,21 @@ public sealed class PromptLaw
         Guard.Positive(count, nameof(count));
         Guard.Positive(threads, nameof(threads));
         var batch = new PromptBatch(this, n, count, seed);
-        if (threads == 1 || batch.Groups < 16) for (int g = 0; g < batch.Groups; g++) batch.DrawGroup(g, (ulong)g);
-        else Parallel.For(0, batch.Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g => batch.DrawGroup(g, (ulong)g));
+        batch.DrawAll(threads);
         return batch;
+    }
+
+    /// <summary>
+    /// Refills <paramref name="batch"/> (same law, n and count) in place with the prompts Draw(n, count, <paramref name="seed"/>) gives:
+    /// no allocation, for training loops and Monte Carlo chunks that reuse one buffer.
+    /// </summary>
+    public void Redraw(PromptBatch batch, ulong seed, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!ReferenceEquals(batch.Law, this)) throw new ArgumentException("batch must have been drawn from this law.", nameof(batch));
+        Guard.Positive(threads, nameof(threads));
+        batch.Seed = seed;
+        batch.DrawAll(threads);
     }
 }
 
@@ -79,7 +91,7 @@ public sealed class PromptBatch
     public int D { get; }
     public int Count { get; }
     public int Groups { get; }
-    public ulong Seed { get; }
+    public ulong Seed { get; internal set; }
     public double[] X { get; }
     public double[] Y { get; }
     public double[] Query { get; }
@@ -99,6 +111,12 @@ public sealed class PromptBatch
         Query = new double[Groups * D * Lanes];
         Target = new double[Groups * Lanes];
         Task = new double[Groups * D * Lanes];
+    }
+
+    internal void DrawAll(int threads)
+    {
+        if (threads == 1 || Groups < 16) for (int g = 0; g < Groups; g++) DrawGroup(g, (ulong)g);
+        else Parallel.For(0, Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g => DrawGroup(g, (ulong)g));
     }
 
     /// <summary>An all-zero batch to be filled group by group (by <see cref="PromptBuffer"/>).</summary>

@@ -41,35 +41,43 @@ public static class ParallelMonteCarlo
         return total.ToEstimate();
     }
 
+    /// <summary>Prompts per chunk of the engine's Monte Carlo: small enough that each thread's batch buffer stays in cache.</summary>
+    public const int EngineChunkSize = 512;
+
     /// <summary>
-    /// E[(ŷ − y_q)²] of the engine's model at θ over <paramref name="samples"/> fresh prompts: chunk c of <see cref="ChunkSize"/> prompts is
-    /// drawn from the law with seed (seed, c) and predicted in SIMD lane groups; chunks merge in order, so any thread count gives the same bits.
+    /// E[(ŷ − y_q)²] of the engine's model at θ over <paramref name="samples"/> fresh prompts: chunk c of <see cref="EngineChunkSize"/> prompts
+    /// is drawn from the law with seed (seed, c) into a per-thread buffer and predicted in SIMD lane groups; chunks merge in order,
+    /// so any thread count gives the same bits.
     /// </summary>
     public static Estimate Loss(Parameterisation family, ReadOnlySpan<double> theta, PromptLaw law, int n, int samples, ulong seed, int threads)
     {
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(law);
+        Guard.Positive(n, nameof(n));
         Guard.Positive(samples, nameof(samples));
         Guard.Positive(threads, nameof(threads));
         if (theta.Length != family.Dimension) throw new ArgumentException($"theta must have length {family.Dimension} (got {theta.Length}).", nameof(theta));
         var engine = new IclEngine(family);
         var th = theta.ToArray();
-        int chunks = (samples + ChunkSize - 1) / ChunkSize;
+        int chunks = (samples + EngineChunkSize - 1) / EngineChunkSize;
         var results = new RunningMoments[chunks];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
-        {
-            int count = Math.Min(ChunkSize, samples - c * ChunkSize);
-            var batch = law.Draw(n, count, ChunkSeed(seed, c));
-            var yhat = new double[count];
-            engine.Predict(th, batch, yhat);
-            var moments = new RunningMoments();
-            for (int p = 0; p < count; p++)
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => (Batch: law.Draw(n, EngineChunkSize, 0), Predictions: new double[EngineChunkSize]),
+            (c, _, local) =>
             {
-                var e = yhat[p] - batch.Target[p];
-                moments.Add(e * e);
-            }
-            results[c] = moments;
-        });
+                int count = Math.Min(EngineChunkSize, samples - c * EngineChunkSize);
+                var batch = count == EngineChunkSize ? local.Batch : law.Draw(n, count, ChunkSeed(seed, c));
+                if (count == EngineChunkSize) law.Redraw(batch, ChunkSeed(seed, c));
+                engine.Predict(th, batch, local.Predictions);
+                var moments = new RunningMoments();
+                for (int p = 0; p < count; p++)
+                {
+                    var e = local.Predictions[p] - batch.Target[p];
+                    moments.Add(e * e);
+                }
+                results[c] = moments;
+                return local;
+            }, _ => { });
         var total = new RunningMoments();
         foreach (var r in results) total.Merge(r);
         return total.ToEstimate();
