@@ -184,13 +184,21 @@ static double? RunOldMain(string dll, int prompts, int threads) => RunJson("dotn
 /// <summary>Runs a timing subprocess and reads prompts_per_s from its one-line JSON.</summary>
 static double? RunJson(string file, string arguments, string? key)
 {
-    using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
-    string output = p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    if (p.ExitCode != 0) return null;
-    var root = JsonDocument.Parse(output).RootElement;
-    if (key is not null) root = root.GetProperty(key);
-    return root.GetProperty("prompts_per_s").GetDouble();
+    try
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { Console.Error.WriteLine($"warning: {file} {arguments} exited with {p.ExitCode}; its timing is skipped"); return null; }
+        var root = JsonDocument.Parse(output).RootElement;
+        if (key is not null) root = root.GetProperty(key);
+        return root.GetProperty("prompts_per_s").GetDouble();
+    }
+    catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or System.ComponentModel.Win32Exception)
+    {
+        Console.Error.WriteLine($"warning: {file} {arguments}: {e.Message}; its timing is skipped");
+        return null;
+    }
 }
 
 /// <summary>BenchmarkDotNet versions of the quick-mode workloads (detailed statistics, allocation counts).</summary>
