@@ -167,33 +167,6 @@ public static class Minimizer
         return Math.Sqrt(s);
     }
 
-    /// <summary>
-    /// Compass (pattern) search: try ±step along each coordinate, move on improvement, halve the step otherwise; stops after
-    /// <paramref name="maxEvaluations"/> evaluations or when the step is below <paramref name="minStep"/>. Derivative-free and never throws.
-    /// </summary>
-    public static Result PatternSearch(Func<Vector<double>, double> f, Vector<double> start, double step, int maxEvaluations, double minStep = 1e-6)
-    {
-        ArgumentNullException.ThrowIfNull(f);
-        var x = start.Clone();
-        double fx = f(x);
-        int evals = 1;
-        while (step > minStep && evals < maxEvaluations)
-        {
-            bool improved = false;
-            for (int i = 0; i < x.Count && evals < maxEvaluations; i++)
-                foreach (var sign in new[] { 1.0, -1.0 })
-                {
-                    var y = x.Clone();
-                    y[i] += sign * step;
-                    var fy = f(y);
-                    evals++;
-                    if (fy < fx) { x = y; fx = fy; improved = true; break; }
-                }
-            if (!improved) step /= 2;
-        }
-        return new Result(x, fx, double.NaN, evals, step <= minStep ? "StepBelowTolerance" : "MaximumEvaluations");
-    }
-
     /// <summary>Golden-section search for the minimiser of a unimodal f on [lo, hi], to an interval of width <paramref name="tolerance"/>.</summary>
     public static double GoldenSection(Func<double, double> f, double lo, double hi, double tolerance = 1e-9)
     {
