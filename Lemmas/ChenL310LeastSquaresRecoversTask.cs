@@ -31,7 +31,11 @@ public sealed class ChenL310LeastSquaresRecoversTask
             Agreement.Within(Agreement.Entries("minimum-norm θ̃ vs θ*", theta, p.Task), 1e-8, $"n < d, {s}");
         }, "n < d");
 
-    /// <summary>CHEN-L3.10 proved exactly: adj(XᵀX)Xᵀy = det(XᵀX)θ* has total degree ≤ 2d + 1, and n = d − 1 makes XᵀX singular.</summary>
+    /// <summary>
+    /// CHEN-L3.10 proved exactly: adj(XᵀX)Xᵀy = det(XᵀX)θ* has total degree ≤ 2d + 1. Negative control, exactly: with n = d − 1
+    /// X has a null vector v, so θ* + v solves the normal equations as well and the least-squares solution is not θ* — the
+    /// claim's own equality fails on exact values (not a solver's exception).
+    /// </summary>
     [TestCase(1, 2)]
     [TestCase(3, 5)]
     [TestCase(4, 9)]
@@ -42,13 +46,26 @@ public sealed class ChenL310LeastSquaresRecoversTask
             var p = pts.Prompt(n, d);
             return LeastSquares.Solve(p.X, p.Y).ExactlyEquals(p.Task);
         });
-        if (d >= 2)
+        if (d < 2) return;
+        ExactProof.Refutes($"n = d − 1: least squares recovers θ*, d={d}", pts =>
         {
-            var pts = new IntegerPoints(TestSettings.Seed);
-            var x = pts.Matrix(d - 1, d);
-            var ex = Assert.Throws<ArgumentException>(() => LinearSolve.Solve(x.Transpose() * x, x.Transpose() * pts.Matrix(d - 1, 1)));
-            Checks.True(ex!.ParamName == "a", $"singular XᵀX must be reported on parameter 'a', got '{ex.ParamName}'");
-            ClaimLedger.RecordNegativeControl($"n = d − 1: XᵀX exactly singular (d={d})");
-        }
+            var p = pts.Prompt(d - 1, d);
+            var other = p.Task + NullVector(p.X);
+            var xt = p.X.Transpose();
+            Checks.True((xt * p.X * other).ExactlyEquals(xt * p.Y), $"θ* + v solves the normal equations exactly (d={d})", CheckKind.Sanity);
+            return other.ExactlyEquals(p.Task);
+        });
+    }
+
+    /// <summary>A non-zero v with Xv = 0 for X ∈ Q^{(d−1)×d}: v_d = 1 and the first d − 1 entries solve X[:, :d−1]v' = −X[:, d−1] (generic points).</summary>
+    private static Mat<Rational> NullVector(Mat<Rational> x)
+    {
+        int m = x.Rows;
+        var head = LinearSolve.Solve(x.Block(0, 0, m, m), -x.Block(0, m, m, 1));
+        var v = Mat<Rational>.Zeros(m + 1, 1);
+        v.SetBlock(0, 0, head);
+        v[m, 0] = Rational.One;
+        Checks.True((x * v).ExactlyEquals(Mat<Rational>.Zeros(m, 1)), "Xv = 0 exactly", CheckKind.Sanity);
+        return v;
     }
 }

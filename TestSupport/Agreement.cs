@@ -34,7 +34,7 @@ public static class Agreement
     public static void Within(IEnumerable<Pair<Real>> pairs, double tolerance, string what)
     {
         var (error, where) = Worst(pairs);
-        Checks.AtMost(error, tolerance, $"{what} (worst at {where})");
+        Checks.AtMost(error, tolerance, $"{what} (worst at {where})", CheckKind.Identity);
     }
 
     /// <summary>True when every pair is exactly equal.</summary>

@@ -1,38 +1,48 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using NUnit.Framework;
+using NUnit.Framework.Interfaces;
+using NUnit.Framework.Internal;
 
 namespace LoopedIcl.TestSupport;
 
 /// <summary>
-/// What the tests measured, per claim ID (the test's [Category]): how many checks ran, the worst observed
-/// margin (LHS/RHS of a bound, or error/tolerance of an identity; ≤ 1 means it held), which check that was,
-/// the seed to replay, and the negative controls that failed as they must. Written as JSON at the end of
-/// each test assembly; the report reads it.
+/// What each test measured, under its claim ID (the test's [Category]): every check with its <see cref="CheckKind"/> and worst
+/// margin (LHS/RHS of a bound, error/tolerance of an identity; ≤ 1 means it held), the negative controls that failed as they
+/// must, informative-instance counts, named key values, and finding notes. At the end of the assembly each test's NUnit
+/// outcome is attached (<see cref="LedgerFile"/>), so a verdict never outlives a failing test: a note or value of a test that
+/// did not pass is kept only marked as such.
 /// </summary>
 public static class ClaimLedger
 {
-    public sealed class Entry
+    /// <summary>Per kind: how many checks, how many failed, the worst margin and which check it was.</summary>
+    public sealed class KindStats
     {
-        public string Claim { get; init; } = "";
         public long Checks { get; set; }
-        public double WorstMargin { get; set; }
+        public long Failed { get; set; }
+        /// <summary>Checks that carry a margin (booleans do not).</summary>
+        public long WithMargin { get; set; }
+        public double WorstMargin { get; set; } = double.NegativeInfinity;
         public string WorstCheck { get; set; } = "";
-        public long Violations { get; set; }
-        public long NegativeControls { get; set; }
-        public int Seed { get; set; }
-        public List<string> Notes { get; } = new();
     }
 
-    private static readonly ConcurrentDictionary<string, Entry> Entries = new();
+    /// <summary>Everything one test (or a fixture's one-time set-up) recorded, keyed by NUnit's test id.</summary>
+    public sealed class TestRecord
+    {
+        public string Id { get; init; } = "";
+        public string FullName { get; init; } = "";
+        public Dictionary<CheckKind, KindStats> Kinds { get; } = new();
+        public List<string> NegativeControls { get; } = new();
+        public List<string> Notes { get; } = new();
+        public Dictionary<string, long> Counts { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, double> Values { get; } = new(StringComparer.Ordinal);
+    }
 
-    /// <summary>The worst margin of each test (full name), so a claim with several bounds shows each one's tightness.</summary>
-    private static readonly ConcurrentDictionary<string, (string Claim, double Worst, string What, long Checks)> Tests = new();
+    private static readonly ConcurrentDictionary<string, TestRecord> Records = new(StringComparer.Ordinal);
 
     private static readonly AsyncLocal<int> SuspendDepth = new();
 
     /// <summary>
-    /// Inside a negative control the checks are expected to fail; they must not count as violations of the claim.
+    /// Inside a negative control the checks are expected to fail; they must not count as checks of the claim.
     /// Dispose the returned scope to resume recording.
     /// </summary>
     public static IDisposable Suspend()
@@ -52,79 +62,82 @@ public static class ClaimLedger
         }
     }
 
-    /// <summary>The claim ID of the running test: the first category on the test or its fixture that looks like an ID (e.g. AHN-T1).</summary>
-    public static string CurrentClaim()
+    /// <summary>True inside <see cref="Suspend"/>.</summary>
+    public static bool Suspended => SuspendDepth.Value > 0;
+
+    private static TestRecord Current()
     {
-        var cats = new List<string>();
-        for (NUnit.Framework.Interfaces.ITest? t = NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest; t is not null; t = t.Parent)
-            cats.AddRange(t.Properties["Category"].Cast<string>());
-        return cats.FirstOrDefault(c => c.Contains('-') && c.ToUpperInvariant() == c) ?? cats.FirstOrDefault() ?? "UNCATEGORISED";
+        var test = TestExecutionContext.CurrentContext.CurrentTest;
+        return Records.GetOrAdd(test.Id, _ => new TestRecord { Id = test.Id, FullName = test.FullName });
     }
 
-    private static Entry For(string claim) => Entries.GetOrAdd(claim, c => new Entry { Claim = c, WorstMargin = double.NegativeInfinity, Seed = TestSettings.Seed });
+    /// <summary>The claim ID of the running test (see <see cref="LedgerFile.ClaimOf"/>).</summary>
+    public static string CurrentClaim() => LedgerFile.ClaimOf(TestExecutionContext.CurrentContext.CurrentTest);
 
-    public static void RecordCheck(double margin, string what, bool held)
+    /// <summary>Records one check of the given kind. A NaN margin means the check has none (a boolean condition).</summary>
+    public static void RecordCheck(CheckKind kind, double margin, string what, bool held)
     {
-        if (SuspendDepth.Value > 0) return;
-        var claim = CurrentClaim();
-        var testName = NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest.Name;
-        var m = double.IsNaN(margin) ? double.PositiveInfinity : margin;
-        Tests.AddOrUpdate(testName, _ => (claim, m, what, 1),
-            (_, old) => m > old.Worst ? (claim, m, what, old.Checks + 1) : (old.Claim, old.Worst, old.What, old.Checks + 1));
-        var e = For(claim);
-        lock (e)
+        if (Suspended) return;
+        var r = Current();
+        lock (r)
         {
-            e.Checks++;
-            if (!held) e.Violations++;
-            // NaN margins count as the worst possible.
-            if (double.IsNaN(margin) || margin > e.WorstMargin || double.IsNaN(e.WorstMargin))
-            {
-                e.WorstMargin = double.IsNaN(margin) ? double.PositiveInfinity : margin;
-                e.WorstCheck = what;
-            }
+            if (!r.Kinds.TryGetValue(kind, out var k)) r.Kinds[kind] = k = new KindStats();
+            k.Checks++;
+            if (!held) k.Failed++;
+            if (double.IsNaN(margin)) return;
+            k.WithMargin++;
+            if (margin > k.WorstMargin) { k.WorstMargin = margin; k.WorstCheck = what; }
         }
     }
 
+    /// <summary>Backward-compatible form: an identity check (e.g. an exact enumeration).</summary>
+    public static void RecordCheck(double margin, string what, bool held) => RecordCheck(CheckKind.Identity, margin, what, held);
+
+    /// <summary>A negative control that failed the claim's check as it must (call after that failure was established).</summary>
     public static void RecordNegativeControl(string what)
     {
-        var e = For(CurrentClaim());
-        lock (e) { e.NegativeControls++; e.Notes.Add("negative control failed as required: " + what); }
+        var r = Current();
+        lock (r)
+        {
+            r.NegativeControls.Add(what);
+            if (!r.Kinds.TryGetValue(CheckKind.NegativeControl, out var k)) r.Kinds[CheckKind.NegativeControl] = k = new KindStats();
+            k.Checks++;
+        }
     }
 
+    /// <summary>
+    /// A finding or measurement to show in the report. Printed now; kept in the ledger as a measured number only if the
+    /// test passes (otherwise marked "from a failing test").
+    /// </summary>
     public static void Note(string text)
     {
-        var e = For(CurrentClaim());
-        lock (e) e.Notes.Add(text);
+        var r = Current();
+        lock (r) r.Notes.Add(text);
         TestContext.Out.WriteLine(text);
     }
 
-    public static IReadOnlyCollection<Entry> Snapshot() => Entries.Values.ToArray();
-
-    /// <summary>Writes the ledger of this assembly to &lt;LedgerDirectory&gt;/&lt;assembly&gt;.json and a one-line-per-claim summary.</summary>
-    public static void Write(string assemblyName)
+    /// <summary>
+    /// Adds <paramref name="n"/> to a named count of this test, e.g. Count("informative pairs", 37) for a bound asserted only
+    /// where it is ≫ its rounding floor, so the report can say on how many instances the claim was actually tested.
+    /// </summary>
+    public static void Count(string what, long n = 1)
     {
-        if (Entries.IsEmpty) return;
-        var dir = TestSettings.LedgerDirectory;
-        if (!Path.IsPathRooted(dir)) dir = Path.Combine(TestSettings.RepositoryRoot(), dir);
-        Directory.CreateDirectory(dir);
-        var rows = Entries.Values.OrderBy(e => e.Claim, StringComparer.Ordinal).Select(e => new
-        {
-            e.Claim,
-            Status = e.Violations == 0 ? "held" : "violated",
-            e.Checks,
-            WorstMargin = double.IsFinite(e.WorstMargin) ? e.WorstMargin : (double?)null,
-            e.WorstCheck,
-            e.Violations,
-            e.NegativeControls,
-            e.Seed,
-            Notes = e.Notes.Distinct().Take(50).ToArray(),
-            Tests = Tests.Where(t => t.Value.Claim == e.Claim).OrderBy(t => t.Key, StringComparer.Ordinal)
-                .Select(t => new { Test = t.Key, WorstMargin = double.IsFinite(t.Value.Worst) ? t.Value.Worst : (double?)null, WorstCheck = t.Value.What, t.Value.Checks }).ToArray(),
-        }).ToArray();
-        var json = JsonSerializer.Serialize(new { Assembly = assemblyName, WrittenUtc = DateTime.UtcNow, Claims = rows },
-            new JsonSerializerOptions { WriteIndented = true });
-        File.WriteAllText(Path.Combine(dir, assemblyName + ".json"), json);
-        foreach (var r in rows)
-            TestContext.Progress.WriteLine($"[ledger] {r.Claim,-12} {r.Status,-8} checks={r.Checks} worst margin={r.WorstMargin:G4} ({r.WorstCheck}) negative controls={r.NegativeControls}");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "a count must be ≥ 0");
+        var r = Current();
+        lock (r) r.Counts[what] = r.Counts.GetValueOrDefault(what) + n;
     }
+
+    /// <summary>A named key value the findings or figures quote (e.g. "f* d=5 n=20"); claims.json lists it under the claim.</summary>
+    public static void Value(string name, double value)
+    {
+        var r = Current();
+        lock (r) r.Values[name] = value;
+    }
+
+    /// <summary>Everything recorded so far (a copy per test).</summary>
+    public static IReadOnlyCollection<TestRecord> Snapshot() => Records.Values.ToArray();
+
+    /// <summary>Writes the ledger of this assembly run (outcomes attached): see <see cref="LedgerFile.Write"/>.</summary>
+    public static void Write(string assemblyName) =>
+        LedgerFile.Write(assemblyName, TestExecutionContext.CurrentContext.CurrentTest, TestExecutionContext.CurrentContext.CurrentResult, Records);
 }

@@ -20,13 +20,13 @@ public static class ExactProof
         {
             int seed = unchecked(TestSettings.SeedFor(identity) + k * 7919);
             var pts = new IntegerPoints(seed, range);
-            if (!trial(pts))
-                Checks.Fail($"Exact identity '{identity}' is false at the integer point with seed {seed} (S = [−{range}, {range}]).");
+            bool held = trial(pts);
+            ClaimLedger.RecordCheck(CheckKind.Identity, held ? 0 : double.PositiveInfinity, "exact: " + identity, held);
+            if (!held)
+                throw new ClaimViolation($"Exact identity '{identity}' is false at the integer point with seed {seed} (S = [−{range}, {range}]).", CheckKind.Identity);
             bound = pts.FalseProofProbability(degree, k + 1);
         }
-        var note = $"exact proof of '{identity}': total degree ≤ {degree}, |S| = {2 * range + 1}, {points} points ⇒ P(false identity survives) ≤ {bound:G3}";
-        ClaimLedger.Note(note);
-        ClaimLedger.RecordCheck(0, "exact: " + identity, held: true);
+        ClaimLedger.Note($"exact proof of '{identity}': total degree ≤ {degree}, |S| = {2 * range + 1}, {points} points ⇒ P(false identity survives) ≤ {bound:G3}");
         return bound;
     }
 

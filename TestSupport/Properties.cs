@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using NUnit.Framework;
+using NUnit.Framework.Internal;
 
 namespace LoopedIcl.TestSupport;
 
@@ -18,33 +19,54 @@ public static class Properties
             .WithReplay((ulong)(uint)TestSettings.SeedFor(TestContext.CurrentContext.Test.FullName), 0x9E3779B97F4A7C15UL) // FsCheck's gamma must be odd
             .WithQuietOnSuccess(true);
 
-    /// <summary>Checks the body on every generated case; on failure reports the shrunk case and the seed.</summary>
+    private static string Replay() => LedgerFile.ReplayCommand(TestExecutionContext.CurrentContext.CurrentTest);
+
+    /// <summary>
+    /// Checks the body on every generated case; on failure reports the shrunk case and a replay command. The failure keeps the
+    /// kind of the last (shrunk) case's failure: a <see cref="ClaimViolation"/> stays one, a <see cref="NonFiniteValue"/> stays one,
+    /// anything else is a plain failure.
+    /// </summary>
     public static void ForAll<TCase>(Arbitrary<TCase> cases, Action<TCase> body, int? trials = null)
     {
+        Exception? last = null;
+        void Tracked(TCase c)
+        {
+            try { body(c); }
+            catch (Exception e) { last = e; throw; }
+        }
         try
         {
-            Prop.ForAll(cases, body).Check(MakeConfig(trials));
+            Prop.ForAll(cases, (Action<TCase>)Tracked).Check(MakeConfig(trials));
         }
         catch (Exception e)
         {
-            Checks.Fail($"Property failed (base seed {TestSettings.Seed}; replay with -- TestRunParameters.Parameter(name=\"Seed\", value=\"{TestSettings.Seed}\")):\n{e.Message}");
+            var message = $"Property failed (base seed {TestSettings.Seed}); replay with:\n  {Replay()}\n{e.Message}";
+            throw last switch
+            {
+                ClaimViolation v => new ClaimViolation(message, v.Kind),
+                NonFiniteValue => new NonFiniteValue(message),
+                _ => new AssertionException(message),
+            };
         }
     }
 
     /// <summary>
-    /// A negative control: the body must fail on some generated case. Returns FsCheck's report of the shrunk
-    /// counterexample (also written to the test output and the ledger).
+    /// A negative control: the body must fail the claim's own check (a <see cref="ClaimViolation"/>) on some generated case.
+    /// Any other failure — a non-finite value, an exception of the model, a plain assertion — fails the control, naming it.
+    /// Returns FsCheck's report of the shrunk counterexample (also written to the test output and the ledger).
     /// </summary>
     public static string ExpectCounterexample<TCase>(Arbitrary<TCase> cases, Action<TCase> body, string control, int? trials = null)
     {
-        // Only a failed check counts as a counterexample; a crash (bad case, exception in the model) must not.
         Exception? crash = null;
+        TCase? crashCase = default;
         void Guarded(TCase c)
         {
             try { body(c); }
-            catch (AssertionException) { throw; }
-            catch (Exception e) { crash ??= new InvalidOperationException($"crashed on {c}: {e.Message}", e); }
+            catch (ClaimViolation) { throw; }
+            catch (Exception e) when (crash is null) { crash = e; crashCase = c; }
+            catch (Exception) { }
         }
+        string? report = null;
         try
         {
             using var quiet = ClaimLedger.Suspend();
@@ -52,18 +74,20 @@ public static class Properties
         }
         catch (Exception e)
         {
-            if (crash is not null) Checks.Fail($"Negative control '{control}' crashed instead of failing a check: {crash.Message}");
-            var report = e.Message;
-            TestContext.Out.WriteLine($"Negative control '{control}' found a counterexample, as it must:\n{report}");
-            ClaimLedger.RecordNegativeControl(control + " — " + FirstShrunkLine(report));
-            return report;
+            report = e.Message;
         }
-        if (crash is not null) Checks.Fail($"Negative control '{control}' crashed instead of failing a check: {crash.Message}");
-        Checks.Fail($"Negative control '{control}' found no counterexample in {trials ?? TestSettings.Trials} cases: the check cannot tell the broken variant apart.");
-        return "";
+        if (crash is not null) ControlCrashed(control, crash, crashCase);
+        if (report is null)
+            Checks.Fail($"Negative control '{control}' found no counterexample in {trials ?? TestSettings.Trials} cases: the check cannot tell the broken variant apart.");
+        TestContext.Out.WriteLine($"Negative control '{control}' found a counterexample, as it must:\n{report}");
+        ClaimLedger.RecordNegativeControl(control + " — " + FirstShrunkLine(report!));
+        return report!;
     }
 
-    /// <summary>A negative control that must fail on every case (e.g. a wrong formula on generic inputs).</summary>
+    /// <summary>
+    /// A negative control that must fail the claim's own check (a <see cref="ClaimViolation"/>) on every case (e.g. a wrong
+    /// formula on generic inputs). A non-finite value or any other exception fails the control, naming it.
+    /// </summary>
     public static void ExpectFailureOnEveryCase<TCase>(Arbitrary<TCase> cases, Action<TCase> body, string control, int? trials = null)
     {
         ForAll(cases, c =>
@@ -72,11 +96,44 @@ public static class Properties
             using (ClaimLedger.Suspend())
             {
                 try { body(c); }
-                catch (AssertionException) { failed = true; }
+                catch (ClaimViolation) { failed = true; }
+                catch (Exception e) { ControlCrashed(control, e, c); }
             }
             if (!failed) Checks.Fail($"Negative control '{control}' passed on {c}: the check cannot tell the broken variant apart here.");
         }, trials);
         ClaimLedger.RecordNegativeControl(control + " (failed on every case)");
+    }
+
+    /// <summary>
+    /// A negative control on one instance: <paramref name="claimCheck"/> runs the claim's own check (Checks.AtMost/Close/…) on the
+    /// broken variant and must raise a <see cref="ClaimViolation"/>. Passing, a non-finite value or any other exception fails the
+    /// control, naming it. Prefer this to asserting some other quantity is large: it proves the claim's check can fail.
+    /// </summary>
+    public static void ExpectViolation(string control, Action claimCheck)
+    {
+        try
+        {
+            using (ClaimLedger.Suspend()) claimCheck();
+        }
+        catch (ClaimViolation v)
+        {
+            var first = v.Message.Split('\n')[0];
+            TestContext.Out.WriteLine($"Negative control '{control}' violated the claim's check, as it must: {first}");
+            ClaimLedger.RecordNegativeControl($"{control} — {first}");
+            return;
+        }
+        catch (Exception e)
+        {
+            ControlCrashed(control, e, "its instance");
+        }
+        Checks.Fail($"Negative control '{control}' passed the claim's check: the check cannot tell the broken variant apart.");
+    }
+
+    /// <summary>Fails a negative control loudly: what it met was not the claim's check failing on finite values.</summary>
+    private static void ControlCrashed<TCase>(string control, Exception e, TCase c)
+    {
+        var what = e is NonFiniteValue ? "met a non-finite value, which proves nothing" : $"threw {e.GetType().Name} instead of failing the claim's check";
+        Checks.Fail($"Negative control '{control}' {what} on {c}: {e.Message}");
     }
 
     private static string FirstShrunkLine(string report)

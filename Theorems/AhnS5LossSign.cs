@@ -41,7 +41,7 @@ public sealed class AhnS5LossSign
             // f_printed(A) = f(−A), so ∇f_printed(A) = −∇f(−A).
             var atFlipped = AhnLosses.SparseSingleLayerGradient(sigma, s.N, gammaInv, id).FrobeniusNorm();
             var atTheorem = AhnLosses.SparseSingleLayerGradient(sigma, s.N, -gammaInv, id).FrobeniusNorm();
-            Checks.AtMost(atFlipped, 1e-11 * s.Kappa * (1 + sigma.FrobeniusNorm() * sigma.FrobeniusNorm()), $"‖∇f_printed(−Γ⁻¹)‖, {s}");
+            Checks.AtMost(atFlipped, 1e-11 * s.Kappa * (1 + sigma.FrobeniusNorm() * sigma.FrobeniusNorm()), $"‖∇f_printed(−Γ⁻¹)‖, {s}", CheckKind.Identity);
             Checks.Exceeds(atTheorem, 1e-3, $"‖∇f_printed(Γ⁻¹)‖ is not 0, {s}");
         });
 }

@@ -46,7 +46,7 @@ public sealed class ChenC1LinearExamplesSuffice
         foreach (var d in new[] { 4, 10, 20 })
         {
             var (lo, hi) = SampleStatistics.QuantileInterval(Kappas(d, ratio * d, Samples, Seed(d, ratio)), 0.5, FalseAlarm);
-            Checks.AtLeast(lo, previousHigh, $"median κ increases with d (d={d}, n/d={ratio})");
+            Checks.AtLeast(lo, previousHigh, $"median κ increases with d (d={d}, n/d={ratio})", CheckKind.Threshold);
             previousHigh = hi;
         }
         Checks.AtMost(previousHigh, Conditioning.MarchenkoPasturConditionNumber(1.0 / ratio), $"median κ below the MP limit at d=20, n/d={ratio}");
@@ -84,8 +84,8 @@ public sealed class ChenC1LinearExamplesSuffice
         var tallRatio = SampleStatistics.Quantile(Kappas(4, 16, Samples, Seed(4, 4)), 0.9) / SampleStatistics.Median(Kappas(4, 16, Samples, Seed(4, 4)));
         var squareRatio = SampleStatistics.Quantile(square, 0.9) / SampleStatistics.Median(square);
         ClaimLedger.Note($"CHEN-C1 tails: q90/median = {squareRatio:F1} at n = d = 4, {tallRatio:F2} at n = 4d");
-        Checks.AtLeast(squareRatio, 10, "q90/median of κ at n = d");
-        Checks.AtMost(tallRatio, 2, "q90/median of κ at n = 4d");
+        Checks.AtLeast(squareRatio, 10, "q90/median of κ at n = d", CheckKind.Threshold);
+        Checks.AtMost(tallRatio, 2, "q90/median of κ at n = 4d", CheckKind.Threshold);
     }
 
     /// <summary>CHEN-C1: with n = 4d fixed, the loops to reach ε are ≤ κ ln(|α|/ε) per prompt and grow linearly in ln(1/ε).</summary>
@@ -111,6 +111,6 @@ public sealed class ChenC1LinearExamplesSuffice
         var medians = loops.Select(SampleStatistics.Median).ToArray();
         var fit = SampleStatistics.LinearFit(eps.Select(e => Math.Log(1 / e)).ToArray(), medians);
         ClaimLedger.Note($"CHEN-C1 d={d} n={n}: median loops to ε ∈ {{1e-2..1e-10}} = [{string.Join(", ", medians)}], slope {fit.Slope:F2} per unit ln(1/ε), R² = {fit.RSquared:F4}");
-        Checks.AtLeast(fit.RSquared, 0.99, "median loops are linear in ln(1/ε)");
+        Checks.AtLeast(fit.RSquared, 0.99, "median loops are linear in ln(1/ε)", CheckKind.Threshold);
     }
 }

@@ -22,7 +22,7 @@ public sealed class ChenE1PaperExperiment
         foreach (var c in Curves())
         {
             ClaimLedger.Note($"CHEN-E1 n={c.N}: slope {c.FittedSlope:F4} log10/loop over T ≤ {c.FitEnd}, R² {c.FitRSquared:F4}, median κ {c.MedianKappa:F2}, bound slope {-1 / (2 * c.MedianKappa * Math.Log(10)):F4}");
-            if (c.N >= 2 * c.D) Checks.AtLeast(c.FitRSquared, 0.98, $"R² of log10 error vs T, n={c.N}");
+            if (c.N >= 2 * c.D) Checks.AtLeast(c.FitRSquared, 0.98, $"R² of log10 error vs T, n={c.N}", CheckKind.Threshold);
         }
     }
 
@@ -32,7 +32,7 @@ public sealed class ChenE1PaperExperiment
     {
         var c = Curves();
         for (int i = 1; i < c.Length; i++)
-            Checks.AtLeast(c[i].FittedSlope / c[i - 1].FittedSlope, 1.3, $"slope(n={c[i].N})/slope(n={c[i - 1].N})");
+            Checks.AtLeast(c[i].FittedSlope / c[i - 1].FittedSlope, 1.3, $"slope(n={c[i].N})/slope(n={c[i - 1].N})", CheckKind.Threshold);
     }
 
     /// <summary>CHEN-E1: the median error lies below the median bound at every T, and the fitted rate beats the bound's rate at the median κ.</summary>
@@ -53,7 +53,7 @@ public sealed class ChenE1PaperExperiment
     {
         var same = new[] { 1, 2 }.Select(k => ChenConvergence.Experiment(4, 8, 100, 500, TestSettings.Seed + 100 * k)).ToArray();
         var ratio = same[1].FittedSlope / same[0].FittedSlope;
-        Checks.True(ratio < 1.3, $"two independent n = 8 curves must not look 1.3× steeper (ratio {ratio:F3})");
+        Checks.True(ratio < 1.3, $"two independent n = 8 curves must not look 1.3× steeper (ratio {ratio:F3})", CheckKind.NegativeControl);
         ClaimLedger.RecordNegativeControl($"n fixed: slope ratio {ratio:F3} < 1.3");
     }
 }

@@ -19,7 +19,7 @@ public sealed class GatT3GradientFlow
         const int d = 10;
         var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, loops);
         var path = GradientFlow.ScalarLine(n, d, loops, 5000);
-        Checks.RelativeClose(path[0].Loss, d, 1e-12, "L(0) = d");
+        Checks.RelativeClose(path[0].Loss, d, 1e-12, "L(0) = d", CheckKind.Sanity);
         foreach (var xi in levels.Where(x => x >= 1.5 * lStar))
         {
             var hit = GradientFlow.HittingTime(path, xi);
@@ -43,7 +43,7 @@ public sealed class GatT3GradientFlow
         var fit = SampleStatistics.LinearFit(pts.Select(p => p.Time).ToArray(), pts.Select(p => Math.Log(p.Loss - lStar)).ToArray());
         ClaimLedger.Note($"GAT-T3 L=1: ln(ℓ − ℓ*) slope {fit.Slope:F4} (predicted −4m₂/d = {-4 * m2 / d:F4}), R² {fit.RSquared:F6}");
         Checks.RelativeClose(fit.Slope, -4 * m2 / d, 1e-4, "exponential rate 4m₂/d");
-        Checks.AtLeast(fit.RSquared, 1 - 1e-8, "log-linear");
+        Checks.AtLeast(fit.RSquared, 1 - 1e-8, "log-linear", CheckKind.Threshold);
     }
 
     /// <summary>GAT-T3 finding 7: in the large-n limit (Ŵ = I) and L ≥ 2 the loss decays like t^{−L/(L−1)} (log-log slope within 3%), not exponentially.</summary>
@@ -59,8 +59,8 @@ public sealed class GatT3GradientFlow
         var expFit = SampleStatistics.LinearFit(late.Select(p => p.Time).ToArray(), late.Select(p => Math.Log(p.Loss)).ToArray());
         ClaimLedger.Note($"GAT-T3 L={loops} (Ŵ = I): log-log slope {fit.Slope:F4} (predicted −L/(L−1) = {-(double)loops / (loops - 1):F4}), R² {fit.RSquared:F6}; exponential fit R² {expFit.RSquared:F4}");
         Checks.RelativeClose(fit.Slope, -(double)loops / (loops - 1), 0.03, "power-law exponent");
-        Checks.AtLeast(fit.RSquared, 0.999, "a power law fits");
-        Checks.AtMost(expFit.RSquared, 0.99, "an exponential does not");
+        Checks.AtLeast(fit.RSquared, 0.999, "a power law fits", CheckKind.Threshold);
+        Checks.AtMost(expFit.RSquared, 0.99, "an exponential does not", CheckKind.Threshold);
     }
 
     /// <summary>GAT-T3: from A(0) = 0 on a sample closed under the signed permutations the full matrix flow stays on the scalar line (off-line part ≤ 1e-10);
@@ -78,7 +78,7 @@ public sealed class GatT3GradientFlow
             return (a - Sigmas.Identity(d) * (a.Trace() / d)).FrobeniusNorm();
         });
         ClaimLedger.Note($"GAT-T3 flow from 0 ({(groupClosed ? "group-closed" : "ordinary")} sample): max off-scalar part {off:E2}, final loss {path[^1].Loss:G5}");
-        if (groupClosed) Checks.AtMost(off, 1e-10, "stays on {bI}");
+        if (groupClosed) Checks.AtMost(off, 1e-10, "stays on {bI}", CheckKind.Identity);
         else
         {
             Checks.Exceeds(off, 1e-6, "an ordinary sample breaks the symmetry (the check can see drift)");
@@ -106,8 +106,8 @@ public sealed class GatT3GradientFlow
         var anisotropy = (product - Sigmas.Identity(d) * (product.Trace() / d)).FrobeniusNorm() / product.FrobeniusNorm();
         var scalarBest = Enumerable.Range(1, 200).Select(k => loss.Value(sigma.Inverse() * (k / 200.0 * 1.5))).Min();
         ClaimLedger.Note($"GAT-T3 anisotropic start (κ(Σ)=3): end AΣ ≈ {product.Trace() / d:F4}·I, anisotropy {anisotropy:E2}, loss {path[^1].Loss:G5} vs best scalar {scalarBest:G5}");
-        Checks.AtMost(anisotropy, 1e-3, "AΣ is a multiple of I at the end");
-        Checks.AtMost(path[^1].Loss, scalarBest * 1.001, "the end loss matches the scalar optimum");
+        Checks.AtMost(anisotropy, 1e-3, "AΣ is a multiple of I at the end", CheckKind.Threshold);
+        Checks.AtMost(path[^1].Loss, scalarBest * 1.001, "the end loss matches the scalar optimum", CheckKind.Threshold);
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ public sealed class GatT3GradientFlow
         var end = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
         var skew = ((end - end.Transpose()) / 2).FrobeniusNorm();
         ClaimLedger.Note($"GAT-T3 unconstrained flow (d={d}, n={n}, L={loops}): scalar optimum b̂* = {bStar:F3} with loss {scalarLoss:G4}; after t = 300 the skew part is {skew:G3} (start {(j * 0.01).FrobeniusNorm():G3}) and the loss {path[^1].Loss:G4}");
-        Checks.Exceeds(skew, 5 * (j * 0.01).FrobeniusNorm(), "the skew part grows (the scalar point is a saddle)");
+        Checks.Exceeds(skew, 5 * (j * 0.01).FrobeniusNorm(), "the skew part grows (the scalar point is a saddle)", CheckKind.Bound);
         Checks.AtMost(path[^1].Loss, 0.9 * scalarLoss, "the loss ends ≥ 10% below the scalar optimum");
     }
 
@@ -144,6 +144,6 @@ public sealed class GatT3GradientFlow
         var mid = loss.PerSample(id * 0.9261);
         var gap = SampleStatistics.MeanAndError(mid.Select((m, i) => m - (plus[i] + minus[i]) / 2).ToArray());
         ClaimLedger.Note($"GAT-T3 non-convexity: L(mid) − (L(A+) + L(A−))/2 = {gap}");
-        Checks.Exceeds(gap.Mean - gap.HalfWidth(1e-6), 0, "the midpoint lies above the chord (paired, false alarm 1e-6)");
+        Checks.Exceeds(gap.Mean - gap.HalfWidth(1e-6), 0, "the midpoint lies above the chord (paired, false alarm 1e-6)", CheckKind.Bound);
     }
 }

@@ -1,0 +1,186 @@
+using static LoopedIcl.Claims.ClaimIds;
+
+namespace LoopedIcl.Claims;
+
+/// <summary>A figure of a claim: the <c>ExpectedCurves</c> method that makes it and the curve's ID (its snapshot and PNG name).</summary>
+public sealed record CurveRef(string Maker, string Id);
+
+/// <summary>A finding the suite reproduces: its text, the tests that show it, and the ledger note prefixes that carry its numbers.</summary>
+public sealed record Finding(string Title, string Tests, string[] NotePrefixes);
+
+/// <summary>
+/// One claim: its ID, the CI shard family it runs in, where it comes from, what it states in one line, and the curves and findings
+/// that belong to it.
+/// </summary>
+public sealed record Claim(string Id, string Family, string Paper, string Place, string Statement)
+{
+    public CurveRef[] Curves { get; init; } = [];
+    public Finding[] Findings { get; init; } = [];
+}
+
+/// <summary>
+/// The one list of claims that tests ([Category]), snapshots, the report, the README claims table and CI's shards all read.
+/// Order is report order. Families: AHN, GAT, CHEN (with the X-* extensions of Chen's loop), LEARN, SUITE.
+/// </summary>
+public static class ClaimRegistry
+{
+    public const string Ahn = "Ahn, Cheng, Daneshmand, Sra 2023";
+    public const string Gatmiry = "Gatmiry, Saunshi, Reddi, Jegelka, Kumar 2024";
+    public const string Chen = "Chen, Li, Liang, Shi, Song 2025";
+    public const string Beyond = "beyond the papers";
+    public const string Suite = "the suite";
+
+    /// <summary>The CI shard families, in order; every claim is in exactly one.</summary>
+    public static readonly string[] Families = ["AHN", "GAT", "CHEN", "LEARN", "SUITE"];
+
+    public static readonly Claim[] All =
+    [
+        new(AhnL1, "AHN", Ahn, "Lemma 1", "Sparse layers (8) run preconditioned GD with Aᵀ (the printed A_l is exact only for symmetric A_l).")
+        {
+            Findings =
+            [
+                new("AHN-L1: the printed Lemma 1 preconditioner A_l is exact only for symmetric A_l; the layer applies A_lᵀ.",
+                    "Lemmas/AhnL1SparseLayersArePreconditionedGd: AHN_L1_Printed_untransposed_preconditioner_fails_for_non_symmetric_A, AHN_L1_Exact_rational_proof",
+                    ["negative control failed as required: printed A_l", "negative control failed as required: preconditioner A_l as printed", "printed A_l", "preconditioner A_l as printed"]),
+                new("Suite finding: using the query as a key is harmless in the first layer (its label slot is still 0); that negative control needs L ≥ 2.",
+                    "Lemmas/AhnL1SparseLayersArePreconditionedGd: AHN_L1_Query_as_key_is_harmless_in_the_first_layer", []),
+            ],
+        },
+        new(AhnE11, "AHN", Ahn, "eq. (11)", "GD++ family: block recursion for covariates and labels; output independent of B_{L−1}."),
+        new(AhnL4, "AHN", Ahn, "Lemma 4", "A_l = a_l·C: the output is invariant under all L! layer orders."),
+        new(AhnL5, "AHN", Ahn, "Lemmas 5–6", "Zero last column of Q: the query slot c shifts the output by exactly c."),
+        new(AhnT1, "AHN", Ahn, "Theorem 1", "One layer: Q = −[[Γ⁻¹,0],[0,0]] is a global optimum over all (P, Q), f* = Σλ(λ+trΣ)/((n+1)λ+trΣ).")
+        {
+            Curves = [new("AhnSingleLayerOptimum", "ahn-t1-optimum-vs-n")],
+            Findings =
+            [
+                new("AHN-T1: the single-layer full-parameter landscape has non-global stationary points (BFGS stalls).",
+                    "Theorems/AhnT1SingleLayerOptimum: AHN_T1_No_point_of_the_full_landscape_beats_f_star", ["AHN-T1 landscape"]),
+                new("Suite finding (spec check): CLAIMS.md's AHN-T1 sparse quadratic ((n+1)/n)·tr(ΣAᵀΣAΣ) holds only for symmetric A; with Lemma 1's transpose the term is ((n+1)/n)·tr(AᵀΣ²AΣ).",
+                    "Theorems/AhnT1SingleLayerOptimum: AHN_T1_Finding_printed_sparse_quadratic_needs_symmetric_A", ["AHN-T1 finding"]),
+            ],
+        },
+        new(AhnT2, "AHN", Ahn, "Theorem 2", "Two layers, isotropic, symmetric A: some global minimiser is diagonal (numerically scalar)."),
+        new(AhnT3, "AHN", Ahn, "Theorem 3", "L layers (8): on A_l = a_lΣ⁻¹ the gradient is (1/d)∂g/∂a_l·Σ; kernel-polynomial steps are exact critical points.")
+        {
+            Curves = [new("AhnOptimalStepSizes", "ahn-t3-steps-vs-depth")],
+        },
+        new(AhnT4, "AHN", Ahn, "Theorem 4", "GD++ on A_l = a_lΣ⁻¹, B_l = b_lI: ∇_A ∝ Σ, ∇_B ∝ I, ∇_{B_{L−1}} = 0.")
+        {
+            Findings =
+            [
+                new("AHN-T4: the paper's Figures 3–5 values are a critical point at n = 20, not at the printed n = 10.",
+                    "Theorems/AhnT4GdPlusPlusCriticalPoints: AHN_T4_Finding_paper_figures_are_a_critical_point_at_n_20_not_n_10", ["AHN-T4 finding", "AHN-T4: BFGS"]),
+            ],
+        },
+        new(AhnT5, "AHN", Ahn, "Theorem 5", "ReLU attention, one layer: Q = −(2n/(n+2d+3))[[I,0],[0,0]], f* = d(2d+3)/(n+2d+3)."),
+        new(AhnS5, "AHN", Ahn, "eq. (5)", "The printed loss sign E[(TF + y)²] flips the optimal Q; the results hold for E[(TF − y)²].")
+        {
+            Findings =
+            [
+                new("AHN-S5: the printed loss sign of eq. (5) flips the optimal Q; the results hold for E[(TF − y_q)²].",
+                    "Theorems/AhnS5LossSign: AHN_S5_Printed_sign_flips_the_optimal_Q", ["AHN-S5:"]),
+            ],
+        },
+        new(GatL1, "GAT", Gatmiry, "Prop. 3.1", "The looped model reads out L steps of PGD with Aᵀ on labels y + Xu."),
+        new(GatT1, "GAT", Gatmiry, "Theorem 3.2", "Global minimiser: u = 0 and A ≈ b*Σ⁻¹ (for symmetric A); the sandwich constant is vacuous; skew saddle.")
+        {
+            Curves = [new("GatmiryScalarOptimum", "gat-t1-optimum-vs-loops")],
+            Findings =
+            [
+                new("GAT-T1: over unconstrained A the scalar point b*Σ⁻¹ is a saddle for moderate n/d and L ≥ 2 (a skew part helps).",
+                    "Theorems/GatT1LoopedGlobalMinimizer: GAT_T1_Finding_skew_part_lowers_the_loss_for_unconstrained_A; Theorems/GatT3GradientFlow: GAT_T3_Unconstrained_flow_leaves_the_scalar_line_along_the_skew_direction",
+                    ["GAT-T1 skew", "GAT-T3 unconstrained flow"]),
+                new("GAT-T1: the sandwich constant c is < 1 only for n > 64^{2L+1}L²d⁴ — vacuous at any testable size.",
+                    "Theorems/GatT1LoopedGlobalMinimizer: GAT_T1_Finding_sandwich_constant_is_vacuous_at_testable_n", ["GAT-T1 sandwich"]),
+            ],
+        },
+        new(GatT2, "GAT", Gatmiry, "Theorem 3.4", "‖∇L‖² ≥ (1/16)L^{(2L−1)/L} above a loss threshold (Łojasiewicz, not PL).")
+        {
+            Findings =
+            [
+                new("GAT-T2/T3: the dominance is Łojasiewicz-type with exponent (2L−1)/L, so the flow is polynomial, not exponential.",
+                    "Theorems/GatT2GradientDominance: GAT_T2_Finding_Lojasiewicz_but_not_PL; Theorems/GatT3GradientFlow: GAT_T3_Finding_flow_is_polynomial_for_more_than_one_loop",
+                    ["GAT-T2 L=", "GAT-T3 L="]),
+            ],
+        },
+        new(GatT3, "GAT", Gatmiry, "Theorem 3.3", "Gradient flow from 0 hits ξ by (16L/(L−1))(ξ^{−(L−1)/L} − L₀^{−(L−1)/L}): polynomial rate.")
+        {
+            Curves = [new("GatmiryFlow", "gat-t3-flow")],
+        },
+        new(GatR1, "GAT", Gatmiry, "sample requirement", "With a fixed A the loss eventually rises with more loops; n must grow with L.")
+        {
+            Curves = [new("GatmiryTestTimeLooping", "gat-r1-test-time-loops")],
+            Findings =
+            [
+                new("Suite finding: test-time looping and covariance shift fail through rare prompts (bλ_max(Ŵ) > 2); the median prompt still converges, the mean diverges.",
+                    "Theorems/GatR1SampleRequirement, Theorems/GatOodOutOfDistribution", ["GAT-R1 n=", "GAT-OOD large shift:"]),
+            ],
+        },
+        new(GatOod, "GAT", Gatmiry, "Theorem 4.5", "|TF − y| ≤ ‖Σ₀^{-½}x_q‖‖(I − B₀Ŵ₀)^L‖‖Σ₀^{½}w*‖; decay iff 0 < bλ_j < 2."),
+        new(ChenL41, "CHEN", Chen, "Lemma 4.1", "Row layout: Attn(Z(0)) = [[0,0],[q(0)ᵀXᵀX + αyᵀX, 0]] with the generation mask."),
+        new(ChenL42, "CHEN", Chen, "the loop (our Lemma 4.2)", "Z(t) = Z(t−1) − ηAttn runs GD on ½‖X(q + αθ*)‖²; TF = −q(T) → αθ*.")
+        {
+            Curves = [new("ChenSinglePrompt", "chen-l42-single-prompt")],
+        },
+        new(ChenL310, "CHEN", Chen, "Lemma 3.10", "n > d, realizable: least squares recovers θ*."),
+        new(ChenT45, "CHEN", Chen, "Theorem 4.5", "|⟨TF, θ*⟩ − α| ≤ |α|e^{−T/2κ}, κ of XᵀX, ‖θ*‖ = 1, η = 1/λ_max.")
+        {
+            Findings =
+            [
+                new("CHEN-T4.5: the bound needs ‖θ*‖ = 1 and κ of XᵀX (not of X); without either it fails on some instances.",
+                    "Theorems/ChenT45ExponentialBound: CHEN_T4_5_Negative_control_kappa_of_X_instead_of_XtX, CHEN_T4_5_Negative_control_task_not_normalised",
+                    ["negative control failed as required: κ", "negative control failed as required: ‖θ*‖", "κ", "‖θ*‖"]),
+            ],
+        },
+        new(ChenC1, "CHEN", Chen, "O(d) examples", "n = C·d gives κ(XᵀX) = O(1) w.h.p. (Marchenko–Pastur), so n need not grow with T.")
+        {
+            Curves = [new("ChenMedianKappa", "chen-c1-median-kappa")],
+        },
+        new(ChenE1, "CHEN", Chen, "experiment", "d = 4: log-error linear in T, steeper for larger n/d, below the bound.")
+        {
+            Curves = [new("ChenErrorVersusLoops", "chen-e1-error-vs-loops")],
+        },
+        new(XNoise, "CHEN", Beyond, "noisy labels", "Noisy labels: the loop converges to least squares; error plateaus at σ²tr((XᵀX)⁻¹)."),
+        new(XKappa, "CHEN", Beyond, "ill-conditioned Σ", "κ(Σ) up to 10⁴: the bound holds; the measured rate is ≥ 1/κ."),
+        new(XScale, "CHEN", Beyond, "dimension", "d up to 64 at fixed n/d: the rate per loop depends on n/d, not d."),
+
+        new(LearnGrad, "LEARN", Suite, "the engine's gradients", "Reverse-mode gradients of the batch loss equal the exact derivative (rationals), finite differences and the closed-form population gradients."),
+        new(LearnAhnT1, "LEARN", Ahn, "Theorem 1, trained", "Training all 2(d+1)² entries of one layer reaches f* and the effective preconditioner Γ⁻¹ (not Σ⁻¹)."),
+        new(LearnAhnF2, "LEARN", Ahn, "Figures 1–2, trained", "L = 3, rotated Σ: Dist(Σ^½A_lΣ^½) → 0, scalars → {0.422409, 0.689126, 1.714217}, test loss → 0.133608."),
+        new(LearnAhnF4, "LEARN", Ahn, "Figures 3–5, trained", "GD++ at n = 20 reaches loss ~10⁻³ with B_l, Σ^½A_lΣ^½ → multiples of I; at n = 10 it does not."),
+        new(LearnAhnD, "LEARN", Ahn, "Appendix D, trained", "Trained L-layer model ≤ L-step PGD ≤ L-step GD (all n examples), as paired differences with CIs."),
+        new(LearnGatF1, "LEARN", Gatmiry, "looped training", "Looped (A, u), d = 10: u → 0 and symmetric A → b*(n, d, L)·I of GAT-T1."),
+        new(LearnGatSkew, "LEARN", Gatmiry, "unconstrained A, trained", "d = 6, n = 100, L = 4: does training leave the scalar saddle for the skew direction (finding 5)?"),
+        new(LearnGatF2, "LEARN", Gatmiry, "looped vs untied", "Trained untied ≤ trained looped; the looped loss plateaus at GAT-T1's population optimum."),
+        new(LearnGatF3, "LEARN", Gatmiry, "test-time loops, trained", "Trained at L_train ∈ {2, 5}, evaluated at 1…50 loops in and out of distribution: consistent with GAT-R1."),
+        new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2."),
+
+        new(FastPath, "SUITE", Suite, "fast paths", "The Gram-state fast paths equal the literal attention (double and exact)."),
+        new(Perf, "SUITE", Suite, "performance properties", "The fast engine allocates nothing per prompt and gives the same numbers on 1 and 2 threads."),
+        new(Attn, "SUITE", Suite, "attention definition", "The literal attention is the paper's definition (column-sum form, mask)."),
+        new(Wishart, "SUITE", Suite, "Wishart moments", "Wishart moments by Wick enumeration = closed forms = Monte Carlo = MathNet's sampler."),
+        new(Input, "SUITE", Suite, "input validation", "Bad input raises ArgumentException naming the parameter and the rule."),
+        new(Verdict, "SUITE", Suite, "verdicts", "The verdict machinery is honest: NaN never passes a negative control; every category is a registered claim with tests."),
+    ];
+
+    private static readonly Dictionary<string, Claim> ById = All.ToDictionary(c => c.Id, StringComparer.Ordinal);
+
+    public static bool IsClaim(string id) => ById.ContainsKey(id);
+
+    public static Claim? Find(string id) => ById.GetValueOrDefault(id);
+
+    public static Claim Get(string id) => ById.TryGetValue(id, out var c) ? c : throw new ArgumentException($"'{id}' is not a registered claim ID.", nameof(id));
+
+    /// <summary>The claim a curve maker (an <c>ExpectedCurves</c> method name) belongs to, or null.</summary>
+    public static (Claim Claim, CurveRef Curve)? CurveOf(string maker) =>
+        All.SelectMany(c => c.Curves.Select(r => (c, r))).Where(x => x.r.Maker == maker).Select(x => ((Claim, CurveRef)?)(x.c, x.r)).FirstOrDefault();
+
+    /// <summary>The claims of one CI shard family.</summary>
+    public static IEnumerable<Claim> OfFamily(string family) => All.Where(c => c.Family == family);
+
+    /// <summary>A dotnet test --filter selecting every test of a family (snapshots carry their claim's category too).</summary>
+    public static string FilterFor(string family) =>
+        Families.Contains(family) ? string.Join("|", OfFamily(family).Select(c => "Category=" + c.Id))
+            : throw new ArgumentException($"unknown family '{family}' (one of {string.Join(", ", Families)})", nameof(family));
+}

@@ -1,0 +1,65 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Text.RegularExpressions;
+
+namespace LoopedIcl.TestSupport;
+
+/// <summary>
+/// The solution's test assemblies, read from their built files without loading them: every project with
+/// &lt;IsTestProject&gt;true&lt;/IsTestProject&gt;, and every [Category("…")] string (or constant) in each.
+/// </summary>
+public static partial class TestAssemblies
+{
+    public sealed record Built(string Project, string AssemblyName, string Path);
+
+    /// <summary>The test projects of the repository and where their assemblies are built in the given configuration (this run's, by default).</summary>
+    public static IReadOnlyList<Built> All(string? configuration = null)
+    {
+        configuration ??= CurrentConfiguration();
+        var root = TestSettings.RepositoryRoot();
+        var list = new List<Built>();
+        foreach (var proj in Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (proj.Contains($"{System.IO.Path.DirectorySeparatorChar}obj{System.IO.Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
+            var text = File.ReadAllText(proj);
+            if (!text.Contains("<IsTestProject>true</IsTestProject>", StringComparison.Ordinal)) continue;
+            var name = AssemblyNameRegex().Match(text) is { Success: true } m ? m.Groups[1].Value : System.IO.Path.GetFileNameWithoutExtension(proj);
+            var dir = System.IO.Path.GetDirectoryName(proj)!;
+            list.Add(new Built(System.IO.Path.GetFileName(dir), name, System.IO.Path.Combine(dir, "bin", configuration, "net10.0", name + ".dll")));
+        }
+        return list;
+    }
+
+    /// <summary>Debug or Release: the folder this assembly was built into.</summary>
+    public static string CurrentConfiguration()
+    {
+        var parts = AppContext.BaseDirectory.Split(System.IO.Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        int bin = Array.LastIndexOf(parts, "bin");
+        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Release";
+    }
+
+    /// <summary>Every NUnit [Category] argument in an assembly (on fixtures and tests), read from its metadata.</summary>
+    public static IReadOnlySet<string> Categories(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var handle in md.CustomAttributes)
+        {
+            var attr = md.GetCustomAttribute(handle);
+            if (attr.Constructor.Kind != HandleKind.MemberReference) continue;
+            var ctor = md.GetMemberReference((MemberReferenceHandle)attr.Constructor);
+            if (ctor.Parent.Kind != HandleKind.TypeReference) continue;
+            var type = md.GetTypeReference((TypeReferenceHandle)ctor.Parent);
+            if (md.GetString(type.Name) != "CategoryAttribute" || md.GetString(type.Namespace) != "NUnit.Framework") continue;
+            var blob = md.GetBlobReader(attr.Value);
+            if (blob.ReadUInt16() != 1) continue; // the custom-attribute prolog
+            if (blob.ReadSerializedString() is { } category) found.Add(category);
+        }
+        return found;
+    }
+
+    [GeneratedRegex("<AssemblyName>([^<]+)</AssemblyName>")]
+    private static partial Regex AssemblyNameRegex();
+}
