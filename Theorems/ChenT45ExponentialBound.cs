@@ -86,8 +86,10 @@ public sealed class ChenT45ExponentialBound
             Interlocked.Add(ref pairs, s.L);
             if (count > 0) Checks.AtMost(ratio, 1.0, $"worst error/(bound + floor) over informative T (here T={at}), {what}, {s}");
         });
+        ClaimLedger.Count("informative pairs", informative);
+        ClaimLedger.Count("pairs drawn", pairs);
         ClaimLedger.Note($"{claim}: {informative} of {pairs} (instance, T ≥ 1) pairs informative (bound ≥ {InformativeFactor}× floor) and asserted; the rest test nothing and are not counted");
-        Checks.AtLeast(informative, 1, $"{claim}: some informative pair was checked");
+        Checks.AtLeast(informative, 1, $"{claim}: some informative pair was checked", CheckKind.Sanity);
     }
 
     /// <summary>CHEN-T4.5: the rounding floor holds: |e_double − e_double-double| ≤ C·d·u·|α|(1 + ‖θ‖²)(T + 1) at every T on random instances.</summary>

@@ -133,7 +133,10 @@ public sealed class GatT2GradientDominance
             .Where(p => p.Loss >= threshold).Select(p => (p.Run, p.Loss, R: p.GradSq / Math.Pow(p.Loss, (2.0 * loops - 1) / loops))).ToArray();
         var best = feasible.MinBy(p => p.R);
         ClaimLedger.Note($"GAT-T2 (d={d}, n={n}, L={loops}) gradient-based adversarial search over all of A: {search.Summary()}; {feasible.Length} end points with L ≥ threshold {threshold:G4}; min R = {best.R:G4} at loss {best.Loss:G4}");
-        Checks.AtLeast(feasible.Length, 1, "some end point lies in the region the inequality covers");
+        ClaimLedger.Count("converged runs", search.ConvergedRuns.Count);
+        ClaimLedger.Count("failed runs", search.FailedRuns.Count);
+        ClaimLedger.Count("end points above the threshold", feasible.Length);
+        Checks.AtLeast(feasible.Length, 1, "some end point lies in the region the inequality covers", CheckKind.Sanity);
         foreach (var p in feasible) Checks.AtLeast(p.R, 1.0 / 16, $"R at an end point with L = {p.Loss:G4} ≥ threshold ({p.Run.Reason})");
     }
 

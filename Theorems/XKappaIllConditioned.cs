@@ -48,6 +48,8 @@ public sealed class XKappaIllConditioned
             rates.Add(rate * run.Kappa);
         }
         ClaimLedger.Note($"X-KAPPA κ(Σ)={kappaSigma}: T = {LoopsPerKappa}·κ(XᵀX) per prompt; {informative} of {pairs} (prompt, T) pairs informative and asserted; measured rate × κ(XᵀX): median {SampleStatistics.Median(rates):F2}, min {rates.Min():F2} (bound's rate × κ = 0.5)");
-        Checks.AtLeast(informative, 1, $"X-KAPPA κ(Σ)={kappaSigma}: some informative pair was checked");
+        ClaimLedger.Count("informative pairs", informative);
+        ClaimLedger.Count("pairs drawn", pairs);
+        Checks.AtLeast(informative, 1, $"X-KAPPA κ(Σ)={kappaSigma}: some informative pair was checked", CheckKind.Sanity);
     }
 }

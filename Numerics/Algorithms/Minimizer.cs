@@ -5,14 +5,16 @@ namespace LoopedIcl.Numerics.Algorithms;
 
 /// <summary>
 /// Quasi-Newton (BFGS) minimisation on an <see cref="IObjective"/> (dense inverse-Hessian update, backtracking Armijo line
-/// search). A run is converged only when ‖∇f‖ ≤ the gradient tolerance; a run that hits the iteration limit or whose line search
-/// cannot decrease f returns the point it reached with that reason, never its start and never as converged.
+/// search). A run is converged only when ‖∇f‖ ≤ the gradient tolerance; a run that hits the iteration limit, whose line search
+/// cannot decrease f, or that decreases f by no more than rounding (4u|f|) for 20 iterations in a row returns the point it reached
+/// with that reason, never its start and never as converged.
 /// </summary>
 public static class Minimizer
 {
     public const string GradientTolerance = "GradientTolerance";
     public const string MaximumIterations = "MaximumIterations";
     public const string LineSearchFailed = "LineSearchFailed";
+    public const string NoProgress = "NoProgress";
 
     /// <summary>Where a run stopped: the point, f, ‖∇f‖₂ there, iterations, objective evaluations and why it stopped.</summary>
     public sealed record Result(Vector<double> Point, double Value, double GradientNorm, int Iterations, string Reason, int Evaluations = 0)
@@ -41,6 +43,7 @@ public static class Minimizer
         double f = objective.Evaluate(x, g);
         int evaluations = 1, iteration = 0;
         bool firstStep = true;
+        int stalled = 0;
         string reason = MaximumIterations;
         if (!double.IsFinite(f)) throw new ArgumentException($"the objective is not finite at the start (f = {f}).", nameof(start));
         for (; iteration < maxIterations; iteration++)
@@ -75,6 +78,7 @@ public static class Minimizer
             }
             if (!accepted) { reason = LineSearchFailed; break; }
             firstStep = false;
+            stalled = f - fNew <= 4 * 1.1102230246251565e-16 * Math.Abs(f) ? stalled + 1 : 0;
             // s = xNew − x, y = gNew − g; BFGS update of the inverse Hessian when the curvature yᵀs is positive.
             double sy = 0, yy = 0;
             for (int i = 0; i < n; i++)
@@ -103,6 +107,7 @@ public static class Minimizer
             (x, xNew) = (xNew, x);
             (g, gNew) = (gNew, g);
             f = fNew;
+            if (stalled >= 20) { reason = Norm(g) <= gradientTolerance ? GradientTolerance : NoProgress; iteration++; break; }
         }
         return new Result(Vector<double>.Build.Dense(x), f, Norm(g), iteration, reason, evaluations);
     }
