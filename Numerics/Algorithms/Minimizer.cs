@@ -259,7 +259,7 @@ public sealed record MultiStartResult(IReadOnlyList<Minimizer.Result> Runs, doub
 
     /// <summary>One line for the ledger: starts, converged, failures with reasons, and the stationary values with counts.</summary>
     public string Summary() =>
-        $"{Runs.Count} starts, {ConvergedRuns.Count} converged (‖∇f‖ ≤ {GradientTolerance:E0}; max ‖∇f‖ {(ConvergedRuns.Count > 0 ? ConvergedRuns.Max(r => r.GradientNorm) : double.NaN):E1}), "
+        $"{Runs.Count} starts, {ConvergedRuns.Count} converged (‖∇f‖ ≤ {GradientTolerance:E0}; max ‖∇f‖ {(ConvergedRuns.Count > 0 ? ConvergedRuns.Max(r => r.GradientNorm).ToString("E1") : "n/a")}), "
         + $"{FailedRuns.Count} failed" + (FailedRuns.Count > 0 ? " [" + string.Join("; ", FailedRuns.Select(r => $"{r.Reason} at f = {r.Value:G8}, ‖∇f‖ = {r.GradientNorm:E1}")) + "]" : "")
         + "; stationary values: " + string.Join(", ", StationaryValues().Select(g => $"{g.Value:G8} ×{g.Count}"));
 }
