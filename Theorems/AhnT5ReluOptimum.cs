@@ -146,7 +146,7 @@ public sealed class AhnT5ReluOptimum
     /// <summary>
     /// AHN-T5 (global search over the ReLU layer's parameters A, b₀, p): BFGS with the exact gradient from 20 random starts on a fixed training
     /// sample of prompts; every run recorded (the ReLU sample loss is only piecewise smooth, so runs may stop at a kink: reported, not counted
-    /// as converged); then each distinct end point is evaluated on fresh prompts against the theorem's optimum by a paired difference (common
+    /// as converged); then one end point per distinct training value (0.1% apart) is evaluated on fresh prompts against the theorem's optimum by a paired difference (common
     /// prompts, light-tailed at these sizes): f(end point) − f(optimum) ≥ −z(1e-6)·SE for every one. Measured: the kinks stop every run
     /// (NoProgress at ‖∇f̂‖ ~ 1e-2, training f̂ below the optimum's by overfitting), and every end point is worse on fresh prompts.
     /// </summary>
@@ -167,7 +167,7 @@ public sealed class AhnT5ReluOptimum
         var best = new ReluQueryKernel(Layer(d, (Real)AlphaStar(d, n) * Mat<Real>.Identity(d)));
         var distinct = search.Runs.OrderBy(r => r.Value).Aggregate(new List<Minimizer.Result>(), (list, r) =>
         {
-            if (list.Count == 0 || Math.Abs(r.Value - list[^1].Value) > 1e-6 * list[^1].Value) list.Add(r);
+            if (list.Count == 0 || Math.Abs(r.Value - list[^1].Value) > 1e-3 * list[^1].Value) list.Add(r); // one representative per basin (training f̂ within 0.1%)
             return list;
         });
         ClaimLedger.Note($"AHN-T5 global search (d={d} n={n}, {trainingPrompts} training prompts): {search.Summary()}; training loss at the theorem's optimum {fOptTrain:G6} (f* = {d * (2.0 * d + 3) / (n + 2 * d + 3):G6}); {distinct.Count} distinct end points validated on {validationPrompts} fresh prompts each");
