@@ -160,33 +160,59 @@ public sealed class AhnT1SingleLayerOptimum
             return y1 == y2;
         });
 
+    /// <summary>AHN-T1 support: the allocation-free objective (value and exact gradient) equals the MathNet closed form and its central differences.</summary>
+    [Test]
+    public void AHN_T1_Flat_objective_equals_the_closed_form_and_its_gradient() =>
+        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        {
+            var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
+            var objective = new SingleLayerObjective(sigma, s.N);
+            var x = RandomParameters(s.D, Rng.Create(s.Seed)).Pack().ToArray();
+            var g = new double[x.Length];
+            var f = objective.Evaluate(x, g);
+            var reference = AhnLosses.SingleLayer(sigma, s.N, SingleLayerParameters.Unpack(Vector<double>.Build.DenseOfArray(x), s.D));
+            Checks.RelativeClose(f, reference, 1e-12 * s.Kappa * s.Kappa, $"flat f vs MathNet form, {s}");
+            var fd = Minimizer.FiniteDifferenceGradient(objective, x);
+            double scale = 1 + g.Max(Math.Abs);
+            // Central differences, h = 1e-6: truncation h²·f‴ plus rounding u·|f|/h, both far below 1e-6 of the gradient scale here.
+            for (int i = 0; i < g.Length; i++) Checks.Close(g[i], fd[i], 1e-6 * scale * (1 + Math.Abs(f)), $"∂f/∂θ_{i} exact vs FD, {s}");
+        });
+
     /// <summary>
-    /// AHN-T1 over all (P, Q): BFGS on the closed form from 20 random full-parameter starts never goes below f* and its best run reaches f*;
-    /// the finding: the landscape has non-global stationary points (the origin has zero gradient at f = tr Σ; stalled runs are recorded).
+    /// AHN-T1 over all (P, Q) (the 2d+1+d² entries the loss depends on; the other entries provably do not enter): BFGS with the exact gradient
+    /// from the stated number of random N(0, 1) starts (20 in the default tier, 100 at d = 5 in the Slow tier; runs near the degenerate
+    /// non-global stationary sets converge sublinearly and may hit the iteration limit: they are reported as failed, never counted); every run's end point (converged
+    /// or not) is ≥ f*, the best converged run reaches f*, and finding 4: some converged run ends at a non-global stationary point — ‖∇f‖
+    /// verified by central differences of the independent MathNet closed form, f &gt; f*(1 + 10⁻³). All runs are recorded (f, ‖∇f‖, reason).
     /// </summary>
-    [TestCase(3, 5, 10.0)]
-    [TestCase(2, 4, 100.0)]
-    public void AHN_T1_No_point_of_the_full_landscape_beats_f_star(int d, int n, double kappa)
+    [TestCase(3, 5, 10.0, 20, 3000)]
+    [TestCase(2, 4, 100.0, 20, 3000)]
+    [TestCase(5, 10, 10.0, 100, 20_000, Category = "Slow")]
+    public void AHN_T1_No_point_of_the_full_landscape_beats_f_star(int d, int n, double kappa, int starts, int maxIterations)
     {
         var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + d);
         var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
-        double F(Vector<double> v) => AhnLosses.SingleLayer(sigma, n, SingleLayerParameters.Unpack(v, d));
+        var objective = new SingleLayerObjective(sigma, n);
         var rng = Rng.Create(TestSettings.Seed + 5);
-        var finals = new List<double>();
-        for (int start = 0; start < 20; start++)
-        {
-            var x0 = Vector<double>.Build.DenseOfArray(Rng.Gaussians(rng, SingleLayerParameters.Count(d)));
-            var r = Minimizer.Bfgs(v => (F(v), Minimizer.FiniteDifferenceGradient(F, v)), x0, 1e-9, 3000);
-            finals.Add(r.Value);
-        }
-        var stalls = finals.Where(f => f > fStar * (1 + 1e-6)).OrderBy(f => f).ToArray();
-        ClaimLedger.Note($"AHN-T1 landscape d={d} n={n} κ={kappa}: f* = {fStar:G8}; best of 20 BFGS runs {finals.Min():G8}; {stalls.Length} stalled above f*: [{string.Join(", ", stalls.Select(f => f.ToString("G5")))}]");
-        Checks.AtLeast(finals.Min(), fStar * (1 - 1e-9), "no run goes below f*");
-        Checks.RelativeClose(finals.Min(), fStar, 1e-6, "the best run reaches f*");
-        // Finding 4: a non-global stationary point exists: at the origin every partial derivative vanishes and f = tr Σ > f*.
-        var origin = Vector<double>.Build.Dense(SingleLayerParameters.Count(d));
-        Checks.AtMost(Minimizer.FiniteDifferenceGradient(F, origin).InfinityNorm(), 1e-8 * sigma.Trace(), "‖∇f(0)‖∞ (a stationary point)");
-        Checks.Exceeds(F(origin) - fStar, 0.1 * fStar, "the origin is not a global minimiser");
+        // ‖∇f‖ ≤ 1e-9·tr Σ: reachable (the gradient's rounding is ~1e-15·tr Σ·‖θ‖²), and with curvature ≥ 1e-3 it puts f within 1e-15 of its stationary value.
+        var gradientTolerance = 1e-9 * sigma.Trace();
+        var search = Minimizer.MultiStart(objective, starts, _ => Rng.Gaussians(rng, objective.Dimension), gradientTolerance, maxIterations);
+        ClaimLedger.Note($"AHN-T1 landscape d={d} n={n} κ={kappa}: f* = {fStar:G8}; BFGS (exact gradient): {search.Summary()}");
+        foreach (var r in search.Runs) Checks.AtLeast(r.Value, fStar * (1 - 1e-12 * kappa), $"no end point below f* ({r})");
+        Checks.AtLeast(search.ConvergedRuns.Count, 1, "at least one run converged", CheckKind.Sanity);
+        ClaimLedger.Count("converged runs", search.ConvergedRuns.Count);
+        ClaimLedger.Count("failed runs", search.FailedRuns.Count);
+        Checks.RelativeClose(search.Best.Value, fStar, 1e-10 * kappa, "the best converged run reaches f*");
+        // Finding 4 on real stationary points: a converged end point with f > f*(1 + 1e-3) whose gradient, recomputed by central differences of
+        // the MathNet form (h = 1e-6: error ≤ h²f‴ + u·f/h ≈ 1e-10·(1 + f)), is below 1e-7·(1 + f).
+        double F(Vector<double> v) => AhnLosses.SingleLayer(sigma, n, SingleLayerParameters.Unpack(v, d));
+        var nonGlobal = search.ConvergedRuns.Where(r => r.Value > fStar * (1 + 1e-3))
+            .Select(r => (Run: r, Fd: Minimizer.FiniteDifferenceGradient(F, r.Point).L2Norm()))
+            .Where(p => p.Fd <= 1e-7 * (1 + p.Run.Value)).ToArray();
+        ClaimLedger.Note($"AHN-T1 finding 4 (d={d} n={n}): {nonGlobal.Length} converged end points above f*(1 + 1e-3) with FD-verified ‖∇f‖: "
+            + string.Join(", ", nonGlobal.Select(p => $"f = {p.Run.Value:G8} (f/f* = {p.Run.Value / fStar:F4}, ‖∇f‖ = {p.Run.GradientNorm:E1}, FD {p.Fd:E1})")));
+        ClaimLedger.Count("FD-verified non-global stationary points", nonGlobal.Length);
+        Checks.AtLeast(nonGlobal.Length, 1, "finding 4: at least one non-global stationary point with an FD-verified small gradient", CheckKind.Sanity);
     }
 
     /// <summary>AHN-T1 negative control: a wrong moment formula (𝓔[M] without (1/n)tr(MΣ)Σ) disagrees with Monte Carlo at the optimum.</summary>

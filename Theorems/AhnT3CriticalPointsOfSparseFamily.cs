@@ -53,6 +53,12 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
     }
 
     /// <summary>
+    /// The claim's tolerance for "∇ ∈ span(Σ)": on a group-closed sample the residual is pure rounding, ≤ ~10⁻¹⁵·κ(Σ)·L for these sizes
+    /// (κ ≤ 30), so 10⁻⁹ leaves 10⁴× room; the negative controls must exceed this same tolerance (their residuals are O(10⁻²) or more).
+    /// </summary>
+    private const double SpanTolerance = 1e-9;
+
+    /// <summary>
     /// AHN-T3: on a sample closed under the 48 signed permutations (d = 3), the exact gradient at A_l = a_lΣ⁻¹ is a multiple of Σ
     /// (residual ≤ 1e-9), not of Σ⁻¹, and equals (1/d)(∂ĝ/∂a_l)Σ.
     /// </summary>
@@ -74,8 +80,8 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
             var residual = Sigmas.ResidualFromSpan(grads[l], sigma);
             var wrong = Sigmas.ResidualFromSpan(grads[l], sigmaInv);
             ClaimLedger.Note($"AHN-T3 κ={kappa} L={layers} layer {l}: residual from span(Σ) {residual:E2}, from span(Σ⁻¹) {wrong:E2}");
-            Checks.AtMost(residual, 1e-9, $"∇_A{l} f̂ ∈ span(Σ)");
-            if (kappa > 1) Checks.Exceeds(wrong, 1e-2, $"∇_A{l} f̂ ∉ span(Σ⁻¹)");
+            Checks.AtMost(residual, SpanTolerance, $"∇_A{l} f̂ ∈ span(Σ)");
+            if (kappa > 1) Checks.Exceeds(wrong, SpanTolerance, $"∇_A{l} f̂ ∉ span(Σ⁻¹) (fails the same span check)");
             // (1/d)(∂ĝ/∂a_l)Σ, with ∂ĝ/∂a_l by central differences (error ~1e-9 relative).
             Checks.AtMost((grads[l] - sigma * (dg[l] / d)).FrobeniusNorm(), 1e-6 * (1 + grads[l].FrobeniusNorm()), $"∇_A{l} f̂ = (1/d)(∂ĝ/∂a_l)Σ");
         }
@@ -129,7 +135,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
         var a = new[] { sigmaInv * 0.4, sigmaInv * 1.1 };
         var isotropicTask = new SparseFamilyLoss(orbit, sigma, Sigmas.Identity(d)).ValueAndGradient(a).Gradient;
         var rng = Rng.Create(TestSettings.Seed + 83);
-        // A perturbation of 10% of each A_l's size (on 𝒮 the residual is ~1e-15, so 1e-2 is a clear separation).
+        // A perturbation of 10% of each A_l's size (on 𝒮 the residual is ~1e-15).
         var off = a.Select(m => m + TestMatrices.Gaussian(d, d, rng) * (0.1 * m.FrobeniusNorm() / d)).ToArray();
         var offFamily = new SparseFamilyLoss(orbit, sigma, sigmaInv).ValueAndGradient(off).Gradient;
         for (int l = 0; l < layers; l++)
@@ -137,9 +143,9 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
             var r1 = Sigmas.ResidualFromSpan(isotropicTask[l], sigma);
             var r2 = Sigmas.ResidualFromSpan(offFamily[l], sigma);
             ClaimLedger.Note($"AHN-T3 negative controls layer {l}: residual with w* ~ N(0, I) {r1:F3}; off 𝒮 {r2:F3}");
-            Checks.Exceeds(r1, 0.05, $"w* ~ N(0, I): ∇_A{l} not ∝ Σ");
-            Checks.Exceeds(r2, 0.01, $"off 𝒮: ∇_A{l} not ∝ Σ");
+            // Each control must fail the claim's own check (residual ≤ SpanTolerance) on finite values — not an ad-hoc threshold.
+            Properties.ExpectViolation($"w* ~ N(0, I), layer {l}", () => Checks.AtMost(r1, SpanTolerance, $"∇_A{l} f̂ ∈ span(Σ) with w* ~ N(0, I)"));
+            Properties.ExpectViolation($"off 𝒮, layer {l}", () => Checks.AtMost(r2, SpanTolerance, $"∇_A{l} f̂ ∈ span(Σ) off 𝒮"));
         }
-        ClaimLedger.RecordNegativeControl("w* ~ N(0, I) and points off 𝒮 break ∇ ∝ Σ");
     }
 }

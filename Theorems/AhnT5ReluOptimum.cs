@@ -9,11 +9,11 @@ public sealed class AhnT5ReluOptimum
 {
     private const double FalseAlarm = 1e-6;
 
-    private static AttentionLayer<Real> Layer(int d, Mat<Real> a, Mat<Real>? b0 = null)
+    private static AttentionLayer<Real> Layer(int d, Mat<Real> a, Mat<Real>? b0 = null, double labelWeight = 1.0)
     {
         var p = new Mat<Real>(d + 1, d + 1);
         if (b0 is not null) p.SetBlock(d, 0, b0.Transpose());
-        p[d, d] = 1.0;
+        p[d, d] = labelWeight;
         var q = new Mat<Real>(d + 1, d + 1);
         q.SetBlock(0, 0, a);
         return new AttentionLayer<Real>(p, q);
@@ -58,22 +58,131 @@ public sealed class AhnT5ReluOptimum
         }
     }
 
-    /// <summary>AHN-T5: random perturbations of A (any matrix) and of the last row of P raise the loss: paired differences (common prompts) exceed −z(1e-6)·SE.</summary>
-    [Test]
-    public void AHN_T5_Perturbations_of_the_optimum_do_not_lower_the_loss()
+    /// <summary>
+    /// The ReLU layer's sample loss over its parameters θ = (A column-major (d²), b₀ (d), p): ŷ = −(1/n)Σ_i (b₀ᵀx_i + p·y_i)·σ(x_iᵀAx_q)
+    /// (last row of Q zero, as the theorem assumes; P's last row = [b₀ᵀ, p]) on a fixed set of prompts, with its exact (almost-everywhere)
+    /// gradient; allocation-free.
+    /// </summary>
+    private sealed class ReluSampleLoss : Numerics.Optimization.IObjective
     {
-        const int d = 4, n = 7;
-        var rng = Rng.Create(TestSettings.Seed + 121);
-        var best = new ReluQueryKernel(Layer(d, (Real)AlphaStar(d, n) * Mat<Real>.Identity(d)));
-        for (int k = 0; k < 6; k++)
+        private readonly int _d, _n, _m;
+        private readonly double[] _x, _y, _q, _t, _aq, _ga;
+
+        public ReluSampleLoss(int d, int n, int prompts, int seed)
         {
-            var a = (Real)AlphaStar(d, n) * Mat<Real>.Identity(d) + Rng.GaussianMatrix(rng, d, d, 0.15);
-            var b0 = Rng.GaussianMatrix(rng, d, 1, k % 2 == 0 ? 0.0 : 0.15);
-            var other = new ReluQueryKernel(Layer(d, a, b0));
-            var diff = MonteCarlo.PairedLossDifference(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.Seed + 122 + k),
-                b => other.Predict(b), b => best.Predict(b), 50_000);
-            ClaimLedger.Note($"AHN-T5 perturbation {k}: f(perturbed) − f(optimum) = {diff}");
-            Checks.AtLeast(diff.Mean + diff.HalfWidth(FalseAlarm), 0, $"perturbation {k} does not beat the optimum");
+            (_d, _n, _m) = (d, n, prompts);
+            _x = new double[prompts * n * d];
+            _y = new double[prompts * n];
+            _q = new double[prompts * d];
+            _t = new double[prompts];
+            var buffer = new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, seed);
+            for (int k = 0; k < prompts; k++)
+            {
+                buffer.Next();
+                Array.Copy(buffer.X, 0, _x, k * n * d, n * d);
+                Array.Copy(buffer.Y, 0, _y, k * n, n);
+                Array.Copy(buffer.Query, 0, _q, k * d, d);
+                _t[k] = buffer.QueryTarget;
+            }
+            _aq = new double[d];
+            _ga = new double[d * d];
+        }
+
+        public int Dimension => _d * _d + _d + 1;
+
+        public static double[] Pack(Mat<Real> a, double[] b0, double p)
+        {
+            int d = a.Rows;
+            var x = new double[d * d + d + 1];
+            for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) x[j * d + i] = a[i, j].Value;
+            Array.Copy(b0, 0, x, d * d, d);
+            x[^1] = p;
+            return x;
+        }
+
+        public double Evaluate(ReadOnlySpan<double> theta, Span<double> gradient)
+        {
+            int d = _d, n = _n, dd = d * d;
+            bool wantGradient = !gradient.IsEmpty;
+            if (wantGradient) gradient.Clear();
+            double total = 0, p = theta[^1];
+            var b0 = theta.Slice(dd, d);
+            for (int k = 0; k < _m; k++)
+            {
+                var xq = _q.AsSpan(k * d, d);
+                for (int i = 0; i < d; i++) { double s = 0; for (int j = 0; j < d; j++) s += theta[j * d + i] * xq[j]; _aq[i] = s; } // A x_q
+                double sum = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    var xi = _x.AsSpan((k * n + i) * d, d);
+                    double score = 0, value = p * _y[k * n + i];
+                    for (int b = 0; b < d; b++) { score += xi[b] * _aq[b]; value += b0[b] * xi[b]; }
+                    if (score > 0) sum += value * score;
+                }
+                double r = -sum / n - _t[k];
+                total += r * r;
+                if (!wantGradient) continue;
+                // ∂ŷ: −(1/n)Σ_{s_i>0} [v_i x_i x_qᵀ (A), s_i x_i (b₀), s_i y_i (p)], times 2r/m.
+                double c = -2 * r / (n * (double)_m);
+                for (int i = 0; i < n; i++)
+                {
+                    var xi = _x.AsSpan((k * n + i) * d, d);
+                    double score = 0, value = p * _y[k * n + i];
+                    for (int b = 0; b < d; b++) { score += xi[b] * _aq[b]; value += b0[b] * xi[b]; }
+                    if (score <= 0) continue;
+                    for (int a = 0; a < d; a++)
+                    {
+                        double va = c * value * xi[a];
+                        for (int b = 0; b < d; b++) gradient[b * d + a] += va * xq[b];
+                        gradient[dd + a] += c * score * xi[a];
+                    }
+                    gradient[^1] += c * score * _y[k * n + i];
+                }
+            }
+            return total / _m;
+        }
+    }
+
+    /// <summary>
+    /// AHN-T5 (global search over the ReLU layer's parameters A, b₀, p): BFGS with the exact gradient from 20 random starts on a fixed training
+    /// sample of prompts; every run recorded (the ReLU sample loss is only piecewise smooth, so runs may stop at a kink: reported, not counted
+    /// as converged); then one end point per distinct training value (0.1% apart) is evaluated on fresh prompts against the theorem's optimum by a paired difference (common
+    /// prompts, light-tailed at these sizes): f(end point) − f(optimum) ≥ −z(1e-6)·SE for every one. Measured: the kinks stop every run
+    /// (NoProgress at ‖∇f̂‖ ~ 1e-2, training f̂ below the optimum's by overfitting), and every end point is worse on fresh prompts.
+    /// </summary>
+    [TestCase(4, 7, 300, 20, 20_000)]
+    [TestCase(4, 7, 4000, 40, 100_000, Category = "Slow")]
+    public void AHN_T5_Global_search_finds_nothing_below_the_optimum(int d, int n, int trainingPrompts, int starts, int validationPrompts)
+    {
+        var objective = new ReluSampleLoss(d, n, trainingPrompts, TestSettings.Seed + 121);
+        var rng = Rng.Create(TestSettings.Seed + 122);
+        var search = Minimizer.MultiStart(objective, starts, _ =>
+        {
+            var x = Rng.Gaussians(rng, objective.Dimension).Select(v => 0.5 * v).ToArray();
+            x[^1] = 1 + 0.3 * Rng.Gaussians(rng, 1)[0];
+            return x;
+        }, 1e-6, 150);
+        var optimum = ReluSampleLoss.Pack((Real)AlphaStar(d, n) * Mat<Real>.Identity(d), new double[d], 1.0);
+        var fOptTrain = objective.Evaluate(optimum, Span<double>.Empty);
+        var best = new ReluQueryKernel(Layer(d, (Real)AlphaStar(d, n) * Mat<Real>.Identity(d)));
+        var distinct = search.Runs.OrderBy(r => r.Value).Aggregate(new List<Minimizer.Result>(), (list, r) =>
+        {
+            if (list.Count == 0 || Math.Abs(r.Value - list[^1].Value) > 1e-3 * list[^1].Value) list.Add(r); // one representative per basin (training f̂ within 0.1%)
+            return list;
+        });
+        ClaimLedger.Note($"AHN-T5 global search (d={d} n={n}, {trainingPrompts} training prompts): {search.Summary()}; training loss at the theorem's optimum {fOptTrain:G6} (f* = {d * (2.0 * d + 3) / (n + 2 * d + 3):G6}); {distinct.Count} distinct end points validated on {validationPrompts} fresh prompts each");
+        ClaimLedger.Count("converged runs", search.ConvergedRuns.Count);
+        ClaimLedger.Count("failed runs", search.FailedRuns.Count);
+        int k = 0;
+        foreach (var r in distinct)
+        {
+            var th = r.Point.AsArray();
+            var a = Mat<Real>.Build(d, d, (i, j) => (Real)th[j * d + i]);
+            var other = new ReluQueryKernel(Layer(d, a, Mat<Real>.Build(d, 1, (i, _) => (Real)th[d * d + i]), th[^1]));
+            var diff = MonteCarlo.PairedLossDifference(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.Seed + 123 + k++),
+                b => other.Predict(b), b => best.Predict(b), validationPrompts);
+            ClaimLedger.Note($"AHN-T5 end point (training f̂ = {r.Value:G6}, {r.Reason}, ‖∇f̂‖ = {r.GradientNorm:E1}): f − f(optimum) on fresh prompts = {diff}");
+            Checks.AtLeast(diff.Mean + diff.HalfWidth(FalseAlarm), 0, $"end point {k} does not beat the optimum (upper confidence bound of the paired difference)");
         }
     }
 }

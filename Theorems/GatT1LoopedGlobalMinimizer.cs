@@ -148,67 +148,99 @@ public sealed class GatT1LoopedGlobalMinimizer
     }
 
     /// <summary>
-    /// GAT-T1 restricted to symmetric A: BFGS on the sample loss (exact gradient, symmetrised) from a random symmetric start gives A* with A*Σ ≈ b̂*I:
-    /// the anisotropic part of A*Σ is at the level of sampling noise, unlike the negative control with w* ~ N(0, I).
+    /// GAT-T1 restricted to symmetric A: a 20-start BFGS search (exact gradient, symmetric parameterisation, random symmetric starts around 0) on
+    /// a sample whose whitened covariances are closed under the 48 signed permutations of R³ (the loss depends on B = RᵀAR, Σ = RRᵀ, and this
+    /// sample keeps B ↦ gBgᵀ a symmetry, as in the population); every run's convergence recorded; on the best A* found, A*Σ = b̂*I up to the
+    /// optimisation tolerance (b̂* the same sample's scalar optimum), unlike the negative control with w* ~ N(0, I); and the theorem's sandwich
+    /// (1−c)Σ⁻¹ ⪯ A* ⪯ (1+c)Σ⁻¹ is checked on that A* with its c (vacuous, c ≥ 1: finding 6).
     /// </summary>
     [TestCase(false)]
     [TestCase(true)]
     public void GAT_T1_Symmetric_minimiser_is_a_multiple_of_Sigma_inverse(bool isotropicTaskControl)
     {
-        const int d = 4, n = 20, loops = 2, m = 1500;
+        const int d = 3, n = 20, loops = 2, baseDraws = 5, starts = 20;
         var sigma = Sigmas.Random(d, 20, TestSettings.Seed + 171);
-        var samples = SparseFamilyLoss.DrawSamples(sigma, n, m, TestSettings.Seed + 172);
+        var samples = AhnGroupSamples.Orbit(sigma, n, baseDraws, TestSettings.Seed + 172);
         var loss = new LoopedLoss(samples, sigma, loops, isotropicTaskControl ? Sigmas.Identity(d) : null);
-        (double, Vector<double>) Objective(Vector<double> v)
-        {
-            var raw = Matrix<double>.Build.DenseOfColumnMajor(d, d, v.ToArray());
-            var (value, g) = loss.ValueAndGradient((raw + raw.Transpose()) / 2);
-            return (value, Vector<double>.Build.DenseOfArray(((g + g.Transpose()) / 2).ToColumnMajorArray()));
-        }
+        var objective = loss.Objective(symmetric: true);
         var rng = Rng.Create(TestSettings.Seed + 173);
-        var start = TestMatrices.Gaussian(d, d, rng, 0.1);
-        start = (start + start.Transpose()) / 2 + sigma.Inverse() * 0.5;
-        var r = Minimizer.Bfgs(Objective, Vector<double>.Build.DenseOfArray(start.ToColumnMajorArray()), 1e-10, 1000);
-        var aStar = Matrix<double>.Build.DenseOfColumnMajor(d, d, r.Point.ToArray());
-        aStar = (aStar + aStar.Transpose()) / 2;
+        var scale = sigma.Inverse().L2Norm();
+        // ‖∇‖ ≤ 1e-7 (about the smallest gradient the Armijo test resolves at this loss level, √(2μu·L)).
+        var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.SymmetricGaussian(d, rng, 0.5 * scale).ToColumnMajorArray(), 1e-7, 2000);
+        var aStar = objective.Matrices(search.Best.Point.AsArray())[0];
         var product = aStar * sigma;
         var scalar = product.Trace() / d;
         var anisotropy = (product - Sigmas.Identity(d) * scalar).FrobeniusNorm() / product.FrobeniusNorm();
-        ClaimLedger.Note($"GAT-T1 symmetric minimiser (d={d} n={n} L={loops}, κ(Σ)=20, m={m}{(isotropicTaskControl ? ", CONTROL w* ~ N(0, I)" : "")}): A*Σ ≈ {scalar:F4}·I, relative anisotropic part {anisotropy:E2}; exact b* = {LoopedScalar.ExactOptimum(n, d, loops).B:F4}");
+        var bHat = Minimizer.GoldenSection(b => loss.Value(sigma.Inverse() * b), 0, 2, 1e-10);
+        var root = Covariance.Power(sigma, 0.5);
+        var whitened = (root * aStar * root).Evd(Symmetricity.Symmetric).EigenValues.Select(e => e.Real).ToArray();
+        var c = SandwichConstant(n, d, loops);
+        ClaimLedger.Note($"GAT-T1 symmetric search (d={d} n={n} L={loops}, κ(Σ)=20, {samples.Length} group-closed samples{(isotropicTaskControl ? ", CONTROL w* ~ N(0, I)" : "")}): {search.Summary()}; "
+            + $"A*Σ ≈ {scalar:F5}·I (sample's scalar optimum {bHat:F5}, population b* = {LoopedScalar.ExactOptimum(n, d, loops).B:F4}), relative anisotropic part {anisotropy:E2}; "
+            + $"eigenvalues of Σ^½A*Σ^½ in [{whitened.Min():F4}, {whitened.Max():F4}]; c = {c:F2}");
+        Checks.AtLeast(search.ConvergedRuns.Count, starts / 2, "at least half of the runs converged (the failures are listed in the ledger)", CheckKind.Sanity);
+        ClaimLedger.Count("converged runs", search.ConvergedRuns.Count);
+        ClaimLedger.Count("failed runs", search.FailedRuns.Count);
+        // A converged point is within ‖∇‖/μ ≤ 1e-7/1e-3 = 1e-4 of its stationary point (curvature μ ≥ 1e-3 on this loss scale): the tolerance of "A*Σ ∝ I".
+        const double tolerance = 1e-4;
         if (isotropicTaskControl)
         {
-            Checks.Exceeds(anisotropy, 0.1, "with w* ~ N(0, I) the optimum is not ∝ Σ⁻¹");
-            ClaimLedger.RecordNegativeControl($"w* ~ N(0, I): anisotropy {anisotropy:F3}");
+            Properties.ExpectViolation($"w* ~ N(0, I): anisotropy {anisotropy:F3}", () => Checks.AtMost(anisotropy, tolerance, "anisotropic part of A*Σ with w* ~ N(0, I)"));
         }
         else
         {
-            Checks.AtMost(anisotropy, 0.05, "anisotropic part of A*Σ (sampling noise level)");
-            Checks.Close(scalar, LoopedScalar.ExactOptimum(n, d, loops).B, 0.03, "scalar part ≈ exact b*");
+            Checks.AtMost(anisotropy, tolerance, "anisotropic part of A*Σ");
+            Checks.Close(scalar, bHat, tolerance, "scalar part = the sample's scalar optimum");
+            Checks.AtMost(whitened.Max(v => Math.Abs(v - 1)), c, "the sandwich (1−c)Σ⁻¹ ⪯ A* ⪯ (1+c)Σ⁻¹ on the A* found (c ≥ 1: vacuous, finding 6)");
         }
     }
 
+    internal static double SandwichConstant(double n, int d, int loops) => 8 * Math.Pow(8.0 * loops * d / Math.Sqrt(n), 1.0 / (2 * loops)) * Math.Pow(d, 1.0 / (2 * loops));
+
     /// <summary>
-    /// GAT-T1 finding 6: the sandwich constant c = 8δd^{1/(2L)}, δ = (8Ld/√n)^{1/(2L)}, is &lt; 1 only for n &gt; 64^{2L+1}L²d⁴: vacuous at every testable n.
-    /// The true distance |1 − b*| is measured instead (it is O(d/n)).
+    /// GAT-T1 over unconstrained A (all d² entries): a 20-start BFGS search on the sample loss (Σ = I) from random starts; every run recorded; the
+    /// best end point is compared with the same sample's scalar optimum b̂*I and its skew part ‖(A − Aᵀ)/2‖/‖A‖ reported (finding 5 at this size).
+    /// </summary>
+    [TestCase(4, 60, 3, 150, 20)]
+    [TestCase(6, 100, 4, 300, 20, Category = "Slow")]
+    public void GAT_T1_Unconstrained_global_search(int d, int n, int loops, int m, int starts)
+    {
+        var id = Sigmas.Identity(d);
+        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, m, TestSettings.Seed + 175), id, loops);
+        var objective = loss.Objective();
+        var bHat = Minimizer.GoldenSection(b => loss.Value(id * b), 0, 2);
+        var scalarLoss = loss.Value(id * bHat);
+        var rng = Rng.Create(TestSettings.Seed + 176);
+        var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.Gaussian(d, d, rng, 0.5).ToColumnMajorArray(), 1e-8, 1500);
+        var best = objective.Matrices(search.Best.Point.AsArray())[0];
+        var skew = ((best - best.Transpose()) / 2).FrobeniusNorm() / best.FrobeniusNorm();
+        ClaimLedger.Note($"GAT-T1 unconstrained search (d={d} n={n} L={loops}, m={m}): {search.Summary()}; scalar optimum b̂* = {bHat:F4}, L(b̂*I) = {scalarLoss:G6}; best {search.Best.Value:G6} ({search.Best.Value / scalarLoss:F4}× the scalar), skew part {skew:F3}");
+        Checks.AtLeast(search.ConvergedRuns.Count, starts / 2, "at least half of the runs converged (the failures are listed in the ledger)", CheckKind.Sanity);
+        ClaimLedger.Count("converged runs", search.ConvergedRuns.Count);
+        ClaimLedger.Count("failed runs", search.FailedRuns.Count);
+        // Finding 5 in-sample: the unconstrained optimum lies strictly below the scalar point (beyond the optimisation tolerance 1e-6 relative) and has a skew part.
+        Checks.AtMost(search.Best.Value, scalarLoss * (1 - 1e-6), "the unconstrained global search beats the scalar point (finding 5)");
+        Checks.Exceeds(skew, 1e-3, "the better point has a skew-symmetric part", CheckKind.Threshold);
+    }
+
+    /// <summary>
+    /// GAT-T1 finding 6: the sandwich constant c = 8δd^{1/(2L)}, δ = (8Ld/√n)^{1/(2L)}, is &lt; 1 exactly when n &gt; n₀ = 64^{2L+1}L²d⁴
+    /// (c^{2L} = 8^{2L+1}Ld²/√n): vacuous at every testable n. Checked on every row: c ≥ 1 at the row's n, c(n₀/1.01) &gt; 1 &gt; c(1.01·n₀)
+    /// (the closed-form threshold, in double n, no short cut); the true distance |1 − b*| is reported next to c.
     /// </summary>
     [Test]
     public void GAT_T1_Finding_sandwich_constant_is_vacuous_at_testable_n()
     {
-        static double C(int n, int d, int l) => 8 * Math.Pow(8.0 * l * d / Math.Sqrt(n), 1.0 / (2 * l)) * Math.Pow(d, 1.0 / (2 * l));
         foreach (var (n, d, l) in new[] { (20, 10, 1), (100, 10, 2), (1000, 10, 2), (1_000_000, 10, 2), (1000, 5, 3) })
         {
-            var c = C(n, d, l);
+            var c = SandwichConstant(n, d, l);
             var threshold = Math.Pow(64, 2 * l + 1) * l * l * Math.Pow(d, 4);
             var exact = l <= 4 && n <= 100_000 ? LoopedScalar.ExactOptimum(n, d, l).B : double.NaN;
             ClaimLedger.Note($"GAT-T1 sandwich d={d} n={n} L={l}: c = {c:F3} (c < 1 needs n > {threshold:E2}); true |1 − b*| = {(double.IsNaN(exact) ? "n/a" : Math.Abs(1 - exact).ToString("F4"))}");
             Checks.AtLeast(c, 1, $"c ≥ 1 (vacuous) at n={n}, d={d}, L={l}");
-            // Cross-check the closed-form threshold: c(n) < 1 exactly when n exceeds it.
-            Checks.True(C((int)Math.Min(int.MaxValue, threshold * 0.5), d, l) > 1 || threshold * 0.5 > int.MaxValue, "c > 1 below the threshold");
-            if (!double.IsNaN(exact)) Checks.AtMost(Math.Abs(1 - exact), c, $"the sandwich holds trivially (|1 − b*| ≤ c) at n={n}");
+            Checks.Exceeds(SandwichConstant(threshold / 1.01, d, l), 1, $"c > 1 just below the threshold n₀ = {threshold:E2} (d={d}, L={l})");
+            Checks.AtMost(SandwichConstant(threshold * 1.01, d, l), 1, $"c < 1 just above the threshold n₀ = {threshold:E2} (d={d}, L={l})");
         }
-        var (bigN, bigD, bigL) = (1_000_000_000.0, 1, 1);
-        Checks.AtMost(8 * Math.Pow(8.0 * bigL * bigD / Math.Sqrt(bigN), 1.0 / (2 * bigL)) * Math.Pow(bigD, 1.0 / (2 * bigL)), 1,
-            "c < 1 beyond the threshold (d = 1, L = 1, n = 10⁹ > 64³)");
     }
 
     /// <summary>
@@ -224,8 +256,8 @@ public sealed class GatT1LoopedGlobalMinimizer
         var skew = loss.PerSample((Sigmas.Identity(d) * 0.9261 + TestMatrices.BlockSkew(d) * 0.2356).Transpose());
         var diff = SampleStatistics.MeanAndError(skew.Zip(scalar, (a, b) => a - b).ToArray());
         ClaimLedger.Note($"GAT-T1 skew finding (d={d} n={n} L={loops}): L(0.9096 I) = {scalar.Average():G4}, L((0.9261 I + 0.2356 J)ᵀ) = {skew.Average():G4}, paired difference {diff} ({diff.Mean / diff.StandardError:F0} SE)");
-        // The upper confidence bound of the difference must be below −0.0005 (the reference is −0.000774): lower loss, by a clear margin.
-        Checks.AtLeast(-(diff.Mean + diff.HalfWidth(FalseAlarm)), 0.0005, "the skew-augmented A lowers the loss (−upper confidence bound)");
+        // The finding: the upper confidence bound (false alarm 1e-6) of the paired difference is below 0 — the skew-augmented A has lower loss.
+        Checks.AtLeast(-(diff.Mean + diff.HalfWidth(FalseAlarm)), 0, "the skew-augmented A lowers the loss (−upper confidence bound)");
         // Control: at small n/d the skew direction costs loss (so the test can tell the regimes apart).
         var control = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(10), 10, 10_000, TestSettings.Seed + 182), Sigmas.Identity(10), 2);
         var b = LoopedScalar.ExactOptimum(10, 10, 2).B;

@@ -55,50 +55,89 @@ public sealed class GatT2GradientDominance
         var (loss, bStar) = Problem(d, n, loops, d >= 10 ? 300 : 800, TestSettings.Seed + 241 + n);
         var threshold = 1.5 * loss.Value(Sigmas.Identity(d) * bStar);
         var rng = Rng.Create(TestSettings.Seed + 242);
+        var objective = loss.Objective();
+        var grad = new double[objective.Dimension];
         double minR = double.PositiveInfinity, atLoss = double.NaN;
         for (int k = 0; k < 60; k++)
         {
             var g = TestMatrices.Gaussian(d, d, rng);
             if (k % 2 == 0) g = (g + g.Transpose()) / 2;
             var a = Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm());
-            var (value, grad) = loss.ValueAndGradient(a);
+            var value = objective.Evaluate(a.ToColumnMajorArray(), grad);
             if (value < threshold) continue;
-            var r = Ratio(value, grad, loops);
+            var r = grad.Sum(v => v * v) / Math.Pow(value, (2.0 * loops - 1) / loops);
             if (r < minR) { minR = r; atLoss = value; }
         }
         ClaimLedger.Note($"GAT-T2 (d={d}, n={n}, L={loops}) random points: min R = {minR:G4} at loss {atLoss:G4} (threshold 1.5·L(b̂*I) = {threshold:G4})");
         Checks.AtLeast(minR, 1.0 / 16, $"min R over random points (d={d}, n={n}, L={loops})");
     }
 
-    /// <summary>GAT-T2 (adversarial): a compass search minimises R over A = bI + s₁G₁ + s₂G₂ + kJ subject to L ≥ 1.5·L(b̂*I) from several starts; R ≥ 1/16 still.</summary>
-    [TestCase(5, 10, 2)]
-    [TestCase(10, 40, 2)]
-    [TestCase(10, 100, 3)]
-    public void GAT_T2_Adversarial_search_does_not_break_the_inequality(int d, int n, int loops)
+    /// <summary>
+    /// R(A) = ‖∇L‖²/L^{(2L−1)/L} with ∇R = 2H∇L/L^p − pR∇L/L (H∇L by a central difference of the exact gradient along ∇L, step 1e-5: error
+    /// ~1e-10 relative) plus a quadratic penalty ρ((L₀ − L)/L₀)² below L₀ = 1.05·threshold, so minimisers stay in the region L ≥ threshold.
+    /// </summary>
+    private sealed class DominanceRatio(SparseFamilyObjective loss, int loops, double threshold) : Numerics.Optimization.IObjective
     {
-        var (loss, bStar) = Problem(d, n, loops, d >= 10 ? 150 : 300, TestSettings.Seed + 251 + n);
-        var threshold = 1.5 * loss.Value(Sigmas.Identity(d) * bStar);
-        var rng = Rng.Create(TestSettings.Seed + 252);
-        var g1 = TestMatrices.Gaussian(d, d, rng);
-        g1 = (g1 + g1.Transpose()) / (2 * g1.L2Norm());
-        var g2 = TestMatrices.Gaussian(d, d, rng);
-        g2 /= g2.L2Norm();
-        var j = TestMatrices.BlockSkew(d);
-        Matrix<double> A(Vector<double> p) => Sigmas.Identity(d) * p[0] + g1 * p[1] + g2 * p[2] + j * p[3];
-        double best = double.PositiveInfinity, bestLoss = double.NaN;
-        foreach (var start in new[] { new[] { 0.5 * bStar, 0.1, 0.1, 0.0 }, new[] { 1.2 * bStar, 0.0, 0.2, 0.1 } })
+        private readonly double[] _g = new double[loss.Dimension], _gp = new double[loss.Dimension], _gm = new double[loss.Dimension], _y = new double[loss.Dimension];
+        private readonly double _target = 1.05 * threshold;
+        private const double Penalty = 1e3;
+
+        public int Dimension => loss.Dimension;
+
+        public double Evaluate(ReadOnlySpan<double> x, Span<double> gradient)
         {
-            // Minimise R subject to L ≥ threshold (infeasible points are penalised above every feasible R).
-            var r = Minimizer.PatternSearch(p =>
+            var l = loss.Evaluate(x, _g);
+            double p = (2.0 * loops - 1) / loops, g2 = 0;
+            foreach (var v in _g) g2 += v * v;
+            double lp = Math.Pow(l, p), r = g2 / lp, gap = Math.Max(0, (_target - l) / _target);
+            double f = r + Penalty * gap * gap;
+            if (gradient.IsEmpty) return f;
+            double gNorm = Math.Sqrt(g2), eps = 1e-5;
+            for (int i = 0; i < _y.Length; i++) _y[i] = x[i] + eps * _g[i] / gNorm;
+            loss.Evaluate(_y, _gp);
+            for (int i = 0; i < _y.Length; i++) _y[i] = x[i] - eps * _g[i] / gNorm;
+            loss.Evaluate(_y, _gm);
+            for (int i = 0; i < _y.Length; i++)
             {
-                var (value, grad) = loss.ValueAndGradient(A(p));
-                return value < threshold ? 1e6 * (1 + threshold - value) : Ratio(value, grad, loops);
-            }, Vector<double>.Build.DenseOfArray(start), 0.1, 80);
-            var (v, gr) = loss.ValueAndGradient(A(r.Point));
-            if (v >= threshold && Ratio(v, gr, loops) < best) { best = Ratio(v, gr, loops); bestLoss = v; }
+                var hg = gNorm * (_gp[i] - _gm[i]) / (2 * eps);
+                gradient[i] = 2 * hg / lp - p * r * _g[i] / l - 2 * Penalty * gap / _target * _g[i];
+            }
+            return f;
         }
-        ClaimLedger.Note($"GAT-T2 (d={d}, n={n}, L={loops}) adversarial search: min R = {best:G4} at loss {bestLoss:G4} (threshold {threshold:G4})");
-        Checks.AtLeast(best, 1.0 / 16, $"adversarial min R (d={d}, n={n}, L={loops})");
+    }
+
+    /// <summary>
+    /// GAT-T2 (adversarial, gradient-based): BFGS minimises R over all d² entries of A (penalised below 1.05× the threshold 1.5·L(b̂*I)) from
+    /// 20 random starts A = bI + sG (b ∈ [0, 1.5], s ∈ [0, 0.8], G Gaussian with ‖G‖₂ = 1); every run recorded; R ≥ 1/16 at every end point with
+    /// L ≥ threshold (converged or not: any such point tests the inequality). The d = 10 cases are in the Slow tier.
+    /// </summary>
+    [TestCase(4, 10, 2, 60)]
+    [TestCase(5, 10, 2, 150, Category = "Slow")]
+    [TestCase(10, 40, 2, 150, Category = "Slow")]
+    [TestCase(10, 100, 3, 150, Category = "Slow")]
+    public void GAT_T2_Adversarial_search_does_not_break_the_inequality(int d, int n, int loops, int samples)
+    {
+        const int starts = 20;
+        var (loss, bStar) = Problem(d, n, loops, samples, TestSettings.Seed + 251 + n);
+        var threshold = 1.5 * loss.Value(Sigmas.Identity(d) * bStar);
+        var lossObjective = loss.Objective();
+        var objective = new DominanceRatio(lossObjective, loops, threshold);
+        var rng = Rng.Create(TestSettings.Seed + 252);
+        var search = Minimizer.MultiStart(objective, starts, _ =>
+        {
+            var g = TestMatrices.Gaussian(d, d, rng);
+            return (Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm())).ToColumnMajorArray();
+        }, 1e-6, 400);
+        var grad = new double[lossObjective.Dimension];
+        var feasible = search.Runs.Select(r => (Run: r, Loss: lossObjective.Evaluate(r.Point.AsArray(), grad), GradSq: grad.Sum(v => v * v)))
+            .Where(p => p.Loss >= threshold).Select(p => (p.Run, p.Loss, R: p.GradSq / Math.Pow(p.Loss, (2.0 * loops - 1) / loops))).ToArray();
+        var best = feasible.MinBy(p => p.R);
+        ClaimLedger.Note($"GAT-T2 (d={d}, n={n}, L={loops}) gradient-based adversarial search over all of A: {search.Summary()}; {feasible.Length} end points with L ≥ threshold {threshold:G4}; min R = {best.R:G4} at loss {best.Loss:G4}");
+        ClaimLedger.Count("converged runs", search.ConvergedRuns.Count);
+        ClaimLedger.Count("failed runs", search.FailedRuns.Count);
+        ClaimLedger.Count("end points above the threshold", feasible.Length);
+        Checks.AtLeast(feasible.Length, 1, "some end point lies in the region the inequality covers", CheckKind.Sanity);
+        foreach (var p in feasible) Checks.AtLeast(p.R, 1.0 / 16, $"R at an end point with L = {p.Loss:G4} ≥ threshold ({p.Run.Reason})");
     }
 
     /// <summary>

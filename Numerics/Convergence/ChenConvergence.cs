@@ -42,6 +42,94 @@ public static class ChenConvergence
         return new ChenRun(error, min > 0 ? max / min : double.PositiveInfinity, eta, alpha, Mat<Real>.Dot(reference, reference).Value);
     }
 
+    /// <summary>
+    /// The same loop (q ← q − η(Gq + αb), G = XᵀX, b = Xᵀy from the same double X, y; the same double η) in double-double arithmetic
+    /// (≈ 106-bit significands via error-free TwoSum/TwoProd), returning e_t = |⟨TF_t, r⟩ − target| for t = 0..T: the higher-precision
+    /// reference the double run's rounding floor is calibrated against.
+    /// </summary>
+    public static double[] HighPrecisionErrors(Mat<Real> x, Mat<Real> y, ReadOnlySpan<double> reference, double alpha, double stepSize, double target, int loops)
+    {
+        Guard.NonNegative(loops, nameof(loops));
+        int n = x.Rows, d = x.Cols;
+        Guard.Length(reference.Length, d, nameof(reference));
+        var g = new DoubleDouble[d * d];
+        var b = new DoubleDouble[d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++)
+            {
+                var xij = x[i, j].Value;
+                b[j] += DoubleDouble.Product(xij, y[i, 0].Value);
+                for (int k = 0; k < d; k++) g[j * d + k] += DoubleDouble.Product(xij, x[i, k].Value);
+            }
+        var q = new DoubleDouble[d];
+        var next = new DoubleDouble[d];
+        var errors = new double[loops + 1];
+        errors[0] = Math.Abs(target);
+        DoubleDouble a = alpha, eta = stepSize, tgt = target;
+        for (int t = 1; t <= loops; t++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                var sum = a * b[j];
+                for (int k = 0; k < d; k++) sum += g[j * d + k] * q[k];
+                next[j] = q[j] - eta * sum;
+            }
+            DoubleDouble dot = 0;
+            for (int j = 0; j < d; j++) { q[j] = next[j]; dot -= q[j] * reference[j]; }
+            errors[t] = Math.Abs((dot - tgt).Value);
+        }
+        return errors;
+    }
+
+    /// <summary>
+    /// The exact limit θ̃ = G⁻¹b of the double loop (G = XᵀX, b = Xᵀy formed in double in the loop's order), to near working precision:
+    /// an LU solve refined twice with residuals in double-double; returns θ̃ and the a-posteriori bound ‖θ̃ − G⁻¹b‖ ≤ ‖b − Gθ̃‖/λ_min(G).
+    /// </summary>
+    public static (double[] Theta, double ErrorBound) LoopLimit(Mat<Real> x, Mat<Real> y)
+    {
+        int n = x.Rows, d = x.Cols;
+        var g = new double[d, d];
+        var b = new double[d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++)
+            {
+                var xij = x[i, j].Value;
+                b[j] += xij * y[i, 0].Value;
+                for (int k = 0; k < d; k++) g[j, k] += xij * x[i, k].Value;
+            }
+        var gm = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(g);
+        var lu = gm.LU();
+        var theta = lu.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(b)).ToArray();
+        double[] Residual()
+        {
+            var r = new double[d];
+            for (int j = 0; j < d; j++)
+            {
+                DoubleDouble s = b[j];
+                for (int k = 0; k < d; k++) s -= DoubleDouble.Product(g[j, k], theta[k]);
+                r[j] = s.Value;
+            }
+            return r;
+        }
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var c = lu.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(Residual()));
+            for (int j = 0; j < d; j++) theta[j] += c[j];
+        }
+        var (min, _) = Conditioning.Extremes(gm);
+        var res = Residual();
+        return (theta, Math.Sqrt(res.Sum(v => v * v)) / min);
+    }
+
+    /// <summary>The loop's errors e_t = |⟨TF_t, r⟩ − target| against any reference direction and target (e.g. θ̃ and α‖θ̃‖² with noisy labels).</summary>
+    public static double[] Errors(Mat<Real> x, Mat<Real> y, ReadOnlySpan<double> reference, double alpha, double stepSize, double target, int loops)
+    {
+        Guard.NonNegative(loops, nameof(loops));
+        var error = new double[loops + 1];
+        new ChenFastLoop(x, y).Errors(reference, alpha, stepSize, target, error);
+        return error;
+    }
+
     /// <summary>The same for a prompt, measured against its own task vector.</summary>
     public static ChenRun Run(Prompt<Real> prompt, double alpha, int loops, double stepFactor = 1.0) =>
         Run(prompt.X, prompt.Y, prompt.Task, alpha, loops, stepFactor);
@@ -96,5 +184,52 @@ public static class ChenConvergence
         var ts = Enumerable.Range(0, end + 1).Select(t => (double)t).ToArray();
         var fit = SampleStatistics.LinearFit(ts, medErr.Take(end + 1).ToArray());
         return new Curve(d, n, medErr, medBound, SampleStatistics.Median(kappas), fit.Slope, fit.RSquared, end);
+    }
+}
+
+/// <summary>Double-double numbers (hi + lo, |lo| ≤ u|hi|) with error-free transformations (Dekker/Knuth TwoSum, FMA TwoProd): ~106-bit arithmetic.</summary>
+internal readonly struct DoubleDouble(double hi, double lo)
+{
+    public double Hi { get; } = hi;
+    public double Lo { get; } = lo;
+    public double Value => Hi + Lo;
+
+    public static implicit operator DoubleDouble(double v) => new(v, 0);
+
+    public static DoubleDouble Product(double a, double b)
+    {
+        var p = a * b;
+        return new DoubleDouble(p, Math.FusedMultiplyAdd(a, b, -p));
+    }
+
+    private static DoubleDouble TwoSum(double a, double b)
+    {
+        var s = a + b;
+        var bb = s - a;
+        return new DoubleDouble(s, (a - (s - bb)) + (b - bb));
+    }
+
+    private static DoubleDouble Normalize(double hi, double lo)
+    {
+        var s = hi + lo;
+        return new DoubleDouble(s, lo - (s - hi));
+    }
+
+    public static DoubleDouble operator +(DoubleDouble x, DoubleDouble y)
+    {
+        var s = TwoSum(x.Hi, y.Hi);
+        var t = TwoSum(x.Lo, y.Lo);
+        var r = Normalize(s.Hi, s.Lo + t.Hi);
+        return Normalize(r.Hi, r.Lo + t.Lo);
+    }
+
+    public static DoubleDouble operator -(DoubleDouble x) => new(-x.Hi, -x.Lo);
+
+    public static DoubleDouble operator -(DoubleDouble x, DoubleDouble y) => x + -y;
+
+    public static DoubleDouble operator *(DoubleDouble x, DoubleDouble y)
+    {
+        var p = Product(x.Hi, y.Hi);
+        return Normalize(p.Hi, p.Lo + (x.Hi * y.Lo + x.Lo * y.Hi));
     }
 }

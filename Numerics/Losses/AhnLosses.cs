@@ -84,3 +84,130 @@ public static class AhnLosses
     /// <summary>Theorem 5 (ReLU, one layer, A = αI, b = e_{d+1}, x, w* ~ N(0, I)): f(α) = d + αd + α²d(n+2d+3)/(4n).</summary>
     public static double ReluScalar(int d, int n, double alpha) => d + alpha * d + alpha * alpha * d * (n + 2.0 * d + 3) / (4.0 * n);
 }
+
+/// <summary>
+/// <see cref="AhnLosses.SingleLayer"/> over the packed parameters of <see cref="SingleLayerParameters"/> (u, β, A column-major, a) as an
+/// allocation-free <see cref="Optimization.IObjective"/> with its exact gradient (the multi-start search's hot loop). With
+/// 𝓔(M) = αΣMΣ + γ tr(MΣ)Σ (symmetric M; α = (n+1)/n, γ = 1/n), H = 𝓔(I), W = T₁Σ + (2/n)Σ², c₀ = ((n+2)/n)(T₁² + 2T₂), K = βAᵀ + a uᵀ:
+/// f = uᵀ𝓔(AΣAᵀ)u + 2β·(Wu)ᵀA(Σa) + β²c₀·aᵀΣa + T₁ + 2tr(KΣ²) + tr(KᵀΣKH); 𝓔 is self-adjoint for the trace product, which gives
+/// ∂_A uᵀ𝓔(AΣAᵀ)u = 2𝓔(uuᵀ)AΣ, ∂_K = 2Σ² + 2ΣKH, and the chain rule through K the rest. Equal to the MathNet form and to finite differences (tested).
+/// </summary>
+public sealed class SingleLayerObjective : Optimization.IObjective
+{
+    private readonly int _d;
+    private readonly double _alpha, _gamma, _t1, _c0;
+    private readonly double[] _sigma, _sigma2, _w, _h;
+    private readonly double[] _a, _k, _c, _dm, _e, _gk, _ga, _sk, _tmp;
+    private readonly double[] _v, _wv, _sw, _z, _r, _ar, _atz, _gu, _gq;
+
+    public int Dimension => SingleLayerParameters.Count(_d);
+
+    public SingleLayerObjective(Matrix<double> sigma, int n)
+    {
+        Guard.SymmetricPositiveDefinite(sigma, nameof(sigma));
+        Guard.Positive(n, nameof(n));
+        int d = _d = sigma.RowCount;
+        _alpha = (n + 1.0) / n;
+        _gamma = 1.0 / n;
+        _t1 = sigma.Trace();
+        var s2 = sigma * sigma;
+        _c0 = (n + 2.0) / n * (_t1 * _t1 + 2 * s2.Trace());
+        _sigma = sigma.ToRowMajorArray();
+        _sigma2 = s2.ToRowMajorArray();
+        _w = (sigma * _t1 + s2 * (2.0 / n)).ToRowMajorArray();
+        _h = (s2 * _alpha + sigma * (_gamma * _t1)).ToRowMajorArray();
+        double[] M() => new double[d * d];
+        double[] V() => new double[d];
+        (_a, _k, _c, _dm, _e, _gk, _ga, _sk, _tmp) = (M(), M(), M(), M(), M(), M(), M(), M(), M());
+        (_v, _wv, _sw, _z, _r, _ar, _atz, _gu, _gq) = (V(), V(), V(), V(), V(), V(), V(), V(), V());
+    }
+
+    public double Evaluate(ReadOnlySpan<double> x, Span<double> gradient)
+    {
+        Guard.Length(x.Length, Dimension, nameof(x));
+        int d = _d, dd = d * d;
+        var u = x[..d];
+        double beta = x[d];
+        var q = x.Slice(d + 1 + dd, d);
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _a[i * d + j] = x[d + 1 + j * d + i];
+        // Term 1: v = Σu, w = Aᵀv; uᵀ𝓔(AΣAᵀ)u = α wᵀΣw + γ tr(AΣAᵀΣ)·uᵀΣu.
+        MatVec(_sigma, u, _v, d);
+        MatTVec(_a, _v, _wv, d);
+        MatVec(_sigma, _wv, _sw, d);
+        double su = Dot(u, _v), wsw = Dot(_wv, _sw);
+        Mul(_sigma, _a, _c, d);      // C = ΣA
+        Mul(_c, _sigma, _dm, d);     // D = ΣAΣ
+        double trASAS = 0;           // tr(AΣAᵀΣ) = Σ (AΣ)∘(ΣA)
+        Mul(_a, _sigma, _tmp, d);
+        for (int i = 0; i < dd; i++) trASAS += _tmp[i] * _c[i];
+        double f = _alpha * wsw + _gamma * trASAS * su;
+        // Term 2: z = Wu, r = Σa; 2β zᵀA r.
+        MatVec(_w, u, _z, d);
+        MatVec(_sigma, q, _r, d);
+        MatVec(_a, _r, _ar, d);
+        double zar = Dot(_z, _ar);
+        f += 2 * beta * zar;
+        // Term 3: β²c₀ aᵀΣa.
+        double qr = Dot(q, _r);
+        f += beta * beta * _c0 * qr;
+        // Terms 4–6: T₁ + 2tr(KΣ²) + tr(KᵀΣKH), K = βAᵀ + a uᵀ.
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _k[i * d + j] = beta * _a[j * d + i] + q[i] * u[j];
+        Mul(_sigma, _k, _sk, d);
+        Mul(_sk, _h, _e, d);         // E = ΣKH
+        double trK = 0, quad = 0;
+        for (int i = 0; i < dd; i++) { trK += _k[i] * _sigma2[i]; quad += _k[i] * _e[i]; } // Σ² symmetric: tr(KΣ²) = Σ K∘Σ²
+        f += _t1 + 2 * trK + quad;
+        if (gradient.IsEmpty) return f;
+        Guard.Length(gradient.Length, Dimension, nameof(gradient));
+        // ∂A: 2α v(Σw)ᵀ + 2γ(uᵀΣu)ΣAΣ + 2β z rᵀ, plus β·G_Kᵀ from K.
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++)
+                _ga[i * d + j] = 2 * _alpha * _v[i] * _sw[j] + 2 * _gamma * su * _dm[i * d + j] + 2 * beta * _z[i] * _r[j];
+        // ∂u: 2[αΣAΣw + γ tr(AΣAᵀΣ)Σu] + 2βW(Ar); ∂a: 2βΣ(Aᵀz) + 2β²c₀ r; ∂β: 2zᵀAr + 2βc₀ aᵀΣa.
+        MatVec(_dm, _wv, _tmp.AsSpan(0, d), d);
+        MatVec(_w, _ar, _gu, d);
+        for (int i = 0; i < d; i++) _gu[i] = 2 * (_alpha * _tmp[i] + _gamma * trASAS * _v[i]) + 2 * beta * _gu[i];
+        MatTVec(_a, _z, _atz, d);
+        MatVec(_sigma, _atz, _gq, d);
+        for (int i = 0; i < d; i++) _gq[i] = 2 * beta * _gq[i] + 2 * beta * beta * _c0 * _r[i];
+        double gBeta = 2 * zar + 2 * beta * _c0 * qr;
+        // G_K = 2Σ² + 2ΣKH; K = βAᵀ + a uᵀ ⇒ ∂β += Σ G_K∘Aᵀ, ∂A += βG_Kᵀ, ∂a += G_K u, ∂u += G_Kᵀ a.
+        for (int i = 0; i < dd; i++) _gk[i] = 2 * _sigma2[i] + 2 * _e[i];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++)
+            {
+                double gk = _gk[i * d + j];
+                gBeta += gk * _a[j * d + i];
+                _ga[j * d + i] += beta * gk;
+                _gq[i] += gk * u[j];
+                _gu[j] += gk * q[i];
+            }
+        for (int i = 0; i < d; i++) { gradient[i] = _gu[i]; gradient[d + 1 + dd + i] = _gq[i]; }
+        gradient[d] = gBeta;
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) gradient[d + 1 + j * d + i] = _ga[i * d + j];
+        return f;
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    private static void MatVec(double[] m, ReadOnlySpan<double> x, Span<double> y, int d)
+    {
+        for (int i = 0; i < d; i++) { double s = 0; for (int k = 0; k < d; k++) s += m[i * d + k] * x[k]; y[i] = s; }
+    }
+
+    private static void MatTVec(double[] m, ReadOnlySpan<double> x, Span<double> y, int d)
+    {
+        for (int i = 0; i < d; i++) { double s = 0; for (int k = 0; k < d; k++) s += m[k * d + i] * x[k]; y[i] = s; }
+    }
+
+    private static void Mul(double[] a, double[] b, double[] c, int d)
+    {
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++) { double s = 0; for (int k = 0; k < d; k++) s += a[i * d + k] * b[k * d + j]; c[i * d + j] = s; }
+    }
+}

@@ -91,3 +91,140 @@ public sealed class SparseFamilyLoss
         return (total / m, grads);
     }
 }
+
+/// <summary>
+/// <see cref="SparseFamilyLoss"/> as an allocation-free <see cref="Optimization.IObjective"/> (the hot loop of the multi-start
+/// searches): the parameter vector holds one column-major d×d block per layer, or one block for all layers when
+/// <paramref name="tied"/> (the looped model, gradient = sum of the layer gradients); with <paramref name="symmetric"/> each block V
+/// is used as A = (V + Vᵀ)/2 and the gradient is symmetrised (the symmetric class). Same value and gradient as
+/// <see cref="SparseFamilyLoss.ValueAndGradient"/> (tested); not thread-safe (one workspace).
+/// </summary>
+public sealed class SparseFamilyObjective : Optimization.IObjective
+{
+    private readonly int _d, _layers, _blocks;
+    private readonly bool _symmetric;
+    private readonly double[][] _samples;
+    private readonly double[] _sigma, _task;
+    private readonly double[][] _a, _f, _right, _grad;
+    private readonly double[] _sigmaPi, _v, _n, _left, _t1, _t2;
+
+    public int Dimension => _blocks * _d * _d;
+    public int Layers => _layers;
+
+    public SparseFamilyObjective(SparseFamilyLoss loss, int layers, bool tied, bool symmetric)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        Guard.Positive(layers, nameof(layers));
+        int d = _d = loss.D;
+        _layers = layers;
+        _blocks = tied ? 1 : layers;
+        _symmetric = symmetric;
+        static double[] Flat(Matrix<double> m) => m.ToRowMajorArray();
+        _samples = loss.Samples.Select(Flat).ToArray();
+        _sigma = Flat(loss.Sigma);
+        _task = Flat(loss.TaskCovariance);
+        double[] New() => new double[d * d];
+        _a = Enumerable.Range(0, _blocks).Select(_ => New()).ToArray();
+        _grad = Enumerable.Range(0, _blocks).Select(_ => New()).ToArray();
+        _f = Enumerable.Range(0, layers).Select(_ => New()).ToArray();
+        _right = Enumerable.Range(0, layers + 1).Select(_ => New()).ToArray();
+        (_sigmaPi, _v, _n, _left, _t1, _t2) = (New(), New(), New(), New(), New(), New());
+    }
+
+    /// <summary>The layer matrices A_l (row-major flat) a parameter vector stands for (tied: the one block; symmetric: (V + Vᵀ)/2).</summary>
+    public Matrix<double>[] Matrices(ReadOnlySpan<double> x)
+    {
+        Load(x);
+        return Enumerable.Range(0, _layers).Select(l => Matrix<double>.Build.Dense(_d, _d, (i, j) => _a[l % _blocks][i * _d + j])).ToArray();
+    }
+
+    private void Load(ReadOnlySpan<double> x)
+    {
+        Guard.Length(x.Length, Dimension, nameof(x));
+        int d = _d;
+        for (int b = 0; b < _blocks; b++)
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++)
+                {
+                    double v = x[b * d * d + j * d + i];
+                    _a[b][i * d + j] = _symmetric ? (v + x[b * d * d + i * d + j]) / 2 : v;
+                }
+    }
+
+    public double Evaluate(ReadOnlySpan<double> x, Span<double> gradient)
+    {
+        Load(x);
+        int d = _d, dd = d * d, layers = _layers;
+        bool wantGradient = !gradient.IsEmpty;
+        if (wantGradient) { Guard.Length(gradient.Length, Dimension, nameof(gradient)); foreach (var g in _grad) Array.Clear(g); }
+        double total = 0;
+        foreach (var s in _samples)
+        {
+            Identity(_right[0]);
+            for (int l = 0; l < layers; l++)
+            {
+                var a = _a[l % _blocks];
+                var f = _f[l];
+                // F_l = I − A_lᵀS.
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                    {
+                        double v = 0;
+                        for (int k = 0; k < d; k++) v += a[k * d + i] * s[k * d + j];
+                        f[i * d + j] = (i == j ? 1 : 0) - v;
+                    }
+                Multiply(f, _right[l], _right[l + 1], d);
+            }
+            var pi = _right[layers];
+            Multiply(_sigma, pi, _sigmaPi, d);
+            Multiply(_sigmaPi, _task, _v, d); // V = ΣΠC; tr(ΠᵀΣΠC) = Σ Π∘V
+            for (int i = 0; i < dd; i++) total += pi[i] * _v[i];
+            if (!wantGradient) continue;
+            // N = CΠᵀΣ = Vᵀ; ∇_{A_l} += −2 S R_l N L_l, L_l = F_{L−1}···F_{l+1}.
+            for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _n[i * d + j] = _v[j * d + i];
+            Identity(_left);
+            for (int l = layers - 1; l >= 0; l--)
+            {
+                Multiply(_n, _left, _t1, d);
+                Multiply(_right[l], _t1, _t2, d);
+                Multiply(s, _t2, _t1, d);
+                var g = _grad[l % _blocks];
+                for (int i = 0; i < dd; i++) g[i] -= 2 * _t1[i];
+                if (l > 0)
+                {
+                    Multiply(_left, _f[l], _t2, d);
+                    Array.Copy(_t2, _left, dd);
+                }
+            }
+        }
+        int m = _samples.Length;
+        if (wantGradient)
+            for (int b = 0; b < _blocks; b++)
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                    {
+                        var g = _grad[b];
+                        double v = _symmetric ? (g[i * d + j] + g[j * d + i]) / 2 : g[i * d + j];
+                        gradient[b * dd + j * d + i] = v / m; // column-major, like the parameters
+                    }
+        return total / m;
+    }
+
+    private static void Identity(double[] m)
+    {
+        Array.Clear(m);
+        int d = (int)Math.Round(Math.Sqrt(m.Length));
+        for (int i = 0; i < d; i++) m[i * d + i] = 1;
+    }
+
+    private static void Multiply(double[] a, double[] b, double[] c, int d)
+    {
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++)
+            {
+                double v = 0;
+                for (int k = 0; k < d; k++) v += a[i * d + k] * b[k * d + j];
+                c[i * d + j] = v;
+            }
+    }
+}

@@ -1,4 +1,5 @@
 using LoopedIcl.Numerics.Losses;
+using LoopedIcl.Numerics.Optimization;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Numerics.Training;
@@ -13,29 +14,38 @@ public readonly record struct FlowPoint(double Time, double Loss, double Gradien
 public static class GradientFlow
 {
     /// <summary>Integrates from θ₀ until <paramref name="endTime"/> or until the loss drops below <paramref name="stopLoss"/>.</summary>
-    public static IReadOnlyList<FlowPoint> Integrate(Func<double[], (double Loss, double[] Gradient)> objective, double[] start, double endTime,
+    public static IReadOnlyList<FlowPoint> Integrate(IObjective objective, ReadOnlySpan<double> start, double endTime,
         double tolerance = 1e-9, double stopLoss = double.NegativeInfinity, int maxSteps = 200_000)
     {
         ArgumentNullException.ThrowIfNull(objective);
         Guard.Positive(endTime, nameof(endTime));
         Guard.Positive(tolerance, nameof(tolerance));
-        var y = (double[])start.Clone();
-        int n = y.Length;
+        int n = objective.Dimension;
+        Guard.Length(start.Length, n, nameof(start));
+        var y = start.ToArray();
         double t = 0, h = 1e-4;
-        var (loss, g) = objective(y);
-        var path = new List<FlowPoint> { new(t, loss, Norm(g), (double[])y.Clone()) };
-        var k1 = g.Select(v => -v).ToArray();
+        var k1 = new double[n];
+        var k2 = new double[n];
+        var k3 = new double[n];
+        var k4 = new double[n];
+        var tmp = new double[n];
+        var next = new double[n];
+        var loss = objective.Evaluate(y, k1);
+        var path = new List<FlowPoint> { new(t, loss, Norm(k1), (double[])y.Clone()) };
+        Negate(k1);
         for (int step = 0; step < maxSteps && t < endTime && loss > stopLoss; step++)
         {
             h = Math.Min(h, endTime - t);
-            var y2 = Add(y, k1, h / 2);
-            var k2 = Negate(objective(y2).Gradient);
-            var y3 = Add(y, k2, 3 * h / 4);
-            var k3 = Negate(objective(y3).Gradient);
-            var next = new double[n];
+            for (int i = 0; i < n; i++) tmp[i] = y[i] + h / 2 * k1[i];
+            objective.Evaluate(tmp, k2);
+            Negate(k2);
+            for (int i = 0; i < n; i++) tmp[i] = y[i] + 3 * h / 4 * k2[i];
+            objective.Evaluate(tmp, k3);
+            Negate(k3);
             for (int i = 0; i < n; i++) next[i] = y[i] + h * (2.0 / 9 * k1[i] + 1.0 / 3 * k2[i] + 4.0 / 9 * k3[i]);
-            var (nextLoss, nextGrad) = objective(next);
-            var k4 = Negate(nextGrad);
+            var nextLoss = objective.Evaluate(next, k4);
+            var gradNorm = Norm(k4);
+            Negate(k4);
             double err = 0;
             for (int i = 0; i < n; i++)
             {
@@ -47,10 +57,10 @@ public static class GradientFlow
             if (err <= scale)
             {
                 t += h;
-                y = next;
+                (y, next) = (next, y);
                 loss = nextLoss;
-                k1 = k4;
-                path.Add(new FlowPoint(t, loss, Norm(nextGrad), (double[])y.Clone()));
+                (k1, k4) = (k4, k1);
+                path.Add(new FlowPoint(t, loss, gradNorm, (double[])y.Clone()));
             }
             h *= Math.Clamp(0.9 * Math.Pow(scale / Math.Max(err, 1e-300), 1.0 / 3), 0.2, 5);
         }
@@ -85,7 +95,7 @@ public static class GradientFlow
         double Loss(double b) => Moments.KernelPolynomial.LoopedLoss(m, b, loops);
         // ℓ_L(b) = g(b, …, b) for the untied g, so ℓ' = Σ_l ∂g/∂a_l (each exact: g is quadratic in every a_l).
         double Derivative(double b) => Moments.KernelPolynomial.Gradient(m, Enumerable.Repeat(b, loops).ToArray()).Sum();
-        return Integrate(y => (Loss(y[0]), [Derivative(y[0]) / d]), [b0], endTime, 1e-10, stopLoss);
+        return Integrate(new ScalarObjective(Loss, b => Derivative(b) / d), [b0], endTime, 1e-10, stopLoss);
     }
 
     /// <summary>
@@ -95,16 +105,31 @@ public static class GradientFlow
     public static IReadOnlyList<FlowPoint> Matrix(LoopedLoss loss, Matrix<double> a0, double endTime, double tolerance = 1e-8,
         double stopLoss = double.NegativeInfinity, bool symmetric = false)
     {
-        int d = a0.RowCount;
-        return Integrate(y =>
-        {
-            var (v, g) = loss.ValueAndGradient(Matrix<double>.Build.DenseOfColumnMajor(d, d, y));
-            if (symmetric) g = (g + g.Transpose()) / 2;
-            return (v, g.ToColumnMajorArray());
-        }, a0.ToColumnMajorArray(), endTime, tolerance, stopLoss);
+        ArgumentNullException.ThrowIfNull(loss);
+        return Integrate(loss.Objective(symmetric), a0.ToColumnMajorArray(), endTime, tolerance, stopLoss);
     }
 
-    private static double Norm(double[] v) => Math.Sqrt(v.Sum(x => x * x));
-    private static double[] Negate(double[] v) => v.Select(x => -x).ToArray();
-    private static double[] Add(double[] y, double[] k, double h) => y.Select((v, i) => v + h * k[i]).ToArray();
+    /// <summary>A one-parameter objective from a value and a derivative (the scalar-line flows).</summary>
+    private sealed class ScalarObjective(Func<double, double> value, Func<double, double> derivative) : IObjective
+    {
+        public int Dimension => 1;
+
+        public double Evaluate(ReadOnlySpan<double> x, Span<double> gradient)
+        {
+            if (!gradient.IsEmpty) gradient[0] = derivative(x[0]);
+            return value(x[0]);
+        }
+    }
+
+    private static double Norm(ReadOnlySpan<double> v)
+    {
+        double s = 0;
+        foreach (var x in v) s += x * x;
+        return Math.Sqrt(s);
+    }
+
+    private static void Negate(double[] v)
+    {
+        for (int i = 0; i < v.Length; i++) v[i] = -v[i];
+    }
 }
