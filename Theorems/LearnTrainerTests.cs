@@ -1,0 +1,114 @@
+namespace LoopedIcl.Theorems;
+
+/// <summary>The optimisers of the trainer: one hand-computed step of each rule, clipping, the schedule, convergence on a quadratic.</summary>
+[TestFixture, Category("TRAINER")]
+public class LearnTrainerOptimizers
+{
+    // Expected values computed by hand (Python float64, PyTorch's formulas), not by this code.
+    /// <summary>AdamW (β = (0.9, 0.999), ε = 1e-8, η = 0.1, λ = 0.01) matches two hand-computed steps.</summary>
+    [Test]
+    public void AdamWMatchesTwoHandComputedSteps()
+    {
+        var opt = new Optimizer(OptimizerSettings.Adam(0.1, 0.9, 0.999, weightDecay: 0.01), 2);
+        double[] theta = [1.0, -2.0];
+        opt.Step(theta, new double[] { 0.5, -0.1 });
+        Checks.Close(theta[0], 0.899000002, 1e-15, "Adam step 1, θ0");
+        Checks.Close(theta[1], -1.898000009999999, 1e-15, "Adam step 1, θ1");
+        opt.Step(theta, new double[] { 0.2, 0.3 });
+        Checks.Close(theta[0], 0.8082434839009282, 1e-15, "Adam step 2, θ0");
+        Checks.Close(theta[1], -1.9455209911100655, 1e-15, "Adam step 2, θ1");
+    }
+
+    /// <summary>SGD with momentum 0.9 (buffer = g on the first step) matches two hand-computed steps.</summary>
+    [Test]
+    public void SgdMomentumMatchesTwoHandComputedSteps()
+    {
+        var opt = new Optimizer(OptimizerSettings.Sgd(0.1, momentum: 0.9), 2);
+        double[] theta = [1.0, -2.0];
+        opt.Step(theta, new double[] { 0.5, -0.1 });
+        Checks.Close(theta[0], 0.95, 1e-15, "SGD step 1, θ0");
+        Checks.Close(theta[1], -1.99, 1e-15, "SGD step 1, θ1");
+        opt.Step(theta, new double[] { 0.2, 0.3 });
+        Checks.Close(theta[0], 0.885, 1e-15, "SGD step 2, θ0");
+        Checks.Close(theta[1], -2.011, 1e-15, "SGD step 2, θ1");
+    }
+
+    /// <summary>Per-block clipping rescales each block with norm above c to norm c and leaves the others; global clipping rescales the whole vector.</summary>
+    [Test]
+    public void ClippingRescalesBlocksAboveTheThreshold()
+    {
+        // Plain SGD with η = 1 makes the update equal to the clipped gradient.
+        var perBlock = new Optimizer(OptimizerSettings.Sgd(1.0, clip: ClipMode.PerBlock, clipNorm: 1.0), 4, [0, 2, 4]);
+        double[] theta = new double[4];
+        double norm = perBlock.Step(theta, new double[] { 3.0, 4.0, 0.3, 0.4 });
+        Checks.Close(norm, Math.Sqrt(25.25), 1e-14, "pre-clip norm returned");
+        double[] expected = [-0.6, -0.8, -0.3, -0.4];
+        for (int i = 0; i < 4; i++) Checks.Close(theta[i], expected[i], 1e-15, $"per-block clipped update {i}");
+
+        var global = new Optimizer(OptimizerSettings.Sgd(1.0, clip: ClipMode.Global, clipNorm: 1.0), 4);
+        theta = new double[4];
+        global.Step(theta, new double[] { 3.0, 4.0, 0.3, 0.4 });
+        double s = 1 / Math.Sqrt(25.25);
+        for (int i = 0; i < 4; i++) Checks.Close(theta[i], -new[] { 3.0, 4.0, 0.3, 0.4 }[i] * s, 1e-15, $"globally clipped update {i}");
+        // Control: the same gradient per-block and globally clipped differ (block 2 is not shrunk per block).
+        Checks.Exceeds(Math.Abs(theta[2] - expected[2]), 0.2, "global ≠ per-block clipping on block 2");
+    }
+
+    /// <summary>The learning rate halves every k steps: η·2^(−⌊t/k⌋).</summary>
+    [Test]
+    public void ScheduleHalvesEveryKSteps()
+    {
+        var s = OptimizerSettings.Adam(0.02, 0.99, 0.9, halveEvery: 2000);
+        Checks.Close(s.LearningRateAt(0), 0.02, 1e-18, "t = 0");
+        Checks.Close(s.LearningRateAt(1999), 0.02, 1e-18, "t = 1999");
+        Checks.Close(s.LearningRateAt(2000), 0.01, 1e-18, "t = 2000");
+        Checks.Close(s.LearningRateAt(29999), 0.02 / 16384, 1e-20, "t = 29999");
+        var opt = new Optimizer(OptimizerSettings.Sgd(1.0, halveEvery: 2), 1);
+        double[] theta = [0];
+        foreach (var expected in new[] { -1.0, -2.0, -2.5, -3.0, -3.25 })
+        {
+            opt.Step(theta, new double[] { 1.0 });
+            Checks.Close(theta[0], expected, 1e-15, $"θ after {opt.StepCount} steps of g = 1");
+        }
+    }
+
+    /// <summary>Adam (halving schedule) and SGD with momentum converge to the minimiser of an ill-conditioned quadratic; SGD with η &gt; 2/λ_max diverges (control).</summary>
+    [Test]
+    public void OptimisersConvergeOnAQuadratic()
+    {
+        double[] h = [1.0, 10.0, 0.5], target = [1.0, -2.0, 0.5];
+        double Distance(double[] t) => Math.Sqrt(t.Select((v, i) => (v - target[i]) * (v - target[i])).Sum());
+        double[] Run(OptimizerSettings settings, int steps)
+        {
+            var opt = new Optimizer(settings, 3);
+            var theta = new double[3];
+            var g = new double[3];
+            for (int k = 0; k < steps; k++)
+            {
+                for (int i = 0; i < 3; i++) g[i] = h[i] * (theta[i] - target[i]);
+                opt.Step(theta, g);
+            }
+            return theta;
+        }
+        // Adam's step is ≈ η per coordinate near the optimum, so the halving schedule sets the final accuracy: 2000 steps, η = 0.05/2^9.
+        Checks.AtMost(Distance(Run(OptimizerSettings.Adam(0.05, halveEvery: 200), 2000)), 1e-4, "Adam distance to the minimiser");
+        // Heavy ball with η = 0.05, μ = 0.9 contracts like √μ ≈ 0.95 per step: 600 steps give ≈ 1e-13 of the start.
+        Checks.AtMost(Distance(Run(OptimizerSettings.Sgd(0.05, momentum: 0.9), 600)), 1e-8, "SGD+momentum distance to the minimiser");
+        // Control: η = 0.25 > 2/λ_max = 0.2 grows by |1 − 2.5| = 1.5 per step along the stiff direction.
+        Checks.Exceeds(Distance(Run(OptimizerSettings.Sgd(0.25), 40)), 1e3, "SGD beyond the stability limit diverges");
+    }
+
+    /// <summary>Bad settings and shapes raise ArgumentException naming the parameter.</summary>
+    [Test]
+    public void BadInputIsRejected()
+    {
+        Assert.That(() => new Optimizer(OptimizerSettings.Adam(-1), 2), Throws.ArgumentException.With.Message.Contains("LearningRate"));
+        Assert.That(() => new Optimizer(OptimizerSettings.Adam(0.1, beta1: 1.0), 2), Throws.ArgumentException.With.Message.Contains("Beta1"));
+        Assert.That(() => new Optimizer(OptimizerSettings.Sgd(0.1, clip: ClipMode.Global), 2), Throws.ArgumentException.With.Message.Contains("ClipNorm"));
+        Assert.That(() => new Optimizer(OptimizerSettings.Sgd(0.1), 4, [0, 2]), Throws.ArgumentException.With.Message.Contains("blockOffsets"));
+        Assert.That(() => new Optimizer(OptimizerSettings.Sgd(0.1), 4, [0, 3, 3, 4]), Throws.ArgumentException.With.Message.Contains("increasing"));
+        var opt = new Optimizer(OptimizerSettings.Sgd(0.1), 2);
+        Assert.That(() => opt.Step(new double[2], new double[3]), Throws.ArgumentException.With.Message.Contains("gradient"));
+        Assert.That(() => opt.Step(new double[2], new[] { double.NaN, 0 }), Throws.ArgumentException.With.Message.Contains("finite"));
+    }
+}
