@@ -1,0 +1,94 @@
+using LoopedIcl.Numerics.Engine;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>
+/// FAST-PATH: the batched SIMD engine (Gram state, label-row recursion where the parameterisation allows it) predicts what the
+/// literal O(n²d)-per-layer transformer predicts, prompt by prompt, for every parameterisation, in double within the
+/// general-layer rounding budget (Tolerance.GeneralLayers, scaled with the trajectory's magnitude and L).
+/// </summary>
+[TestFixture, Category("FAST-PATH")]
+public sealed class EngineEqualsLiteral
+{
+    /// <summary>FAST-PATH: engine ŷ and batch-mean loss = literal model's, 9 prompts (a full lane group and a padded one), d ≤ 5, n ≤ 16.</summary>
+    [TestCase(EngineFamilies.Kind.FullUntied, 3)]
+    [TestCase(EngineFamilies.Kind.FullTiedMinus, 3)]
+    [TestCase(EngineFamilies.Kind.Sparse, 5)]
+    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 5)]
+    [TestCase(EngineFamilies.Kind.GdPlusPlus, 3)]
+    [TestCase(EngineFamilies.Kind.GatmiryLooped, 10)]
+    [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, 10)]
+    [TestCase(EngineFamilies.Kind.GatmiryUntied, 4)]
+    public void FAST_PATH_Engine_predictions_equal_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
+        Properties.ForAll(Cases.Shapes(dMax: 5, nMax: 16, lMax: maxLayers), s =>
+        {
+            var rng = Numerics.Prompts.Rng.Create(s.Seed);
+            var family = EngineFamilies.Make(kind, s.D, s.L);
+            var theta = EngineFamilies.RandomTheta(family, rng);
+            var batch = EngineFamilies.Batch(s, 9, rng);
+            var engine = new IclEngine(family);
+            var yhat = new double[batch.Count];
+            engine.Predict(theta, batch, yhat);
+            var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
+            double loss = 0, budget = 0;
+            for (int p = 0; p < batch.Count; p++)
+            {
+                var prompt = batch.ToPrompt(p);
+                var literal = model.Predict(prompt).Value;
+                double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+                double b = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
+                budget = Math.Max(budget, b);
+                Checks.Close(yhat[p], literal, b, $"{family.Name}: ŷ of prompt {p}, {s}");
+                loss += (literal - prompt.QueryTarget.Value) * (literal - prompt.QueryTarget.Value) / batch.Count;
+            }
+            // (ŷ − y)² moves by ≤ 2|ŷ − y|·δ + δ² when ŷ moves by δ.
+            double lossBudget = 2 * Math.Sqrt(loss * batch.Count) * budget + budget * budget + Tolerance.Accumulated(batch.Count, 0, loss);
+            Checks.Close(engine.Loss(theta, batch, default), loss, lossBudget, $"{family.Name}: batch loss, {s}");
+        });
+
+    /// <summary>FAST-PATH: the engine's query gradient ∂ŷ/∂x_q equals the literal model's (ŷ is linear in x_q: compared via ŷ at x_q + e_a − ŷ at x_q).</summary>
+    [TestCase(EngineFamilies.Kind.FullUntied, 3)]
+    [TestCase(EngineFamilies.Kind.Sparse, 4)]
+    [TestCase(EngineFamilies.Kind.GatmiryLooped, 8)]
+    public void FAST_PATH_Engine_query_gradient_equals_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
+        Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 12, lMax: maxLayers), s =>
+        {
+            var rng = Numerics.Prompts.Rng.Create(s.Seed);
+            var family = EngineFamilies.Make(kind, s.D, s.L);
+            var theta = EngineFamilies.RandomTheta(family, rng);
+            var batch = EngineFamilies.Batch(s, 3, rng);
+            var yhat = new double[batch.Count];
+            var beta = new double[batch.Count * s.D];
+            new IclEngine(family).PredictWithQueryGradient(theta, batch, yhat, beta);
+            var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
+            for (int p = 0; p < batch.Count; p++)
+            {
+                var prompt = batch.ToPrompt(p);
+                double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+                double b = 2 * Tolerance.GeneralLayers(s.N, s.D, s.L, z + 1);
+                for (int a = 0; a < s.D; a++)
+                {
+                    var shifted = prompt.Query.Clone();
+                    shifted[a, 0] += 1;
+                    var moved = new Prompt<Real>(prompt.X, prompt.Y, shifted, prompt.QueryTarget, prompt.Task);
+                    double exact = model.Predict(moved).Value - model.Predict(prompt).Value;
+                    Checks.Close(beta[p * s.D + a], exact, b, $"{family.Name}: ∂ŷ/∂x_q[{a}] of prompt {p}, {s}");
+                }
+            }
+        });
+
+    /// <summary>FAST-PATH negative control: the engine with the wrong residual sign disagrees with the literal model.</summary>
+    [Test]
+    public void FAST_PATH_Negative_control_engine_with_the_wrong_sign() =>
+        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
+        {
+            var rng = Numerics.Prompts.Rng.Create(s.Seed);
+            var family = EngineFamilies.Make(EngineFamilies.Kind.GatmiryLooped, s.D, s.L);
+            var theta = EngineFamilies.RandomTheta(family, rng);
+            var batch = EngineFamilies.Batch(s, 1, rng);
+            var yhat = new double[1];
+            new IclEngine(family).Predict(theta, batch, yhat);
+            var literal = new LinearTransformer<Real>(family.ToLayers(theta), ResidualSign.Plus).Predict(batch.ToPrompt(0)).Value;
+            Checks.Close(yhat[0], literal, 1e-9, $"engine (− residual) vs literal with + residual, {s}");
+        }, "engine with the wrong residual sign");
+}

@@ -1,0 +1,30 @@
+using LoopedIcl.Numerics.Engine;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>The parameterisations the engine tests run over (named once), with random parameters at a scale where L layers stay O(1).</summary>
+public static class EngineFamilies
+{
+    public enum Kind { FullUntied, FullTiedMinus, Sparse, SparseTiedSymmetric, GdPlusPlus, GatmiryLooped, GatmiryLoopedSymmetricNoU, GatmiryUntied }
+
+    public static Parameterisation Make(Kind kind, int d, int layers) => kind switch
+    {
+        Kind.FullUntied => Parameterisation.Full(d, layers),
+        Kind.FullTiedMinus => Parameterisation.Full(d, layers, ResidualSign.Minus, tied: true),
+        Kind.Sparse => Parameterisation.Sparse(d, layers),
+        Kind.SparseTiedSymmetric => Parameterisation.Sparse(d, layers, tied: true, symmetricA: true),
+        Kind.GdPlusPlus => Parameterisation.GdPlusPlus(d, layers),
+        Kind.GatmiryLooped => Parameterisation.Gatmiry(d, layers),
+        Kind.GatmiryLoopedSymmetricNoU => Parameterisation.Gatmiry(d, layers, symmetricA: true, withU: false),
+        Kind.GatmiryUntied => Parameterisation.Gatmiry(d, layers, tied: false),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>θ with N(0, 0.16/(d+1)) entries (the scale of the FAST-PATH tests: ‖P‖, ‖Q‖ = O(0.4)).</summary>
+    public static double[] RandomTheta(Parameterisation f, Random rng) =>
+        Numerics.Prompts.Rng.Gaussians(rng, f.Dimension).Select(v => v * 0.4 / Math.Sqrt(f.Width)).ToArray();
+
+    /// <summary>A batch of <paramref name="count"/> prompts, x ~ N(0, Σ) with κ(Σ) = shape.Kappa, w* ~ N(0, Σ⁻¹).</summary>
+    public static PromptBatch Batch(Shape s, int count, Random rng) =>
+        new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, rng), TaskLaw.InverseCovariance).Draw(s.N, count, (ulong)s.Seed);
+}

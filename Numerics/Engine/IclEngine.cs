@@ -1,0 +1,565 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using LoopedIcl.Numerics.Models;
+
+namespace LoopedIcl.Numerics.Engine;
+
+/// <summary>
+/// The fast double engine of the column-layout linear transformer (linear attention, query-excluded mask): batched over
+/// prompts in SIMD lane groups of 8, through the Gram state G = (1/n)Σ_{i≤n} z_i z_iᵀ and the query column z_q:
+/// per layer T = I ± P G Q, z_q ← T z_q, G ← T G Tᵀ; ŷ = −[z_q]_{d+1}. With a tape it runs the reverse pass
+/// (z̄ ← Tᵀz̄, T̄ = z̄′zᵀ + 2Ḡ′TG, P̄ = ±T̄(GQ)ᵀ, Q̄ = ±(PG)ᵀT̄, Ḡ ← sym(TᵀḠ′T ± PᵀT̄Qᵀ)) and contracts the layer adjoints to ∂/∂θ.
+/// When the parameterisation says P touches only the label row (P = e_{d+1}πᵀ), the label-row recursion is used: r = QᵀGπ,
+/// z_q[d] += ±rᵀz_q, only G's last row and column change — O((d+1)²) per layer, forward and reverse.
+/// Work is split into fixed chunks of lane groups, reduced in chunk order: the numbers never depend on the thread count.
+/// </summary>
+/// <example>
+/// <code>
+/// var family = Parameterisation.Sparse(d: 5, layers: 3);                 // θ = (A_1, A_2, A_3)
+/// var engine = new IclEngine(family, threads: 2);
+/// var law = PromptLaw.Isotropic(5, TaskLaw.Isotropic);
+/// var batch = law.Draw(n: 20, count: 2000, seed: 7);
+/// var theta = new double[family.Dimension];
+/// var grad = new double[family.Dimension];
+/// double loss = engine.Loss(theta, batch, grad);                         // batch-mean (ŷ − y_q)² and its gradient
+/// var yhat = new double[batch.Count];
+/// engine.Predict(theta, batch, yhat);                                    // per-prompt predictions
+/// // As an IBatchObjective: var objective = new InContextLoss(engine, law, n: 20);
+/// </code>
+/// </example>
+public sealed class IclEngine
+{
+    /// <summary>Lane groups per chunk of work (a fixed split, so the reduction order is fixed).</summary>
+    public const int GroupsPerChunk = 16;
+
+    public Parameterisation Family { get; }
+    public int Threads { get; }
+    private readonly double _sign;
+
+    public IclEngine(Parameterisation family, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        Guard.Positive(threads, nameof(threads));
+        Family = family;
+        Threads = threads;
+        _sign = family.Sign == ResidualSign.Plus ? 1 : -1;
+    }
+
+    /// <summary>The batch-mean loss (1/B)Σ(ŷ − y_q)² at θ; when <paramref name="gradient"/> is not empty, also ∂/∂θ into it.</summary>
+    public double Loss(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> gradient)
+    {
+        var layers = ExpandChecked(theta, batch);
+        bool grad = !gradient.IsEmpty;
+        if (grad && gradient.Length != Family.Dimension)
+            throw new ArgumentException($"gradient must be empty or of length {Family.Dimension} (got {gradient.Length}).", nameof(gradient));
+        int chunks = (batch.Groups + GroupsPerChunk - 1) / GroupsPerChunk;
+        var losses = new double[chunks];
+        var adjoints = grad ? new double[chunks][] : null;
+        double scale = 1.0 / batch.Count;
+        RunChunks(chunks, batch, (c, work) =>
+        {
+            var acc = Vector512<double>.Zero;
+            if (grad) Array.Clear(work.Adjoint);
+            foreach (int g in work.GroupsOf(c, batch))
+            {
+                var yhat = Forward(layers, batch, g, work, tape: grad);
+                var e = yhat - Vector512.LoadUnsafe(ref batch.Target[g * PromptBatch.Lanes]);
+                acc = Vector512.FusedMultiplyAdd(e, e, acc);
+                if (grad) Backward(layers, work, Vector512.Create(2 * scale) * e, parameters: true);
+            }
+            losses[c] = Vector512.Sum(acc);
+            if (grad)
+            {
+                var sum = new double[layers.Length];
+                for (int k = 0; k < sum.Length; k++) sum[k] = Vector512.Sum(work.Adjoint[k]);
+                adjoints![c] = sum;
+            }
+        });
+        double total = 0;
+        for (int c = 0; c < chunks; c++) total += losses[c];
+        if (grad)
+        {
+            var layerAdjoint = new double[layers.Length];
+            for (int c = 0; c < chunks; c++)
+                for (int k = 0; k < layerAdjoint.Length; k++) layerAdjoint[k] += adjoints![c][k];
+            InjectFault(layerAdjoint);
+            Family.Contract(layerAdjoint, gradient);
+        }
+        return total * scale;
+    }
+
+    /// <summary>A deliberate error in the layer adjoints, for the negative controls of LEARN-GRAD only.</summary>
+    internal AdjointFault Fault { get; set; }
+
+    private void InjectFault(double[] adjoint)
+    {
+        int w = Family.Width, w2 = w * w;
+        for (int l = 0; l < Family.Layers; l++)
+        {
+            var p = adjoint.AsSpan(l * 2 * w2, w2);
+            var q = adjoint.AsSpan(l * 2 * w2 + w2, w2);
+            switch (Fault)
+            {
+                case AdjointFault.TransposedP:
+                    for (int a = 0; a < w; a++) for (int b = 0; b < a; b++) (p[a * w + b], p[b * w + a]) = (p[b * w + a], p[a * w + b]);
+                    break;
+                case AdjointFault.WrongSignQ:
+                    for (int k = 0; k < w2; k++) q[k] = -q[k];
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Per-prompt predictions ŷ (length ≥ batch.Count).</summary>
+    public void Predict(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> predictions) =>
+        PredictCore(theta, batch, predictions, default);
+
+    /// <summary>
+    /// Per-prompt predictions and their gradients with respect to the query x_q (ŷ is linear in x_q: ŷ = βᵀx_q, so this is the
+    /// prompt's effective weight vector β); <paramref name="queryGradients"/>[p·d + a] = ∂ŷ_p/∂x_q[a].
+    /// </summary>
+    public void PredictWithQueryGradient(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> predictions, Span<double> queryGradients)
+    {
+        if (queryGradients.Length < batch.Count * batch.D)
+            throw new ArgumentException($"queryGradients must have length ≥ count·d = {batch.Count * batch.D}.", nameof(queryGradients));
+        PredictCore(theta, batch, predictions, queryGradients);
+    }
+
+    private void PredictCore(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> predictions, Span<double> queryGradients)
+    {
+        var layers = ExpandChecked(theta, batch);
+        if (predictions.Length < batch.Count) throw new ArgumentException($"predictions must have length ≥ {batch.Count}.", nameof(predictions));
+        bool wantGrad = !queryGradients.IsEmpty;
+        int chunks = (batch.Groups + GroupsPerChunk - 1) / GroupsPerChunk;
+        var yhat = new double[batch.Groups * PromptBatch.Lanes];
+        var qgrad = wantGrad ? new double[batch.Groups * PromptBatch.Lanes * batch.D] : null;
+        int d = batch.D;
+        RunChunks(chunks, batch, (c, work) =>
+        {
+            foreach (int g in work.GroupsOf(c, batch))
+            {
+                Forward(layers, batch, g, work, tape: wantGrad).StoreUnsafe(ref yhat[g * PromptBatch.Lanes]);
+                if (!wantGrad) continue;
+                Backward(layers, work, Vector512<double>.One, parameters: false);
+                for (int a = 0; a < d; a++)
+                    for (int k = 0; k < PromptBatch.Lanes; k++) qgrad![(g * PromptBatch.Lanes + k) * d + a] = work.ZBar[a][k];
+            }
+        });
+        yhat.AsSpan(0, batch.Count).CopyTo(predictions);
+        if (wantGrad) qgrad.AsSpan(0, batch.Count * d).CopyTo(queryGradients);
+    }
+
+    private double[] ExpandChecked(ReadOnlySpan<double> theta, PromptBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.D != Family.D) throw new ArgumentException($"batch has d = {batch.D}, the parameterisation d = {Family.D}.", nameof(batch));
+        if (theta.Length != Family.Dimension) throw new ArgumentException($"theta must have length {Family.Dimension} (got {theta.Length}).", nameof(theta));
+        var layers = new double[Family.ExpandedLength];
+        Family.Expand(theta, layers);
+        return layers;
+    }
+
+    private void RunChunks(int chunks, PromptBatch batch, Action<int, Workspace> body)
+    {
+        if (Threads == 1 || chunks == 1)
+        {
+            var work = new Workspace(Family);
+            for (int c = 0; c < chunks; c++) body(c, work);
+            return;
+        }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
+            () => new Workspace(Family), (c, _, work) => { body(c, work); return work; }, _ => { });
+    }
+
+    /// <summary>Per-thread scratch and tape, all in lane vectors.</summary>
+    private sealed class Workspace
+    {
+        public readonly int W, L;
+        public readonly Vector512<double>[] G;      // (L+1) Gram states, w² each
+        public readonly Vector512<double>[] Z;      // (L+1) query columns, w each
+        public readonly Vector512<double>[] T;      // L transition matrices (general path), w² each
+        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path)
+        public readonly Vector512<double>[] Adjoint;
+        public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2;
+        public readonly Vector512<double>[] ZBar, ZBarNext, V, H, VBar, A;
+
+        public Workspace(Parameterisation f)
+        {
+            W = f.Width;
+            L = f.Layers;
+            int w2 = W * W;
+            G = new Vector512<double>[(L + 1) * w2];
+            Z = new Vector512<double>[(L + 1) * W];
+            T = new Vector512<double>[L * w2];
+            R = new Vector512<double>[L * W];
+            Adjoint = new Vector512<double>[f.ExpandedLength];
+            GBar = new Vector512<double>[w2];
+            GBarNext = new Vector512<double>[w2];
+            TBar = new Vector512<double>[w2];
+            Tmp = new Vector512<double>[w2];
+            Tmp2 = new Vector512<double>[w2];
+            ZBar = new Vector512<double>[W];
+            ZBarNext = new Vector512<double>[W];
+            V = new Vector512<double>[W];
+            H = new Vector512<double>[W];
+            VBar = new Vector512<double>[W];
+            A = new Vector512<double>[W];
+        }
+
+        public IEnumerable<int> GroupsOf(int chunk, PromptBatch batch)
+        {
+            int end = Math.Min(batch.Groups, (chunk + 1) * GroupsPerChunk);
+            for (int g = chunk * GroupsPerChunk; g < end; g++) yield return g;
+        }
+    }
+
+    private static Vector512<double> B(double v) => Vector512.Create(v);
+
+    /// <summary>G_0 = (1/n)[[XᵀX, Xᵀy], [yᵀX, yᵀy]] and z_q = (x_q, 0) for lane group g, into the tape's slot 0.</summary>
+    private static void Initialise(PromptBatch batch, int g, Workspace work)
+    {
+        int n = batch.N, d = batch.D, w = d + 1;
+        var x = MemoryMarshal.Cast<double, Vector512<double>>(batch.X.AsSpan(g * n * d * PromptBatch.Lanes, n * d * PromptBatch.Lanes));
+        var y = MemoryMarshal.Cast<double, Vector512<double>>(batch.Y.AsSpan(g * n * PromptBatch.Lanes, n * PromptBatch.Lanes));
+        var q = MemoryMarshal.Cast<double, Vector512<double>>(batch.Query.AsSpan(g * d * PromptBatch.Lanes, d * PromptBatch.Lanes));
+        var gram = work.G.AsSpan(0, w * w);
+        gram.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            var xi = x.Slice(i * d, d);
+            var yi = y[i];
+            for (int a = 0; a < d; a++)
+            {
+                var xa = xi[a];
+                for (int b = 0; b <= a; b++) gram[a * w + b] = Vector512.FusedMultiplyAdd(xa, xi[b], gram[a * w + b]);
+                gram[d * w + a] = Vector512.FusedMultiplyAdd(yi, xa, gram[d * w + a]);
+            }
+            gram[d * w + d] = Vector512.FusedMultiplyAdd(yi, yi, gram[d * w + d]);
+        }
+        var inv = B(1.0 / n);
+        for (int a = 0; a < w; a++)
+            for (int b = 0; b <= a; b++)
+            {
+                var v = gram[a * w + b] * inv;
+                gram[a * w + b] = v;
+                gram[b * w + a] = v;
+            }
+        for (int a = 0; a < d; a++) work.Z[a] = q[a];
+        work.Z[d] = Vector512<double>.Zero;
+    }
+
+    /// <summary>Runs all layers on lane group g (keeping G_l, z_l and T_l or r_l on the tape); returns ŷ per lane.</summary>
+    private Vector512<double> Forward(double[] layers, PromptBatch batch, int g, Workspace work, bool tape)
+    {
+        Initialise(batch, g, work);
+        int w = work.W, w2 = w * w, L = work.L;
+        bool labelRow = Family.LabelRowOnlyP;
+        for (int l = 0; l < L; l++)
+        {
+            var p = layers.AsSpan(l * 2 * w2, w2);
+            var qm = layers.AsSpan(l * 2 * w2 + w2, w2);
+            // Without a tape the states are overwritten in slot 0 (the last layer's G is never needed).
+            int src = tape ? l : 0, dst = tape ? l + 1 : 0;
+            var gs = work.G.AsSpan(src * w2, w2);
+            var zs = work.Z.AsSpan(src * w, w);
+            var gd = work.G.AsSpan(dst * w2, w2);
+            var zd = work.Z.AsSpan(dst * w, w);
+            bool needG = tape || l + 1 < L;
+            if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(l * w, w), work, needG);
+            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(l * w2, w2), work, needG);
+        }
+        return -work.Z[(tape ? L : 0) * w + w - 1];
+    }
+
+    private void GeneralLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
+        Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> t, Workspace work, bool needG)
+    {
+        int w = work.W;
+        var gq = work.Tmp.AsSpan(0, w * w);
+        for (int a = 0; a < w; a++)           // GQ
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(g[a * w + c], B(q[c * w + b]), s);
+                gq[a * w + b] = s;
+            }
+        var sign = B(_sign);
+        for (int a = 0; a < w; a++)           // T = I ± P(GQ)
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(B(p[a * w + c]), gq[c * w + b], s);
+                t[a * w + b] = a == b ? Vector512.FusedMultiplyAdd(sign, s, Vector512<double>.One) : sign * s;
+            }
+        var zNew = work.A.AsSpan(0, w);
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(t[a * w + b], z[b], s);
+            zNew[a] = s;
+        }
+        zNew.CopyTo(zOut);
+        if (!needG) return;
+        var tg = work.Tmp2.AsSpan(0, w * w);
+        MatMul(t, g, tg, w);
+        for (int a = 0; a < w; a++)           // G ← (TG)Tᵀ, symmetric
+            for (int b = 0; b <= a; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tg[a * w + c], t[b * w + c], s);
+                gOut[a * w + b] = s;
+                gOut[b * w + a] = s;
+            }
+    }
+
+    /// <summary>P = e_{d+1}πᵀ: r = Qᵀ(Gπ), z[d] += ±rᵀz; G' = G ± e_d hᵀ ± h e_dᵀ + (rᵀh) e_d e_dᵀ with h = Gr.</summary>
+    private void LabelRowLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
+        Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> r, Workspace work, bool needG)
+    {
+        int w = work.W, d = w - 1;
+        var pi = p.Slice(d * w, w);
+        var v = work.V.AsSpan(0, w);
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[a * w + b], B(pi[b]), s);
+            v[a] = s;
+        }
+        for (int j = 0; j < w; j++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int i = 0; i < w; i++) s = Vector512.FusedMultiplyAdd(B(q[i * w + j]), v[i], s);
+            r[j] = s;
+        }
+        var rz = Vector512<double>.Zero;
+        for (int j = 0; j < w; j++) rz = Vector512.FusedMultiplyAdd(r[j], z[j], rz);
+        if (zOut != z) z.CopyTo(zOut);
+        zOut[d] = Vector512.FusedMultiplyAdd(B(_sign), rz, z[d]);
+        if (!needG) return;
+        if (gOut != g) g.CopyTo(gOut);
+        var h = work.H.AsSpan(0, w);
+        var c = Vector512<double>.Zero;
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(g[a * w + b], r[b], s);
+            h[a] = s;
+            c = Vector512.FusedMultiplyAdd(r[a], s, c);
+        }
+        var sign = B(_sign);
+        var corner = gOut[d * w + d] + Vector512.FusedMultiplyAdd(sign, h[d], sign * h[d]) + c;
+        for (int a = 0; a < d; a++)
+        {
+            var e = Vector512.FusedMultiplyAdd(sign, h[a], gOut[d * w + a]);
+            gOut[d * w + a] = e;
+            gOut[a * w + d] = e;
+        }
+        gOut[d * w + d] = corner;
+    }
+
+    /// <summary>
+    /// Reverse pass over the tape from z̄_L = −ȳ e_{d+1} (ȳ = ∂f/∂ŷ per lane). With <paramref name="parameters"/> the layer adjoints
+    /// are accumulated into work.Adjoint; at the end work.ZBar holds ∂f/∂z_q(0) (its first d entries: ∂f/∂x_q).
+    /// </summary>
+    private void Backward(double[] layers, Workspace work, Vector512<double> yBar, bool parameters)
+    {
+        int w = work.W, w2 = w * w, d = w - 1, L = work.L;
+        var zBar = work.ZBar.AsSpan(0, w);
+        zBar.Clear();
+        zBar[d] = -yBar;
+        var gBar = work.GBar.AsSpan(0, w2);
+        gBar.Clear();
+        bool labelRow = Family.LabelRowOnlyP;
+        for (int l = L - 1; l >= 0; l--)
+        {
+            var p = layers.AsSpan(l * 2 * w2, w2);
+            var q = layers.AsSpan(l * 2 * w2 + w2, w2);
+            var g = work.G.AsSpan(l * w2, w2);
+            var z = work.Z.AsSpan(l * w, w);
+            var adjP = work.Adjoint.AsSpan(l * 2 * w2, w2);
+            var adjQ = work.Adjoint.AsSpan(l * 2 * w2 + w2, w2);
+            bool gBarZero = l == L - 1;
+            if (labelRow) LabelRowBackward(p, q, g, z, work.R.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
+            else GeneralBackward(p, q, g, z, work.T.AsSpan(l * w2, w2), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
+        }
+    }
+
+    private void GeneralBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
+        Span<Vector512<double>> t, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
+        Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
+    {
+        int w = work.W, w2 = w * w;
+        var tBar = work.TBar.AsSpan(0, w2);
+        var tmp = work.Tmp.AsSpan(0, w2);
+        var tmp2 = work.Tmp2.AsSpan(0, w2);
+        if (parameters)
+        {
+            for (int a = 0; a < w; a++)       // T̄ = z̄′zᵀ
+                for (int b = 0; b < w; b++) tBar[a * w + b] = zBar[a] * z[b];
+            if (!gBarZero)
+            {
+                MatMul(gBar, t, tmp, w);      // Ḡ′T
+                MatMul(tmp, g, tmp2, w);      // Ḡ′TG
+                for (int k = 0; k < w2; k++) tBar[k] = Vector512.FusedMultiplyAdd(B(2), tmp2[k], tBar[k]);
+            }
+        }
+        // z̄ ← Tᵀz̄′
+        var zNew = work.ZBarNext.AsSpan(0, w);
+        for (int b = 0; b < w; b++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int a = 0; a < w; a++) s = Vector512.FusedMultiplyAdd(t[a * w + b], zBar[a], s);
+            zNew[b] = s;
+        }
+        zNew.CopyTo(zBar);
+        if (!parameters) return;
+        var sign = B(_sign);
+        // P̄ += ±T̄(GQ)ᵀ: (GQ)[b,c] = Σ_e G[b,e]Q[e,c]; P̄[a,b] += ±Σ_c T̄[a,c](GQ)[b,c]
+        for (int b = 0; b < w; b++)
+            for (int c = 0; c < w; c++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int e = 0; e < w; e++) s = Vector512.FusedMultiplyAdd(g[b * w + e], B(q[e * w + c]), s);
+                tmp[b * w + c] = s;
+            }
+        for (int a = 0; a < w; a++)
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tBar[a * w + c], tmp[b * w + c], s);
+                adjP[a * w + b] = Vector512.FusedMultiplyAdd(sign, s, adjP[a * w + b]);
+            }
+        // PᵀT̄ (needed for Q̄ = ±G(PᵀT̄) and for Ḡ's ±(PᵀT̄)Qᵀ)
+        for (int a = 0; a < w; a++)
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) if (p[c * w + a] != 0) s = Vector512.FusedMultiplyAdd(B(p[c * w + a]), tBar[c * w + b], s);
+                tmp2[a * w + b] = s;
+            }
+        for (int a = 0; a < w; a++)
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(g[a * w + c], tmp2[c * w + b], s);
+                adjQ[a * w + b] = Vector512.FusedMultiplyAdd(sign, s, adjQ[a * w + b]);
+            }
+        if (!propagateG) return;
+        // Ḡ ← sym(TᵀḠ′T ± (PᵀT̄)Qᵀ)
+        var next = work.GBarNext.AsSpan(0, w2);
+        for (int a = 0; a < w; a++)
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tmp2[a * w + c], B(q[b * w + c]), s);
+                next[a * w + b] = sign * s;
+            }
+        if (!gBarZero)
+        {
+            MatMul(gBar, t, tmp, w);          // Ḡ′T
+            for (int a = 0; a < w; a++)
+                for (int b = 0; b < w; b++)
+                {
+                    var s = next[a * w + b];
+                    for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(t[c * w + a], tmp[c * w + b], s);
+                    next[a * w + b] = s;
+                }
+        }
+        Symmetrise(next, gBar, w);
+    }
+
+    private void LabelRowBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
+        Span<Vector512<double>> r, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
+        Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
+    {
+        int w = work.W, d = w - 1;
+        var sign = B(_sign);
+        var zBarD = zBar[d];
+        if (parameters)
+        {
+            var pi = p.Slice(d * w, w);
+            // r̄ = ±T̄[d,:] with T̄[d,:] = z̄′_d zᵀ + 2(Ḡ′[d,:] T) G and Ḡ′[d,:]T = Ḡ′[d,:] ± Ḡ′[d,d] rᵀ.
+            var a = work.A.AsSpan(0, w);
+            var rBar = work.H.AsSpan(0, w);
+            if (gBarZero) for (int j = 0; j < w; j++) rBar[j] = sign * (zBarD * z[j]);
+            else
+            {
+                for (int j = 0; j < w; j++) a[j] = Vector512.FusedMultiplyAdd(sign * gBar[d * w + d], r[j], gBar[d * w + j]);
+                for (int j = 0; j < w; j++)
+                {
+                    var s = Vector512<double>.Zero;
+                    for (int i = 0; i < w; i++) s = Vector512.FusedMultiplyAdd(a[i], g[i * w + j], s);
+                    rBar[j] = sign * Vector512.FusedMultiplyAdd(B(2), s, zBarD * z[j]);
+                }
+            }
+            // r = Qᵀv, v = Gπ: Q̄[i,j] += v_i r̄_j; v̄ = Q r̄; π̄ = G v̄ (P̄[d,:] += π̄); Ḡ += v̄ πᵀ (symmetrised below).
+            var v = work.V.AsSpan(0, w);
+            for (int i = 0; i < w; i++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[i * w + b], B(pi[b]), s);
+                v[i] = s;
+            }
+            for (int i = 0; i < w; i++)
+                for (int j = 0; j < w; j++) adjQ[i * w + j] = Vector512.FusedMultiplyAdd(v[i], rBar[j], adjQ[i * w + j]);
+            var vBar = work.VBar.AsSpan(0, w);
+            for (int i = 0; i < w; i++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int j = 0; j < w; j++) s = Vector512.FusedMultiplyAdd(B(q[i * w + j]), rBar[j], s);
+                vBar[i] = s;
+            }
+            for (int b = 0; b < w; b++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int i = 0; i < w; i++) s = Vector512.FusedMultiplyAdd(g[b * w + i], vBar[i], s);
+                adjP[d * w + b] += s;
+            }
+            if (propagateG)
+            {
+                // Ḡ ← sym(TᵀḠ′T + v̄πᵀ), TᵀḠ′T = Ḡ′ ± r Ḡ′[d,:] ± Ḡ′[:,d] rᵀ + Ḡ′[d,d] r rᵀ (Ḡ′ symmetric).
+                var next = work.GBarNext.AsSpan(0, w * w);
+                for (int i = 0; i < w; i++)
+                    for (int j = 0; j < w; j++)
+                    {
+                        var s = vBar[i] * B(pi[j]);
+                        if (!gBarZero)
+                        {
+                            s += gBar[i * w + j] + sign * (r[i] * gBar[d * w + j] + gBar[i * w + d] * r[j]) + gBar[d * w + d] * r[i] * r[j];
+                        }
+                        next[i * w + j] = s;
+                    }
+                Symmetrise(next, gBar, w);
+            }
+        }
+        // z̄ ← Tᵀz̄′ = z̄′ ± z̄′_d r
+        for (int j = 0; j < w; j++) zBar[j] = Vector512.FusedMultiplyAdd(sign * zBarD, r[j], zBar[j]);
+        zBar[d] = Vector512.FusedMultiplyAdd(sign * zBarD, r[d], zBarD);
+    }
+
+    private static void Symmetrise(Span<Vector512<double>> m, Span<Vector512<double>> target, int w)
+    {
+        var half = B(0.5);
+        for (int a = 0; a < w; a++)
+            for (int b = 0; b <= a; b++)
+            {
+                var s = (m[a * w + b] + m[b * w + a]) * half;
+                target[a * w + b] = s;
+                target[b * w + a] = s;
+            }
+    }
+
+    private static void MatMul(Span<Vector512<double>> a, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
+    {
+        for (int i = 0; i < w; i++)
+            for (int j = 0; j < w; j++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int k = 0; k < w; k++) s = Vector512.FusedMultiplyAdd(a[i * w + k], b[k * w + j], s);
+                c[i * w + j] = s;
+            }
+    }
+}
+
+/// <summary>Deliberate adjoint errors (negative controls): P̄_l transposed, or Q̄_l with the wrong sign.</summary>
+internal enum AdjointFault { None, TransposedP, WrongSignQ }

@@ -1,0 +1,244 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Prompts;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LoopedIcl.Numerics.Engine;
+
+/// <summary>
+/// The law of a prompt: x_i, x_q ~ N(0, Σ) i.i.d. (x = Rg with RRᵀ = Σ; the product is skipped when Σ = I exactly),
+/// w* from a <see cref="TaskLaw"/>, y_i = ⟨w*, x_i⟩ + σ ε_i, y_q = ⟨w*, x_q⟩ (noise-free target).
+/// </summary>
+public sealed class PromptLaw
+{
+    internal readonly double[]? Chol;      // R, lower triangular row-major; null when Σ = I
+    internal readonly double[]? CholInvT;  // R⁻ᵀ, upper triangular row-major; null when Σ = I
+
+    public int D { get; }
+    public Matrix<double> Sigma { get; }
+    public TaskLaw Task { get; }
+    public double NoiseSigma { get; }
+    public bool IsIdentity => Chol is null;
+
+    public PromptLaw(Matrix<double> sigma, TaskLaw task, double noiseSigma = 0)
+    {
+        ArgumentNullException.ThrowIfNull(sigma);
+        Guard.SymmetricPositiveDefinite(sigma, nameof(sigma));
+        if (!(double.IsFinite(noiseSigma) && noiseSigma >= 0))
+            throw new ArgumentException($"{nameof(noiseSigma)} must be finite and ≥ 0 (got {noiseSigma}).", nameof(noiseSigma));
+        if (!Enum.IsDefined(task)) throw new ArgumentException($"{nameof(task)} must be a defined TaskLaw (got {task}).", nameof(task));
+        D = sigma.RowCount;
+        Sigma = sigma;
+        Task = task;
+        NoiseSigma = noiseSigma;
+        if (!sigma.Equals(Matrix<double>.Build.DenseIdentity(D)))
+        {
+            var r = sigma.Cholesky().Factor;
+            Chol = Flatten(r);
+            CholInvT = Flatten(r.Inverse().Transpose());
+        }
+    }
+
+    /// <summary>Σ = I (the shortcut: no Σ^{1/2} products).</summary>
+    public static PromptLaw Isotropic(int d, TaskLaw task, double noiseSigma = 0)
+    {
+        Guard.Positive(d, nameof(d));
+        return new PromptLaw(Matrix<double>.Build.DenseIdentity(d), task, noiseSigma);
+    }
+
+    private static double[] Flatten(Matrix<double> m) => Enumerable.Range(0, m.RowCount * m.ColumnCount).Select(k => m[k / m.ColumnCount, k % m.ColumnCount]).ToArray();
+
+    /// <summary>
+    /// <paramref name="count"/> prompts with <paramref name="n"/> context examples. Lane group g (prompts 8g … 8g+7) draws from its own
+    /// stream seeded by (seed, g), so the batch is a function of (law, n, count, seed) only, whatever <paramref name="threads"/> is.
+    /// </summary>
+    public PromptBatch Draw(int n, int count, ulong seed, int threads = 1)
+    {
+        Guard.Positive(n, nameof(n));
+        Guard.Positive(count, nameof(count));
+        Guard.Positive(threads, nameof(threads));
+        var batch = new PromptBatch(this, n, count, seed);
+        if (threads == 1 || batch.Groups < 16) for (int g = 0; g < batch.Groups; g++) batch.DrawGroup(g);
+        else Parallel.For(0, batch.Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, batch.DrawGroup);
+        return batch;
+    }
+}
+
+/// <summary>
+/// A batch of prompts in struct-of-arrays form, in lane groups of <see cref="Lanes"/> prompts (one prompt per SIMD lane):
+/// X[((g·n + i)·d + a)·8 + k] is x_i[a] of prompt 8g + k; Y[(g·n + i)·8 + k], Query[(g·d + a)·8 + k], Task likewise,
+/// Target[g·8 + k]. Lanes past <see cref="Count"/> are zero (they predict 0 for target 0 and add nothing to any sum).
+/// </summary>
+public sealed class PromptBatch
+{
+    public const int Lanes = 8;
+
+    public PromptLaw Law { get; }
+    public int N { get; }
+    public int D { get; }
+    public int Count { get; }
+    public int Groups { get; }
+    public ulong Seed { get; }
+    public double[] X { get; }
+    public double[] Y { get; }
+    public double[] Query { get; }
+    public double[] Target { get; }
+    public double[] Task { get; }
+
+    internal PromptBatch(PromptLaw law, int n, int count, ulong seed)
+    {
+        Law = law;
+        N = n;
+        D = law.D;
+        Count = count;
+        Seed = seed;
+        Groups = (count + Lanes - 1) / Lanes;
+        X = new double[Groups * n * D * Lanes];
+        Y = new double[Groups * n * Lanes];
+        Query = new double[Groups * D * Lanes];
+        Target = new double[Groups * Lanes];
+        Task = new double[Groups * D * Lanes];
+    }
+
+    /// <summary>A batch holding the given prompts in order (same n and d; their law is recorded as <paramref name="law"/>). For held-out or exact test prompts.</summary>
+    public static PromptBatch FromPrompts(PromptLaw law, IReadOnlyList<Prompt<Real>> prompts)
+    {
+        ArgumentNullException.ThrowIfNull(law);
+        ArgumentNullException.ThrowIfNull(prompts);
+        Guard.Positive(prompts.Count, "prompts.Count");
+        int n = prompts[0].N, d = prompts[0].D;
+        if (d != law.D) throw new ArgumentException($"prompts have d = {d}, the law d = {law.D}.", nameof(prompts));
+        var batch = new PromptBatch(law, n, prompts.Count, 0);
+        for (int p = 0; p < prompts.Count; p++)
+        {
+            var pr = prompts[p];
+            Guard.Shape(pr.X.Rows, pr.X.Cols, n, d, $"{nameof(prompts)}[{p}].X");
+            int g = p / Lanes, k = p % Lanes;
+            for (int i = 0; i < n; i++)
+            {
+                for (int a = 0; a < d; a++) batch.X[((g * n + i) * d + a) * Lanes + k] = pr.X[i, a].Value;
+                batch.Y[(g * n + i) * Lanes + k] = pr.Y[i, 0].Value;
+            }
+            for (int a = 0; a < d; a++)
+            {
+                batch.Query[(g * d + a) * Lanes + k] = pr.Query[a, 0].Value;
+                batch.Task[(g * d + a) * Lanes + k] = pr.Task[a, 0].Value;
+            }
+            batch.Target[g * Lanes + k] = pr.QueryTarget.Value;
+        }
+        return batch;
+    }
+
+    /// <summary>Prompt <paramref name="index"/> as a <see cref="Prompt{T}"/> (allocates; for cross-checks against the literal model).</summary>
+    public Prompt<Real> ToPrompt(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentException($"index must be in [0, {Count}) (got {index}).", nameof(index));
+        int g = index / Lanes, k = index % Lanes, n = N, d = D;
+        return new Prompt<Real>(
+            Mat<Real>.Build(n, d, (i, a) => X[((g * n + i) * d + a) * Lanes + k]),
+            Mat<Real>.Build(n, 1, (i, _) => Y[(g * n + i) * Lanes + k]),
+            Mat<Real>.Build(d, 1, (a, _) => Query[(g * d + a) * Lanes + k]),
+            Target[g * Lanes + k],
+            Mat<Real>.Build(d, 1, (a, _) => Task[(g * d + a) * Lanes + k]));
+    }
+
+    /// <summary>Draws lane group g: the task, then each context example (covariates, noise), then the query — a fixed order.</summary>
+    internal void DrawGroup(int g)
+    {
+        int n = N, d = D;
+        var rng = new LaneNormals(Seed, (ulong)g);
+        Span<double> z = stackalloc double[d * Lanes];
+        Span<double> w = Task.AsSpan(g * d * Lanes, d * Lanes);
+        rng.Fill(z);
+        switch (Law.Task)
+        {
+            case TaskLaw.Isotropic:
+                z.CopyTo(w);
+                break;
+            case TaskLaw.InverseCovariance:
+                if (Law.CholInvT is null) z.CopyTo(w);
+                else UpperTimes(Law.CholInvT, z, w, d);
+                break;
+            case TaskLaw.UnitSphere:
+                for (int k = 0; k < Lanes; k++)
+                {
+                    double s = 0;
+                    for (int a = 0; a < d; a++) s += z[a * Lanes + k] * z[a * Lanes + k];
+                    s = 1 / Math.Sqrt(s);
+                    for (int a = 0; a < d; a++) w[a * Lanes + k] = z[a * Lanes + k] * s;
+                }
+                break;
+        }
+        Span<double> noise = stackalloc double[Lanes];
+        for (int i = 0; i < n; i++)
+        {
+            var x = X.AsSpan((g * n + i) * d * Lanes, d * Lanes);
+            Covariate(ref rng, z, x);
+            var y = Y.AsSpan((g * n + i) * Lanes, Lanes);
+            Dot(x, w, y, d);
+            if (Law.NoiseSigma > 0)
+            {
+                rng.Fill(noise);
+                for (int k = 0; k < Lanes; k++) y[k] += Law.NoiseSigma * noise[k];
+            }
+        }
+        var q = Query.AsSpan(g * d * Lanes, d * Lanes);
+        Covariate(ref rng, z, q);
+        Dot(q, w, Target.AsSpan(g * Lanes, Lanes), d);
+        int valid = Math.Min(Lanes, Count - g * Lanes);
+        if (valid < Lanes) ZeroLanes(g, valid);
+    }
+
+    private void Covariate(ref LaneNormals rng, Span<double> z, Span<double> x)
+    {
+        if (Law.Chol is null) { rng.Fill(x); return; }
+        rng.Fill(z);
+        int d = D;
+        var r = Law.Chol;
+        var zv = MemoryMarshal.Cast<double, Vector512<double>>(z);
+        var xv = MemoryMarshal.Cast<double, Vector512<double>>(x);
+        for (int a = 0; a < d; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b <= a; b++) s = Vector512.FusedMultiplyAdd(Vector512.Create(r[a * d + b]), zv[b], s);
+            xv[a] = s;
+        }
+    }
+
+    private static void UpperTimes(double[] u, Span<double> z, Span<double> w, int d)
+    {
+        var zv = MemoryMarshal.Cast<double, Vector512<double>>(z);
+        var wv = MemoryMarshal.Cast<double, Vector512<double>>(w);
+        for (int a = 0; a < d; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = a; b < d; b++) s = Vector512.FusedMultiplyAdd(Vector512.Create(u[a * d + b]), zv[b], s);
+            wv[a] = s;
+        }
+    }
+
+    private static void Dot(Span<double> x, Span<double> w, Span<double> result, int d)
+    {
+        var xv = MemoryMarshal.Cast<double, Vector512<double>>(x);
+        var wv = MemoryMarshal.Cast<double, Vector512<double>>(w);
+        var s = Vector512<double>.Zero;
+        for (int a = 0; a < d; a++) s = Vector512.FusedMultiplyAdd(xv[a], wv[a], s);
+        s.CopyTo(result);
+    }
+
+    private void ZeroLanes(int g, int valid)
+    {
+        int n = N, d = D;
+        for (int k = valid; k < Lanes; k++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                for (int a = 0; a < d; a++) X[((g * n + i) * d + a) * Lanes + k] = 0;
+                Y[(g * n + i) * Lanes + k] = 0;
+            }
+            for (int a = 0; a < d; a++) { Query[(g * d + a) * Lanes + k] = 0; Task[(g * d + a) * Lanes + k] = 0; }
+            Target[g * Lanes + k] = 0;
+        }
+    }
+}
