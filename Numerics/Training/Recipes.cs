@@ -59,8 +59,14 @@ public sealed record DataSpec(int N, double[] Eigenvalues, int? RotationSeed, Ta
     public static DataSpec Isotropic(int d, int n, TaskLaw task = TaskLaw.InverseCovariance) => new(n, Enumerable.Repeat(1.0, d).ToArray(), null, task);
 }
 
-/// <summary>A training recipe as data: what is trained, on which prompts, with which optimiser, for how long; <see cref="Source"/> says where it comes from.</summary>
-public sealed record Recipe(string Name, string Source, ModelSpec Model, DataSpec Data, OptimizerSettings Optimizer, TrainingSchedule Schedule)
+/// <summary>A first phase before the recipe's optimiser: <see cref="Steps"/> steps of <see cref="Optimizer"/> on the recipe's batches.</summary>
+public sealed record WarmStart(OptimizerSettings Optimizer, int Steps);
+
+/// <summary>
+/// A training recipe as data: what is trained, on which prompts, with which optimiser, for how long; <see cref="Source"/> says
+/// where it comes from; <see cref="Warm"/> an optional first phase with another optimiser.
+/// </summary>
+public sealed record Recipe(string Name, string Source, ModelSpec Model, DataSpec Data, OptimizerSettings Optimizer, TrainingSchedule Schedule, WarmStart? Warm = null)
 {
     public Recipe WithSeed(ulong seed, int? rotationSeed = null) => this with
     {

@@ -133,6 +133,32 @@ public static class Trainer
             new(step, trainLoss, objective.Evaluate(theta, validation, Span<double>.Empty), TestMean(theta), (double[])theta.Clone());
     }
 
+    /// <summary>
+    /// Restarts for landscapes with non-global stationary points (AHN-T1's full single layer): <paramref name="starts"/> small
+    /// random initialisations each trained for <paramref name="warmupSteps"/> on batches of <paramref name="warmupBatch"/>, the one with the least validation loss trained
+    /// for the full schedule. Returns that run, every start's warm-up validation loss, and the chosen start.
+    /// </summary>
+    public static (TrainingResult Result, double[] WarmupValidation, int Chosen) TrainWithRestarts<TBatch>(IBatchObjective<TBatch> objective,
+        OptimizerSettings optimizer, TrainingSchedule schedule, int starts, int warmupSteps, int warmupBatch, int[]? blockOffsets = null, TextWriter? progress = null, string label = "")
+    {
+        Guard.Positive(starts, nameof(starts));
+        Guard.Positive(warmupSteps, nameof(warmupSteps));
+        Guard.Positive(warmupBatch, nameof(warmupBatch));
+        var warm = schedule with { Steps = warmupSteps, BatchSize = warmupBatch, EvaluateEvery = warmupSteps, KeepCheckpoints = 1, TestBatches = 2, TestBatchSize = 1 };
+        var validation = new double[starts];
+        double[]? best = null;
+        int chosen = 0;
+        for (int s = 0; s < starts; s++)
+        {
+            var init = Initial(objective.Dimension, schedule with { Seed = Seeds.Mix(schedule.Seed, (ulong)(1000 + s)) });
+            var r = Train(objective, optimizer, warm, blockOffsets, init, null, label: $"{label} start {s}");
+            validation[s] = r.Selected.ValidationLoss;
+            if (best is null || validation[s] < validation[chosen]) { best = init; chosen = s; }
+        }
+        progress?.WriteLine($"[train {label}] warm-up validation losses of {starts} starts: {string.Join(", ", validation.Select(v => v.ToString("G4")))}; chose {chosen}");
+        return (Train(objective, optimizer, schedule, blockOffsets, best, progress, label: label), validation, chosen);
+    }
+
     /// <summary>θ₀ ~ N(0, InitScale²) entrywise from the schedule's init stream.</summary>
     public static double[] Initial(int dimension, TrainingSchedule schedule)
     {
