@@ -44,19 +44,19 @@ public sealed class LearningSetup
     };
 
     /// <summary>Trains the recipe (progress to <paramref name="progress"/>), from <paramref name="start"/> or the small random init.</summary>
-    public TrainingResult Train(TextWriter? progress = null, double[]? start = null)
+    public TrainingResult Train(TextWriter? progress = null, double[]? start = null, double progressSecondsOverride = 10)
     {
         var blocks = Recipe.Model.BlockOffsets();
         if (Recipe.Warm is { } warm)
         {
             var first = Trainer.Train(Objective, warm.Optimizer, Recipe.Schedule with { Steps = warm.Steps, KeepCheckpoints = 1, TestBatches = 2, TestBatchSize = 1 },
-                blocks, start, progress, label: Recipe.Name + " (warm start)");
+                blocks, start, progress, progressSecondsOverride, Recipe.Name + " (warm start)");
             // Same seed: the same validation and test batches in both phases, so the two histories form one curve.
-            var main = Trainer.Train(Objective, Recipe.Optimizer, Recipe.Schedule, blocks, first.Theta, progress, label: Recipe.Name);
+            var main = Trainer.Train(Objective, Recipe.Optimizer, Recipe.Schedule, blocks, first.Theta, progress, progressSecondsOverride, Recipe.Name);
             var history = first.History.Take(first.History.Count - 1).Concat(main.History.Select(c => c with { Step = c.Step + warm.Steps })).ToArray();
             return main with { History = history, Seconds = main.Seconds + first.Seconds, PromptSteps = main.PromptSteps + first.PromptSteps };
         }
-        return Trainer.Train(Objective, Recipe.Optimizer, Recipe.Schedule, blocks, start, progress, label: Recipe.Name);
+        return Trainer.Train(Objective, Recipe.Optimizer, Recipe.Schedule, blocks, start, progress, progressSecondsOverride, Recipe.Name);
     }
 
     /// <summary>The same model with L loops (θ unchanged; tied models only) and optionally another prompt law or n.</summary>
