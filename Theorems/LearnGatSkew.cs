@@ -8,8 +8,8 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category("LEARN-GAT-SKEW")]
 public class LearnGatSkew
 {
-    /// <summary>Reduced: d = 4, n = 30, L = 4, Σ = I; Adam lr 0.05 halved every 75, batch 500 fresh, 200 steps.</summary>
-    public static Recipe Reduced(string name, int d = 4, int n = 30, int loops = 4, int steps = 200, int batch = 500, double lr = 0.05, int halveEvery = 75) => new(
+    /// <summary>Reduced: d = 4, n = 30, L = 4, Σ = I; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps.</summary>
+    public static Recipe Reduced(string name, int d = 4, int n = 30, int loops = 4, int steps = 300, int batch = 500, double lr = 0.05, int halveEvery = 75) => new(
         "GAT-SKEW reduced", "suite (reduced)",
         new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: true),
         DataSpec.Isotropic(d, n),

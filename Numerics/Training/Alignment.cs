@@ -1,3 +1,6 @@
+using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Prompts;
+
 namespace LoopedIcl.Numerics.Training;
 
 /// <summary>Von Oswald et al.'s alignment metrics between a trained predictor and a reference on held-out prompts.</summary>
@@ -14,4 +17,8 @@ public static class Alignment
         new(inputScale,
             LearnedMetrics.Cosine(predictions, referencePredictions), LearnedMetrics.RelativeDistance(predictions, referencePredictions),
             LearnedMetrics.Cosine(gradients, referenceGradients), LearnedMetrics.RelativeDistance(gradients, referenceGradients));
+
+    /// <summary>The prompt with X and x_q scaled by c and the labels recomputed as Xw* (von Oswald's x → cx probe).</summary>
+    public static Prompt<Real> Scaled(Prompt<Real> p, double c) =>
+        c == 1 ? p : Prompt<Real>.Realizable(new Real(c) * p.X, new Real(c) * p.Query, p.Task);
 }
