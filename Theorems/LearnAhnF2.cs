@@ -9,13 +9,8 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category("LEARN-AHN-F2")]
 public class LearnAhnF2
 {
-    /// <summary>Reduced: d = 3, n = 10, L = 2, Σ = U diag(1, 0.7, 0.5) Uᵀ; Adam lr 0.05 (β = 0.9, 0.999) halved every 75, batch 1000 fresh, 300 steps.</summary>
-    public static Recipe Reduced(string name) => new(
-        "AHN-F2 reduced", "suite (reduced; the authors' β = (0.99, 0.9) and clip 0.01 converge too slowly for seconds)",
-        new ModelSpec(ModelFamily.Sparse, 3, 2),
-        new DataSpec(10, [1, 0.7, 0.5], TestSettings.SeedFor("LEARN-AHN-F2.Sigma"), TaskLaw.InverseCovariance),
-        OptimizerSettings.Adam(0.05, halveEvery: 75),
-        new TrainingSchedule(300, 1000, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
+    /// <summary>The reduced recipe (<see cref="Recipes.AhnF2Reduced"/>) with this test's seeds.</summary>
+    public static Recipe Reduced(string name) => Recipes.AhnF2Reduced(TestSettings.SeedFor("LEARN-AHN-F2.Sigma"), Learn.Seed(name));
 
     /// <summary>The learned layers read in the theory's terms.</summary>
     public sealed record Reading(double[] WhitenedDist, double[] RawDist, double[] Scalars);

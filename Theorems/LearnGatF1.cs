@@ -7,13 +7,9 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category("LEARN-GAT-F1")]
 public class LearnGatF1
 {
-    /// <summary>Reduced: d = 3, L = 2 loops; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps.</summary>
-    public static Recipe Reduced(int n, string name, int d = 3, int loops = 2, bool symmetricA = true) => new(
-        "GAT-F1 reduced", "suite (reduced version of gatmiry2024-notes §4's protocol)",
-        new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: true, SymmetricA: symmetricA),
-        DataSpec.Isotropic(d, n),
-        OptimizerSettings.Adam(0.05, halveEvery: 75),
-        new TrainingSchedule(300, 500, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
+    /// <summary>The reduced recipe (<see cref="Recipes.GatmiryReduced"/>) with this test's seed.</summary>
+    public static Recipe Reduced(int n, string name, int d = 3, int loops = 2, bool symmetricA = true) =>
+        Recipes.GatmiryReduced(n, Learn.Seed(name), d, loops, symmetricA);
 
     /// <summary>(‖u‖/‖A‖_F, Dist(A), tr A/d) of a trained looped model.</summary>
     public static (double URelative, double Dist, double B) Read(LearningSetup setup, double[] theta)

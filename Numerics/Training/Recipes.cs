@@ -133,4 +133,20 @@ public static class Recipes
         DataSpec.Isotropic(d, n),
         OptimizerSettings.Adam(1e-3),
         new TrainingSchedule(steps, 4000, EvaluateEvery: Math.Max(1, steps / 100), KeepCheckpoints: 10, ValidationSize: 4000, TestBatches: 100, TestBatchSize: 100, Seed: (ulong)seed));
+
+    /// <summary>LEARN-AHN-F2 reduced: family (8), d = 3, n = 10, L = 2, Σ = U diag(1, 0.7, 0.5) Uᵀ; Adam lr 0.05 (β = 0.9, 0.999) halved every 75, batch 1000 fresh, 300 steps.</summary>
+    public static Recipe AhnF2Reduced(int sigmaSeed, ulong seed) => new(
+        "AHN-F2 reduced", "suite (reduced; the authors' β = (0.99, 0.9) and clip 0.01 converge too slowly for seconds)",
+        new ModelSpec(ModelFamily.Sparse, 3, 2),
+        new DataSpec(10, [1, 0.7, 0.5], sigmaSeed, TaskLaw.InverseCovariance),
+        OptimizerSettings.Adam(0.05, halveEvery: 75),
+        new TrainingSchedule(300, 1000, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 10, TestBatchSize: 100, Seed: seed));
+
+    /// <summary>LEARN-GAT-F1 reduced: looped (A, u), Σ = I, d = 3, L = 2 by default; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps.</summary>
+    public static Recipe GatmiryReduced(int n, ulong seed, int d = 3, int loops = 2, bool symmetricA = true, bool tied = true) => new(
+        "GAT-F1 reduced", "suite (reduced version of gatmiry2024-notes §4's protocol)",
+        new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: tied, SymmetricA: symmetricA),
+        DataSpec.Isotropic(d, n),
+        OptimizerSettings.Adam(0.05, halveEvery: 75),
+        new TrainingSchedule(300, 500, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 10, TestBatchSize: 100, Seed: seed));
 }
