@@ -10,23 +10,10 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category("LEARN-ALIGN")]
 public class LearnAlign
 {
-    /// <summary>Metrics of a trained θ against a reference θ (same engine family) on <paramref name="prompts"/> held-out prompts at the given input scales.</summary>
-    public static AlignmentMetrics[] Measure(LearningSetup setup, double[] trained, double[] reference, string name, double[] scales, int prompts = 2000)
-    {
-        var baseBatch = Learn.HeldOutBatch(setup, name, prompts);
-        return scales.Select(c =>
-        {
-            var batch = c == 1 ? baseBatch : PromptBatch.FromPrompts(setup.Law, Enumerable.Range(0, prompts).Select(i => Alignment.Scaled(baseBatch.ToPrompt(i), c)).ToArray());
-            var (p, g) = setup.PredictWithGradients(trained, batch);
-            var (pr, gr) = setup.PredictWithGradients(reference, batch);
-            return Alignment.Measure(c, p, g, pr, gr);
-        }).ToArray();
-    }
+    public static AlignmentMetrics[] Measure(LearningSetup setup, double[] trained, double[] reference, string name, double[] scales, int prompts = 2000) =>
+        setup.Align(trained, reference, Learn.HeldOutBatch(setup, name, prompts), scales);
 
-    /// <summary>The θ of family (8) with A_l = a_l·C.</summary>
-    public static double[] SparseTheta(IReadOnlyList<double> steps, Matrix<double> c) =>
-        LinearRestriction<PromptBatch>.PerLayerBlocks(steps.Count, c).Select((v, l) => v.Select(x => x * steps[l]).ToArray())
-            .Aggregate((x, y) => x.Select((e, i) => e + y[i]).ToArray());
+    public static double[] SparseTheta(IReadOnlyList<double> steps, Matrix<double> c) => LinearRestriction<PromptBatch>.PerLayerTheta(steps, c);
 
     /// <summary>The LEARN-AHN-F2 reduced model aligns with Σ⁻¹-PGD at the AHN-T3 steps (cosines ≥ 0.99 in distribution); plain GD at its best steps aligns worse (control).</summary>
     [Test]

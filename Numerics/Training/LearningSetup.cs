@@ -101,4 +101,17 @@ public sealed class LearningSetup
     /// <summary>The loss at θ on a held-out batch as a mean with the SE of 100 group means.</summary>
     public Estimate TestLoss(ReadOnlySpan<double> theta, PromptBatch batch, int groups = 100) =>
         LossEstimates.GroupMeans(SquaredErrors(theta, batch), Math.Min(groups, batch.Count));
+
+    /// <summary>
+    /// Alignment metrics of θ against a reference θ (same family) on <paramref name="batch"/> with every covariate scaled by each of
+    /// <paramref name="scales"/> (labels recomputed from w*).
+    /// </summary>
+    public AlignmentMetrics[] Align(double[] theta, double[] reference, PromptBatch batch, IReadOnlyList<double> scales) =>
+        scales.Select(c =>
+        {
+            var scaled = c == 1 ? batch : PromptBatch.FromPrompts(Law, Enumerable.Range(0, batch.Count).Select(i => Alignment.Scaled(batch.ToPrompt(i), c)).ToArray());
+            var (p, g) = PredictWithGradients(theta, scaled);
+            var (pr, gr) = PredictWithGradients(reference, scaled);
+            return Alignment.Measure(c, p, g, pr, gr);
+        }).ToArray();
 }

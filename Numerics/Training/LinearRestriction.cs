@@ -61,4 +61,14 @@ public sealed class LinearRestriction<TBatch> : IBatchObjective<TBatch>
             return v;
         }).ToArray();
     }
+
+    /// <summary>θ of a family whose θ is L consecutive d×d blocks (family (8)) with block l = steps[l]·C.</summary>
+    public static double[] PerLayerTheta(IReadOnlyList<double> steps, MathNet.Numerics.LinearAlgebra.Matrix<double> c)
+    {
+        var blocks = PerLayerBlocks(steps.Count, c);
+        var theta = new double[blocks[0].Length];
+        for (int l = 0; l < steps.Count; l++)
+            for (int i = 0; i < theta.Length; i++) theta[i] += steps[l] * blocks[l][i];
+        return theta;
+    }
 }
