@@ -14,7 +14,7 @@ public class LearnAhnT1
     /// μ = 0.9, global clip 1), then 300 of Adam (lr 0.01 halved every 100); batch 500 fresh each step; init std 1e-4.
     /// Why the SGD phase: from a small init the loss has two growing modes, (β, A) with K = βAᵀ full rank and (u, a) with
     /// K = a uᵀ rank one; gradient dynamics favour the first (rate 2‖Σ²‖_F vs 2λ_max(Σ²)), Adam's sign-like steps do not
-    /// and stall on the rank-one branch in about half the starts (measured in the Slow test).
+    /// and stalled on the rank-one branch (loss ≈ 2f*) in 13 of 16 small-init starts at d = 3, n = 10, κ = 4 in our runs (finding 4).
     /// </summary>
     public static Recipe Reduced(TaskLaw task, string name) => new(
         "AHN-T1 reduced", "suite (reduced)",
@@ -50,9 +50,30 @@ public class LearnAhnT1
 
     /// <summary>Training reaches f* and Γ⁻¹ (not Σ⁻¹); the wrong task law (w* ~ N(0, Σ⁻¹)) trains to n/(n+d+1)·Σ⁻¹ and fails the Γ⁻¹ check (control).</summary>
     [Test]
-    public void TrainingReachesGammaInverse()
+    public void TrainingReachesGammaInverse() => Run(task => Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1" : "LEARN-AHN-T1.control"), 1);
+
+    /// <summary>
+    /// Larger scale: d = 5, n = 20, Σ eigenvalues (1, 1, 1/2, 1/4, 1) in a random basis, batch 20000 (the authors' batch), 300 SGD
+    /// + 3000 Adam steps (lr 0.01 halved every 750); same checks, tolerances halved.
+    /// </summary>
+    [Test, Category("Slow")]
+    public void LargerScale() => Run(task =>
     {
-        var setup = new LearningSetup(Reduced(TaskLaw.Isotropic, "LEARN-AHN-T1"));
+        var r = Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1.slow" : "LEARN-AHN-T1.slow.control");
+        return r with
+        {
+            Model = new ModelSpec(ModelFamily.Full, 5, 1),
+            Data = new DataSpec(20, [1, 1, 0.5, 0.25, 1], r.Data.RotationSeed, task),
+            Optimizer = OptimizerSettings.Adam(0.01, halveEvery: 750),
+            Schedule = r.Schedule with { Steps = 3000, BatchSize = 20000, EvaluateEvery = 250 },
+            Warm = r.Warm! with { Steps = 300 },
+        };
+    }, 0.5, Environment.ProcessorCount);
+
+    private static void Run(Func<TaskLaw, Recipe> recipe, double toleranceScale, int threads = 1)
+    {
+        double LossTolerance = LearnAhnT1.LossTolerance * toleranceScale, PreconditionerTolerance = LearnAhnT1.PreconditionerTolerance * toleranceScale;
+        var setup = new LearningSetup(recipe(TaskLaw.Isotropic), threads);
         var run = setup.Train(Learn.Progress);
         int n = setup.Recipe.Data.N, d = setup.Model.D;
         var (gammaInv, fStar) = LearningTheory.AhnSingleLayer(setup.Sigma, n);
@@ -72,7 +93,7 @@ public class LearnAhnT1
         Learn.LossMatches(heldOut, r.PopulationLoss, 0, "held-out MC loss vs exact loss of the trained layer");
 
         // Control: the same recipe with w* ~ N(0, Σ⁻¹) learns n/(n+d+1)·Σ⁻¹ (its own theory) and fails the Γ⁻¹ check.
-        var wrong = new LearningSetup(Reduced(TaskLaw.InverseCovariance, "LEARN-AHN-T1.control"));
+        var wrong = new LearningSetup(recipe(TaskLaw.InverseCovariance), threads);
         var w = Read(wrong, wrong.Train(Learn.Progress).Theta);
         var ownOptimum = naive * (n / (n + d + 1.0));
         Checks.AtMost(WhitenedError(w.Preconditioner, ownOptimum, setup.Sigma), PreconditionerTolerance, "control trained to its own optimum n/(n+d+1)Σ⁻¹");
