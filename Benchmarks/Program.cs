@@ -4,25 +4,28 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using LoopedIcl.Benchmarks;
+using LoopedIcl.Numerics.Engine;
 
-// Quick mode:   dotnet run -c Release --project Benchmarks -- --quick [--json bench.json]
+// Quick mode:   dotnet run -c Release --project Benchmarks -- --quick [--json bench.json] [--rounds 5] [--old-main /tmp/oldmain]
 // Detailed:     dotnet run -c Release --project Benchmarks -- --bdn [BenchmarkDotNet arguments, e.g. --filter *]
+// Every workload runs once per round, the rounds interleaved (so the machine's other load hits all alike); medians over rounds are
+// reported. The single-thread kernels (engine, pipeline, sampler, per-prompt API) take the best of 5 repeats within a round, as the
+// C anchor does in its own process; Monte Carlo and train steps (2 threads) are one timing per round.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 MathNet.Numerics.Control.UseSingleThread();
-if (args.Contains("--bdn"))
+if (args.Length > 0 && args[0] == "--bdn")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(LoopedForwardBenchmarks).Assembly).Run(args.Where(a => a != "--bdn").ToArray());
+    BenchmarkSwitcher.FromAssembly(typeof(LoopedForwardBenchmarks).Assembly).Run(args[1..]);
     return 0;
 }
-if (!args.Contains("--quick"))
+var (options, error) = Options.Parse(args);
+if (options is null)
 {
-    Console.WriteLine("usage: --quick [--json FILE]   or   --bdn [BenchmarkDotNet args]");
+    Console.Error.WriteLine($"error: {error}\n{Options.Usage}");
     return 2;
 }
-string? jsonPath = null;
-for (int i = 0; i < args.Length; i++) if (args[i] == "--json" && i + 1 < args.Length) jsonPath = args[i + 1];
 int threads = Environment.ProcessorCount;
-var results = new Dictionary<string, object>();
+const int Prompts = 10_000, LoopsT = 50;
 
 static double Seconds(Action a)
 {
@@ -30,65 +33,193 @@ static double Seconds(Action a)
     a();
     return sw.Elapsed.TotalSeconds;
 }
+// Like the C anchor (best of 5 repeats in its process): the best of 5 back-to-back repeats within a round.
+static double BestOf5(Action a)
+{
+    double best = double.PositiveInfinity;
+    for (int r = 0; r < 5; r++) best = Math.Min(best, Seconds(a));
+    return best;
+}
+static double Median(List<double> xs)
+{
+    var s = xs.OrderBy(v => v).ToArray();
+    return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+}
 
-// Warm-up so the JIT is not measured.
-Workloads.LoopedForwardFast(200, 40, 50, 1);
+// The C anchor, compiled in this run.
+string repo = RepositoryRoot();
+string anchorSource = Path.GetFullPath(Path.Combine(repo, "..", "shared", "bench", "looped_forward_limit.c"));
+string? anchorExe = CompileAnchor(anchorSource, out string anchorNote);
+Console.WriteLine($"C anchor: {anchorNote}");
+Console.WriteLine($"SIMD: Vector512 accelerated = {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 = {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}; {threads} cores");
+Console.WriteLine($"load before: {LoadAverage()}");
+
+// Fixed inputs (not timed).
+var (loopedFamily, loopedTheta) = Workloads.LoopedEngineModel(LoopsT);
+var kernelEngine = new IclEngine(loopedFamily);
+var kernelBatch = Workloads.LoopedLaw.Draw(Workloads.N, 1000, 5);  // the C anchor's pool size
+var predictions = new double[Prompts];
+var pipelineBuffer = Workloads.LoopedLaw.Draw(Workloads.N, 1000, 0);
+var normals = new double[1 << 22];
+var train = new[]
+{
+    Workloads.Train("sparse (8), d=5 n=20 L=3", Parameterisation.Sparse(5, 3), 20, 2000, threads),
+    Workloads.Train("full (P,Q), d=5 n=20 L=3", Parameterisation.Full(5, 3), 20, 2000, threads),
+    Workloads.Train("looped (A,u), d=10 n=40 L=8", Parameterisation.Gatmiry(10, 8), 40, 2000, threads),
+};
+var trainBatches = train.Select(t => t.Objective.Draw(t.BatchSize, 9)).ToArray();
+var gradients = train.Select(t => new double[t.Objective.Dimension]).ToArray();
+const int TrainSteps = 10;
+const int McPrompts = 100_000, McPerPromptPrompts = 20_000;
+
+// Warm-up (JIT, tiered compilation).
+for (int w = 0; w < 3; w++)
+{
+    Workloads.EngineForward(kernelEngine, loopedTheta, kernelBatch, Prompts / 1000, predictions);
+    Workloads.EnginePipeline(kernelEngine, loopedTheta, pipelineBuffer, Prompts, 3, predictions);
+    Workloads.Normals(normals, 1);
+    Workloads.McLossEngine(8192, 8, threads, 1);
+    Workloads.McLossPerPrompt(4096, 8, threads, 1);
+    for (int k = 0; k < train.Length; k++) Workloads.TrainStep(train[k], trainBatches[k], gradients[k]);
+}
 Workloads.LoopedForwardLiteral(5, 40, 50, 1);
 
-// looped-forward: 10 000 prompts, d = 10, n = 40, T = 50; the literal path on 500 prompts (it is the slow reference) and scaled.
-double fastSeconds = Seconds(() => Workloads.LoopedForwardFast(10_000, 40, 50, 7));
-double literalSeconds = Seconds(() => Workloads.LoopedForwardLiteral(500, 40, 50, 7));
-double fastRate = 10_000 / fastSeconds, literalRate = 500 / literalSeconds;
-results["looped-forward"] = new { prompts = 10_000, d = 10, n = 40, loops = 50, fast_prompts_per_s = fastRate, literal_prompts_per_s = literalRate, literal_prompts_measured = 500, speedup = fastRate / literalRate };
-Console.WriteLine($"looped-forward  fast {fastRate,12:N0} prompts/s   literal {literalRate,10:N0} prompts/s   speed-up {fastRate / literalRate:N1}×");
-
-// mc-loss: 100 000 prompts, L = 8, all cores (the result does not depend on the thread count).
-LoopedIcl.Numerics.Statistics.Estimate est = default;
-double mcSeconds = Seconds(() => est = Workloads.McLoss(100_000, 8, threads, 11));
-double mcOne = Seconds(() => Workloads.McLoss(20_000, 8, 1, 11)) * 5;
-results["mc-loss"] = new { prompts = 100_000, d = 10, n = 40, loops = 8, threads, prompts_per_s = 100_000 / mcSeconds, single_thread_prompts_per_s = 100_000 / mcOne, mean = est.Mean, standard_error = est.StandardError };
-Console.WriteLine($"mc-loss         {100_000 / mcSeconds,12:N0} prompts/s on {threads} threads ({100_000 / mcOne:N0} on 1)   loss {est.Mean:G5} ± {est.StandardError:G2} (SE)");
-
-// kappa: λ_max/λ_min of XᵀX for 100 000 Gaussian X (d = 10, n = 40).
-double kappaMean = 0;
-double kappaSeconds = Seconds(() => kappaMean = Workloads.Kappa(100_000, threads, 13));
-results["kappa"] = new { draws = 100_000, d = 10, n = 40, threads, draws_per_s = 100_000 / kappaSeconds, mean_kappa = kappaMean };
-Console.WriteLine($"kappa           {100_000 / kappaSeconds,12:N0} draws/s   mean κ {kappaMean:F3}");
-
-// scaling: fast path time vs n (T = 10) and vs T (n = 40); literal vs n (T = 5). Fitted log-log exponents.
-static double Exponent(double[] x, double[] t)
+var samples = new Dictionary<string, List<double>>();
+void Add(string key, double v) { if (!samples.TryGetValue(key, out var l)) samples[key] = l = []; l.Add(v); }
+LoopedIcl.Numerics.Statistics.Estimate mcEstimate = default;
+for (int round = 0; round < options.Rounds; round++)
 {
-    var lx = x.Select(v => Math.Log(v)).ToArray();
-    var lt = t.Select(v => Math.Log(v)).ToArray();
-    double mx = lx.Average(), mt = lt.Average();
-    return lx.Zip(lt, (a, b) => (a - mx) * (b - mt)).Sum() / lx.Sum(a => (a - mx) * (a - mx));
+    if (anchorExe is not null && RunAnchor(anchorExe) is double c) Add("anchor", c);
+    Add("kernel", Prompts / BestOf5(() => Workloads.EngineForward(kernelEngine, loopedTheta, kernelBatch, Prompts / 1000, predictions)));
+    Add("pipeline", Prompts / BestOf5(() => Workloads.EnginePipeline(kernelEngine, loopedTheta, pipelineBuffer, Prompts, (ulong)round, predictions)));
+    Add("per-prompt", 2000 / BestOf5(() => Workloads.LoopedForwardPerPrompt(2000, Workloads.N, LoopsT, round)));
+    Add("normals", normals.Length / BestOf5(() => Workloads.Normals(normals, (ulong)round)));
+    Add("mc-engine", McPrompts / Seconds(() => mcEstimate = Workloads.McLossEngine(McPrompts, 8, threads, 11)));
+    Add("mc-per-prompt", McPerPromptPrompts / Seconds(() => Workloads.McLossPerPrompt(McPerPromptPrompts, 8, threads, 11)));
+    if (options.OldMain is not null && RunOldMain(Options.OldMainDll(options.OldMain), McPerPromptPrompts * 2, threads) is double old) Add("mc-old-main", old);
+    for (int k = 0; k < train.Length; k++)
+    {
+        var t = train[k];
+        Add($"train{k}", TrainSteps * t.BatchSize / Seconds(() => { for (int s = 0; s < TrainSteps; s++) Workloads.TrainStep(t, trainBatches[k], gradients[k]); }));
+        Add($"train{k}-sampling", 3 * t.BatchSize / Seconds(() =>
+        {
+            for (int s = 0; s < 3; s++) Workloads.TrainStep(t, t.Objective.Draw(t.BatchSize, (ulong)(100 + s)), gradients[k]);
+        }));
+    }
 }
-double[] ns = [40, 160, 640], ts = [10, 100, 1000];
-var fastN = ns.Select(n => Seconds(() => Workloads.LoopedForwardFast(2000, (int)n, 10, 17))).ToArray();
-var fastT = ts.Select(t => Seconds(() => Workloads.LoopedForwardFast(1000, 40, (int)t, 19))).ToArray();
-var literalN = ns.Select(n => Seconds(() => Workloads.LoopedForwardLiteral(20, (int)n, 5, 23))).ToArray();
-results["scaling"] = new
-{
-    fast_vs_n = new { n = ns, seconds = fastN, exponent = Exponent(ns, fastN) },
-    fast_vs_T = new { T = ts, seconds = fastT, exponent = Exponent(ts, fastT) },
-    literal_vs_n = new { n = ns, seconds = literalN, exponent = Exponent(ns, literalN) },
-};
-Console.WriteLine($"scaling         fast ∝ n^{Exponent(ns, fastN):F2}   fast ∝ T^{Exponent(ts, fastT):F2}   literal ∝ n^{Exponent(ns, literalN):F2}");
+double literalRate = 100 / Seconds(() => Workloads.LoopedForwardLiteral(100, 40, 50, 7));
 
-if (jsonPath is not null)
+double M(string key) => samples.TryGetValue(key, out var l) ? Median(l) : double.NaN;
+double anchor = M("anchor");
+var results = new Dictionary<string, object?>
 {
-    File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() }, workloads = results },
-        new JsonSerializerOptions { WriteIndented = true }));
-    Console.WriteLine($"wrote {jsonPath}");
+    ["looped-forward"] = new
+    {
+        d = 10, n = 40, loops = LoopsT, prompts = Prompts, threads = 1,
+        engine_kernel_prompts_per_s = M("kernel"), c_anchor_prompts_per_s = anchor, kernel_vs_c = M("kernel") / anchor,
+        pipeline_with_sampling_prompts_per_s = M("pipeline"), pipeline_vs_c_kernel = M("pipeline") / anchor,
+        per_prompt_api_prompts_per_s = M("per-prompt"), literal_prompts_per_s = literalRate,
+    },
+    ["sampler"] = new { normals_per_s = M("normals"), method = "8-lane xoshiro256** + Box-Muller (Vector512)", threads = 1 },
+    ["mc-loss"] = new
+    {
+        d = 10, n = 40, loops = 8, threads, engine_prompts_per_s = M("mc-engine"), per_prompt_api_prompts_per_s = M("mc-per-prompt"),
+        old_main_prompts_per_s = M("mc-old-main"), engine_vs_old_main = M("mc-engine") / M("mc-old-main"), mean = mcEstimate.Mean, standard_error = mcEstimate.StandardError,
+    },
+    ["train-step"] = train.Select((t, k) => new
+    {
+        model = t.Name, batch = t.BatchSize, threads, optimizer = "Adam (Numerics.Training.Optimizer)",
+        prompt_steps_per_s = M($"train{k}"), prompt_steps_per_s_with_sampling = M($"train{k}-sampling"),
+    }).ToArray(),
+};
+Console.WriteLine($"looped-forward  engine kernel {M("kernel"),12:N0} prompts/s   C anchor {anchor,12:N0}   ratio {M("kernel") / anchor:F2}×");
+Console.WriteLine($"                pipeline+sampling {M("pipeline"),8:N0} prompts/s   vs C kernel {M("pipeline") / anchor:F2}×   per-prompt API {M("per-prompt"):N0}   literal {literalRate:N0}");
+Console.WriteLine($"sampler         {M("normals"),12:N0} normals/s");
+Console.WriteLine($"mc-loss (L=8)   engine {M("mc-engine"),12:N0} prompts/s   per-prompt API {M("mc-per-prompt"):N0}   old main {M("mc-old-main"):N0}   ratio {M("mc-engine") / M("mc-old-main"):F2}×   loss {mcEstimate.Mean:G5} ± {mcEstimate.StandardError:G2}");
+for (int k = 0; k < train.Length; k++)
+    Console.WriteLine($"train-step      {train[k].Name,-30} {M($"train{k}"),12:N0} prompt-steps/s   ({M($"train{k}-sampling"):N0} with fresh sampling)");
+Console.WriteLine($"load after: {LoadAverage()}   rounds: {options.Rounds} (medians)");
+
+if (options.JsonPath is not null)
+{
+    File.WriteAllText(options.JsonPath, JsonSerializer.Serialize(new
+    {
+        machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString(), load = LoadAverage(), rounds = options.Rounds, vector512 = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated },
+        workloads = results,
+        raw = samples,
+    }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+    Console.WriteLine($"wrote {options.JsonPath}");
 }
 return 0;
+
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "LoopedIcl.Verification.sln"))) return dir.FullName;
+    return Directory.GetCurrentDirectory();
+}
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+
+static string? CompileAnchor(string source, out string note)
+{
+    if (!File.Exists(source)) { note = $"source {source} not found; no C ratio"; return null; }
+    string exe = Path.Combine(Path.GetTempPath(), $"looped_forward_limit_{Environment.ProcessId}");
+    try
+    {
+        using var p = Process.Start(new ProcessStartInfo("gcc", $"-O3 -march=native -o \"{exe}\" \"{source}\"") { RedirectStandardError = true })!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { note = $"gcc failed ({err.Trim()}); no C ratio"; return null; }
+        note = $"gcc -O3 -march=native {source}";
+        return exe;
+    }
+    catch (System.ComponentModel.Win32Exception) { note = "gcc is missing; no C ratio"; return null; }
+}
+
+static double? RunAnchor(string exe) => RunJson(exe, "", "looped-forward-c");
+
+static double? RunOldMain(string dll, int prompts, int threads) => RunJson("dotnet", $"\"{dll}\" {prompts} {threads}", null);
+
+/// <summary>Runs a timing subprocess and reads prompts_per_s from its one-line JSON.</summary>
+static double? RunJson(string file, string arguments, string? key)
+{
+    try
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { Console.Error.WriteLine($"warning: {file} {arguments} exited with {p.ExitCode}; its timing is skipped"); return null; }
+        var root = JsonDocument.Parse(output).RootElement;
+        if (key is not null) root = root.GetProperty(key);
+        return root.GetProperty("prompts_per_s").GetDouble();
+    }
+    catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or System.ComponentModel.Win32Exception)
+    {
+        Console.Error.WriteLine($"warning: {file} {arguments}: {e.Message}; its timing is skipped");
+        return null;
+    }
+}
 
 /// <summary>BenchmarkDotNet versions of the quick-mode workloads (detailed statistics, allocation counts).</summary>
 [MemoryDiagnoser]
 public class LoopedForwardBenchmarks
 {
-    [Benchmark(Baseline = true)] public double Literal() => Workloads.LoopedForwardLiteral(20, 40, 50, 7);
-    [Benchmark] public double Fast() => Workloads.LoopedForwardFast(20, 40, 50, 7);
+    private readonly IclEngine _engine;
+    private readonly double[] _theta;
+    private readonly PromptBatch _batch = Workloads.LoopedLaw.Draw(Workloads.N, 256, 1);
+    private readonly double[] _predictions = new double[256];
+
+    public LoopedForwardBenchmarks()
+    {
+        var (family, theta) = Workloads.LoopedEngineModel(50);
+        _engine = new IclEngine(family);
+        _theta = theta;
+    }
+
+    [Benchmark(Baseline = true)] public double Literal() => Workloads.LoopedForwardLiteral(4, 40, 50, 7);
+    [Benchmark] public double PerPrompt() => Workloads.LoopedForwardPerPrompt(256, 40, 50, 7);
+    [Benchmark] public double Engine() => Workloads.EngineForward(_engine, _theta, _batch, 1, _predictions);
 }
 
 [MemoryDiagnoser]

@@ -1,9 +1,10 @@
-using LoopedIcl.Numerics;
 using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Models;
 using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Spectra;
+using LoopedIcl.Numerics.Training;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Benchmarks;
@@ -13,15 +14,61 @@ internal static class Workloads
 {
     public const int D = 10, N = 40;
 
-    /// <summary>A looped model (Gatmiry family, A = 0.9·I + small noise) with <paramref name="loops"/> loops.</summary>
+    /// <summary>A looped model (Gatmiry family, A = 0.9·I + small noise) with <paramref name="loops"/> loops, as literal layers.</summary>
     public static AttentionLayer<Real>[] LoopedLayers(int loops, int d = D)
     {
         var a = (Real)0.9 * Mat<Real>.Identity(d) + Rng.GaussianMatrix(Rng.Create(1), d, d, 0.01);
         return Enumerable.Repeat(Families.Gatmiry(a), loops).ToArray();
     }
 
-    /// <summary>Fast path: <paramref name="prompts"/> looped forwards through the Gram kernel (allocation-free). Returns a checksum.</summary>
-    public static double LoopedForwardFast(int prompts, int n, int loops, int seed)
+    /// <summary>The same looped model for the engine: Gatmiry (A), u = 0, θ = A row-major.</summary>
+    public static (Parameterisation Family, double[] Theta) LoopedEngineModel(int loops, int d = D)
+    {
+        var family = Parameterisation.Gatmiry(d, loops, withU: false);
+        var a = LoopedLayers(1, d)[0].Q;
+        return (family, Enumerable.Range(0, d * d).Select(k => a[k / d, k % d].Value).ToArray());
+    }
+
+    public static readonly PromptLaw LoopedLaw = PromptLaw.Isotropic(D, TaskLaw.InverseCovariance);
+
+    /// <summary>
+    /// Kernel only, like the C anchor (a pool of 1000 pre-drawn prompts reused): <paramref name="repeats"/> forward passes over the
+    /// pre-drawn <paramref name="pool"/>; one thread. Returns a checksum.
+    /// </summary>
+    public static double EngineForward(IclEngine engine, double[] theta, PromptBatch pool, int repeats, double[] predictions)
+    {
+        double sum = 0;
+        for (int r = 0; r < repeats; r++)
+        {
+            engine.Predict(theta, pool, predictions);
+            sum += predictions[0];
+        }
+        return sum;
+    }
+
+    /// <summary>Full pipeline: draw prompts (one thread) into a reused buffer of <paramref name="buffer"/>.Count, then the forward pass, until <paramref name="prompts"/>.</summary>
+    public static double EnginePipeline(IclEngine engine, double[] theta, PromptBatch buffer, int prompts, ulong seed, double[] predictions)
+    {
+        double sum = 0;
+        for (int done = 0, k = 0; done < prompts; done += buffer.Count, k++)
+        {
+            LoopedLaw.Redraw(buffer, seed * 1000 + (ulong)k);
+            engine.Predict(theta, buffer, predictions);
+            sum += predictions[0];
+        }
+        return sum;
+    }
+
+    /// <summary>Standard normals from the engine's 8-lane stream into <paramref name="target"/>.</summary>
+    public static double Normals(double[] target, ulong seed)
+    {
+        var rng = new LaneNormals(seed, 0);
+        rng.Fill(target);
+        return target[0] + target[^1];
+    }
+
+    /// <summary>The old per-prompt path (PromptBuffer + GramKernel, as on main): <paramref name="prompts"/> looped forwards. Returns a checksum.</summary>
+    public static double LoopedForwardPerPrompt(int prompts, int n, int loops, int seed)
     {
         var buffer = new PromptBuffer(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, n, seed);
         var kernel = new GramKernel(LoopedLayers(loops), ResidualSign.Minus);
@@ -40,12 +87,38 @@ internal static class Workloads
         return sum;
     }
 
-    /// <summary>The Monte Carlo looped population loss (d = 10, n = 40, L loops) on <paramref name="threads"/> threads.</summary>
-    public static LoopedIcl.Numerics.Statistics.Estimate McLoss(int prompts, int loops, int threads, int seed)
+    /// <summary>The Monte Carlo looped loss (d = 10, n = 40, L loops) through the engine on <paramref name="threads"/> threads.</summary>
+    public static LoopedIcl.Numerics.Statistics.Estimate McLossEngine(int prompts, int loops, int threads, ulong seed)
+    {
+        var (family, theta) = LoopedEngineModel(loops);
+        return ParallelMonteCarlo.Loss(family, theta, LoopedLaw, N, prompts, seed, threads);
+    }
+
+    /// <summary>The same Monte Carlo loss through the per-prompt API kept from main (ParallelMonteCarlo + GramKernel).</summary>
+    public static LoopedIcl.Numerics.Statistics.Estimate McLossPerPrompt(int prompts, int loops, int threads, int seed)
     {
         var layers = LoopedLayers(loops);
         return ParallelMonteCarlo.PredictionLoss(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, N, prompts, seed,
             () => { var k = new GramKernel(layers, ResidualSign.Minus); return b => k.Predict(b); }, threads);
+    }
+
+    /// <summary>A training problem: the objective, θ₀ and an Adam optimiser.</summary>
+    public sealed record TrainProblem(string Name, InContextLoss Objective, double[] Theta, Optimizer Optimizer, int BatchSize);
+
+    public static TrainProblem Train(string name, Parameterisation family, int n, int batch, int threads)
+    {
+        var law = PromptLaw.Isotropic(family.D, TaskLaw.Isotropic);
+        var theta = Rng.Gaussians(Rng.Create(3), family.Dimension).Select(v => 0.1 * v / family.Width).ToArray();
+        return new TrainProblem(name, new InContextLoss(new IclEngine(family, threads), law, n), theta,
+            new Optimizer(OptimizerSettings.Adam(1e-3), family.Dimension), batch);
+    }
+
+    /// <summary>One train step: forward + backward on <paramref name="batch"/>, then an Adam update of θ.</summary>
+    public static double TrainStep(TrainProblem p, PromptBatch batch, double[] gradient)
+    {
+        double loss = p.Objective.Evaluate(p.Theta, batch, gradient);
+        p.Optimizer.Step(p.Theta, gradient);
+        return loss;
     }
 
     /// <summary>κ(XᵀX) for <paramref name="draws"/> Gaussian X (n×d) with the allocation-free tridiagonal-QL solver, split over threads by fixed chunks.</summary>

@@ -22,10 +22,7 @@ public sealed class EngineEqualsLiteral
     public void FAST_PATH_Engine_predictions_equal_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.Shapes(dMax: 5, nMax: 16, lMax: maxLayers), s =>
         {
-            var rng = Numerics.Prompts.Rng.Create(s.Seed);
-            var family = EngineFamilies.Make(kind, s.D, s.L);
-            var theta = EngineFamilies.RandomTheta(family, rng);
-            var batch = EngineFamilies.Batch(s, 9, rng);
+            var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
             var engine = new IclEngine(family);
             var yhat = new double[batch.Count];
             engine.Predict(theta, batch, yhat);
@@ -53,10 +50,7 @@ public sealed class EngineEqualsLiteral
     public void FAST_PATH_Engine_query_gradient_equals_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 12, lMax: maxLayers), s =>
         {
-            var rng = Numerics.Prompts.Rng.Create(s.Seed);
-            var family = EngineFamilies.Make(kind, s.D, s.L);
-            var theta = EngineFamilies.RandomTheta(family, rng);
-            var batch = EngineFamilies.Batch(s, 3, rng);
+            var (family, theta, batch) = EngineFamilies.Draw(kind, s, 3);
             var yhat = new double[batch.Count];
             var beta = new double[batch.Count * s.D];
             new IclEngine(family).PredictWithQueryGradient(theta, batch, yhat, beta);
@@ -82,10 +76,7 @@ public sealed class EngineEqualsLiteral
     public void FAST_PATH_Negative_control_engine_with_the_wrong_sign() =>
         Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
         {
-            var rng = Numerics.Prompts.Rng.Create(s.Seed);
-            var family = EngineFamilies.Make(EngineFamilies.Kind.GatmiryLooped, s.D, s.L);
-            var theta = EngineFamilies.RandomTheta(family, rng);
-            var batch = EngineFamilies.Batch(s, 1, rng);
+            var (family, theta, batch) = EngineFamilies.Draw(EngineFamilies.Kind.GatmiryLooped, s, 1);
             var yhat = new double[1];
             new IclEngine(family).Predict(theta, batch, yhat);
             var literal = new LinearTransformer<Real>(family.ToLayers(theta), ResidualSign.Plus).Predict(batch.ToPrompt(0)).Value;

@@ -24,6 +24,15 @@ public static class EngineFamilies
     public static double[] RandomTheta(Parameterisation f, Random rng) =>
         Numerics.Prompts.Rng.Gaussians(rng, f.Dimension).Select(v => v * 0.4 / Math.Sqrt(f.Width)).ToArray();
 
+    /// <summary>A random instance for a shape: the family, θ and a batch of <paramref name="count"/> prompts (all from the shape's seed).</summary>
+    public static (Parameterisation Family, double[] Theta, PromptBatch Batch) Draw(Kind kind, Shape s, int count)
+    {
+        var rng = Numerics.Prompts.Rng.Create(s.Seed);
+        var family = Make(kind, s.D, s.L);
+        var theta = RandomTheta(family, rng);
+        return (family, theta, Batch(s, count, rng));
+    }
+
     /// <summary>A batch of <paramref name="count"/> prompts, x ~ N(0, Σ) with κ(Σ) = shape.Kappa, w* ~ N(0, Σ⁻¹).</summary>
     public static PromptBatch Batch(Shape s, int count, Random rng) =>
         new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, rng), TaskLaw.InverseCovariance).Draw(s.N, count, (ulong)s.Seed);

@@ -61,9 +61,8 @@ public sealed class LearnGradReversePass
     public void LEARN_GRAD_Reverse_pass_equals_central_differences(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 12, lMax: maxLayers), s =>
         {
-            var rng = Numerics.Prompts.Rng.Create(s.Seed);
-            var family = EngineFamilies.Make(kind, s.D, s.L);
-            AssertGradientMatchesFd(new IclEngine(family), EngineFamilies.RandomTheta(family, rng), EngineFamilies.Batch(s, 9, rng), $"{family.Name}, {s}");
+            var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
+            AssertGradientMatchesFd(new IclEngine(family), theta, batch, $"{family.Name}, {s}");
         }, trials: 30);
 
     /// <summary>LEARN-GRAD negative controls: a transposed P̄ (full family) or a wrong-sign Q̄ (sparse family) fails the same FD check.</summary>
@@ -72,9 +71,7 @@ public sealed class LearnGradReversePass
     public void LEARN_GRAD_Negative_control_wrong_adjoint_fails_the_check(EngineFamilies.Kind kind, string fault) =>
         Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 2, dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
         {
-            var rng = Numerics.Prompts.Rng.Create(s.Seed);
-            var family = EngineFamilies.Make(kind, s.D, s.L);
-            var engine = new IclEngine(family) { Fault = Enum.Parse<AdjointFault>(fault) };
-            AssertGradientMatchesFd(engine, EngineFamilies.RandomTheta(family, rng), EngineFamilies.Batch(s, 9, rng), $"{family.Name} with {fault}, {s}");
+            var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
+            AssertGradientMatchesFd(new IclEngine(family) { Fault = Enum.Parse<AdjointFault>(fault) }, theta, batch, $"{family.Name} with {fault}, {s}");
         }, $"reverse pass with {fault}", trials: 30);
 }

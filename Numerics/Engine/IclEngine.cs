@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LoopedIcl.Numerics.Models;
@@ -43,7 +44,11 @@ public sealed class IclEngine
         Family = family;
         Threads = threads;
         _sign = family.Sign == ResidualSign.Plus ? 1 : -1;
+        // K = HAᵀ costs d³ once and saves ~2(d+1)² per layer: worth it from L ≈ d/2 layers on.
+        _preconditioned = family.Tied && family.LabelRowOnlyP && family.CovariateBlockQ && 2 * family.Layers >= family.D;
     }
+
+    private readonly bool _preconditioned;
 
     /// <summary>The batch-mean loss (1/B)Σ(ŷ − y_q)² at θ; when <paramref name="gradient"/> is not empty, also ∂/∂θ into it.</summary>
     public double Loss(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> gradient)
@@ -56,7 +61,7 @@ public sealed class IclEngine
         var losses = new double[chunks];
         var adjoints = grad ? new double[chunks][] : null;
         double scale = 1.0 / batch.Count;
-        RunChunks(chunks, batch, (c, work) =>
+        RunChunks(chunks, grad, (c, work) =>
         {
             var acc = Vector512<double>.Zero;
             if (grad) Array.Clear(work.Adjoint);
@@ -134,7 +139,7 @@ public sealed class IclEngine
         var yhat = new double[batch.Groups * PromptBatch.Lanes];
         var qgrad = wantGrad ? new double[batch.Groups * PromptBatch.Lanes * batch.D] : null;
         int d = batch.D;
-        RunChunks(chunks, batch, (c, work) =>
+        RunChunks(chunks, wantGrad, (c, work) =>
         {
             foreach (int g in work.GroupsOf(c, batch))
             {
@@ -159,16 +164,60 @@ public sealed class IclEngine
         return layers;
     }
 
-    private void RunChunks(int chunks, PromptBatch batch, Action<int, Workspace> body)
+    private void RunChunks(int chunks, bool tape, Action<int, Workspace> body)
     {
         if (Threads == 1 || chunks == 1)
         {
-            var work = new Workspace(Family);
+            var work = new Workspace(Family, tape);
             for (int c = 0; c < chunks; c++) body(c, work);
             return;
         }
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
-            () => new Workspace(Family), (c, _, work) => { body(c, work); return work; }, _ => { });
+            () => new Workspace(Family, tape), (c, _, work) => { body(c, work); return work; }, _ => { });
+    }
+
+    /// <summary>An evaluator of one prompt at a time at a fixed θ (allocation-free per prompt), for per-prompt callers.</summary>
+    public Evaluator CreateEvaluator(ReadOnlySpan<double> theta)
+    {
+        if (theta.Length != Family.Dimension) throw new ArgumentException($"theta must have length {Family.Dimension} (got {theta.Length}).", nameof(theta));
+        var layers = new double[Family.ExpandedLength];
+        Family.Expand(theta, layers);
+        return new Evaluator(this, layers);
+    }
+
+    /// <summary>
+    /// ŷ of single prompts through the engine (lane 0 of a lane group; the other lanes stay zero). Not thread-safe: one per thread.
+    /// </summary>
+    public sealed class Evaluator
+    {
+        private readonly IclEngine _engine;
+        private readonly double[] _layers;
+        private readonly Workspace _work;
+        private readonly PromptLaw _shape;
+        private PromptBatch? _one;
+
+        internal Evaluator(IclEngine engine, double[] layers)
+        {
+            _engine = engine;
+            _layers = layers;
+            _work = new Workspace(engine.Family, tape: false);
+            _shape = PromptLaw.Isotropic(engine.Family.D, Prompts.TaskLaw.Isotropic);
+        }
+
+        /// <summary>ŷ for x (n×d row-major), y (n), x_q (d), with the query's label slot set to <paramref name="querySlot"/>.</summary>
+        public double Predict(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> query, double querySlot = 0)
+        {
+            int d = _engine.Family.D, n = y.Length;
+            if (n < 1 || x.Length != n * d) throw new ArgumentException($"x must hold n·d = {n}·{d} entries (got {x.Length}) with n ≥ 1.", nameof(x));
+            if (query.Length != d) throw new ArgumentException($"query must have length d = {d} (got {query.Length}).", nameof(query));
+            if (_one is null || _one.N != n) _one = new PromptBatch(_shape, n, 1, 0);
+            var b = _one;
+            const int lanes = PromptBatch.Lanes;
+            for (int k = 0; k < n * d; k++) b.X[k * lanes] = x[k];
+            for (int i = 0; i < n; i++) b.Y[i * lanes] = y[i];
+            for (int a = 0; a < d; a++) b.Query[a * lanes] = query[a];
+            return _engine.Forward(_layers, b, 0, _work, tape: false, querySlot)[0];
+        }
     }
 
     /// <summary>Per-thread scratch and tape, all in lane vectors.</summary>
@@ -180,24 +229,26 @@ public sealed class IclEngine
         public readonly Vector512<double>[] T;      // L transition matrices (general path), w² each
         public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path)
         public readonly Vector512<double>[] Adjoint;
-        public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2;
+        public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2, Tmp3;
         public readonly Vector512<double>[] ZBar, ZBarNext, V, H, VBar, A;
 
-        public Workspace(Parameterisation f)
+        /// <summary>Without a tape only one state slot is kept (the forward pass overwrites it).</summary>
+        public Workspace(Parameterisation f, bool tape)
         {
             W = f.Width;
             L = f.Layers;
-            int w2 = W * W;
-            G = new Vector512<double>[(L + 1) * w2];
-            Z = new Vector512<double>[(L + 1) * W];
-            T = new Vector512<double>[L * w2];
-            R = new Vector512<double>[L * W];
-            Adjoint = new Vector512<double>[f.ExpandedLength];
+            int w2 = W * W, slots = tape ? L : 0;
+            G = new Vector512<double>[(slots + 1) * w2];
+            Z = new Vector512<double>[(slots + 1) * W];
+            T = new Vector512<double>[Math.Max(1, slots) * w2];
+            R = new Vector512<double>[Math.Max(1, slots) * W];
+            Adjoint = new Vector512<double>[tape ? f.ExpandedLength : 0];
             GBar = new Vector512<double>[w2];
             GBarNext = new Vector512<double>[w2];
             TBar = new Vector512<double>[w2];
             Tmp = new Vector512<double>[w2];
             Tmp2 = new Vector512<double>[w2];
+            Tmp3 = new Vector512<double>[w2];
             ZBar = new Vector512<double>[W];
             ZBarNext = new Vector512<double>[W];
             V = new Vector512<double>[W];
@@ -216,25 +267,42 @@ public sealed class IclEngine
     private static Vector512<double> B(double v) => Vector512.Create(v);
 
     /// <summary>G_0 = (1/n)[[XᵀX, Xᵀy], [yᵀX, yᵀy]] and z_q = (x_q, 0) for lane group g, into the tape's slot 0.</summary>
-    private static void Initialise(PromptBatch batch, int g, Workspace work)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Initialise(PromptBatch batch, int g, Workspace work, double querySlot = 0)
     {
         int n = batch.N, d = batch.D, w = d + 1;
         var x = MemoryMarshal.Cast<double, Vector512<double>>(batch.X.AsSpan(g * n * d * PromptBatch.Lanes, n * d * PromptBatch.Lanes));
         var y = MemoryMarshal.Cast<double, Vector512<double>>(batch.Y.AsSpan(g * n * PromptBatch.Lanes, n * PromptBatch.Lanes));
         var q = MemoryMarshal.Cast<double, Vector512<double>>(batch.Query.AsSpan(g * d * PromptBatch.Lanes, d * PromptBatch.Lanes));
         var gram = work.G.AsSpan(0, w * w);
-        gram.Clear();
-        for (int i = 0; i < n; i++)
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        // Entry by entry, summed over i in registers (two entries at a time share the x_i[a] load).
+        for (int a = 0; a < w; a++)
         {
-            var xi = x.Slice(i * d, d);
-            var yi = y[i];
-            for (int a = 0; a < d; a++)
+            ref var ra = ref a < d ? ref Unsafe.Add(ref x0, a) : ref y0;
+            int strideA = a < d ? d : 1;
+            int b = 0;
+            for (; b + 1 <= a && b + 1 < d; b += 2)
             {
-                var xa = xi[a];
-                for (int b = 0; b <= a; b++) gram[a * w + b] = Vector512.FusedMultiplyAdd(xa, xi[b], gram[a * w + b]);
-                gram[d * w + a] = Vector512.FusedMultiplyAdd(yi, xa, gram[d * w + a]);
+                Vector512<double> s0 = default, s1 = default;
+                for (int i = 0; i < n; i++)
+                {
+                    var za = Unsafe.Add(ref ra, i * strideA);
+                    s0 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref x0, i * d + b), s0);
+                    s1 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref x0, i * d + b + 1), s1);
+                }
+                gram[a * w + b] = s0;
+                gram[a * w + b + 1] = s1;
             }
-            gram[d * w + d] = Vector512.FusedMultiplyAdd(yi, yi, gram[d * w + d]);
+            for (; b <= a; b++)
+            {
+                ref var rb = ref b < d ? ref Unsafe.Add(ref x0, b) : ref y0;
+                int strideB = b < d ? d : 1;
+                var s0 = Vector512<double>.Zero;
+                for (int i = 0; i < n; i++) s0 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref ra, i * strideA), Unsafe.Add(ref rb, i * strideB), s0);
+                gram[a * w + b] = s0;
+            }
         }
         var inv = B(1.0 / n);
         for (int a = 0; a < w; a++)
@@ -245,13 +313,15 @@ public sealed class IclEngine
                 gram[b * w + a] = v;
             }
         for (int a = 0; a < d; a++) work.Z[a] = q[a];
-        work.Z[d] = Vector512<double>.Zero;
+        work.Z[d] = B(querySlot);
     }
 
     /// <summary>Runs all layers on lane group g (keeping G_l, z_l and T_l or r_l on the tape); returns ŷ per lane.</summary>
-    private Vector512<double> Forward(double[] layers, PromptBatch batch, int g, Workspace work, bool tape)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Vector512<double> Forward(double[] layers, PromptBatch batch, int g, Workspace work, bool tape, double querySlot = 0)
     {
-        Initialise(batch, g, work);
+        Initialise(batch, g, work, querySlot);
+        if (!tape && _preconditioned) return PreconditionedForward(layers, work);
         int w = work.W, w2 = w * w, L = work.L;
         bool labelRow = Family.LabelRowOnlyP;
         for (int l = 0; l < L; l++)
@@ -265,44 +335,103 @@ public sealed class IclEngine
             var gd = work.G.AsSpan(dst * w2, w2);
             var zd = work.Z.AsSpan(dst * w, w);
             bool needG = tape || l + 1 < L;
-            if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(l * w, w), work, needG);
-            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(l * w2, w2), work, needG);
+            int slot = tape ? l : 0;
+            if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(slot * w, w), work, needG);
+            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(slot * w2, w2), work, needG);
         }
         return -work.Z[(tape ? L : 0) * w + w - 1];
     }
 
+    /// <summary>
+    /// Looped, P = e_{d+1}(uᵀ, p)ᵀ and Q = [[A,0],[0,0]] (the sparse and Gatmiry families): only v = Hu + p·g (g = G[0..d−1, d]) reaches
+    /// the output, and one loop is z_d += ±vᵀ(Ax_q), v += ±p·K v with the per-prompt K = HAᵀ (H = XᵀX/n) — d² per loop, formed once in d³.
+    /// The same algebra as the label-row layer (FAST-PATH tests both against the literal model).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Vector512<double> PreconditionedForward(double[] layers, Workspace work)
+    {
+        int w = work.W, d = w - 1, L = work.L;
+        var p = layers.AsSpan(0, w * w);
+        var q = layers.AsSpan(w * w, w * w);
+        ref var G = ref MemoryMarshal.GetArrayDataReference(work.G);
+        ref var K = ref MemoryMarshal.GetArrayDataReference(work.Tmp);
+        ref var v = ref MemoryMarshal.GetArrayDataReference(work.V);
+        ref var b = ref MemoryMarshal.GetArrayDataReference(work.H);
+        ref var kv = ref MemoryMarshal.GetArrayDataReference(work.A);
+        double pd = p[d * w + d];
+        for (int a = 0; a < d; a++)           // K = H Aᵀ: K[a,c] = Σ_e H[a,e] A[c,e]
+            for (int c = 0; c < d; c++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int e = 0; e < d; e++) s = Vector512.FusedMultiplyAdd(Unsafe.Add(ref G, a * w + e), B(q[c * w + e]), s);
+                Unsafe.Add(ref K, a * d + c) = s;
+            }
+        for (int a = 0; a < d; a++)           // v = Hu + p·g, b = A x_q
+        {
+            var s = Unsafe.Add(ref G, a * w + d) * B(pd);
+            for (int e = 0; e < d; e++) if (p[d * w + e] != 0) s = Vector512.FusedMultiplyAdd(Unsafe.Add(ref G, a * w + e), B(p[d * w + e]), s);
+            Unsafe.Add(ref v, a) = s;
+            var t = Vector512<double>.Zero;
+            for (int e = 0; e < d; e++) t = Vector512.FusedMultiplyAdd(B(q[a * w + e]), work.Z[e], t);
+            Unsafe.Add(ref b, a) = t;
+        }
+        var sign = B(_sign);
+        var step = B(_sign * pd);
+        var zd = work.Z[d];  // the query's label slot: it never feeds back (Q's last row is zero)
+        for (int l = 0; l < L; l++)
+        {
+            var dot = Vector512<double>.Zero;
+            for (int a = 0; a < d; a++) dot = Vector512.FusedMultiplyAdd(Unsafe.Add(ref v, a), Unsafe.Add(ref b, a), dot);
+            zd = Vector512.FusedMultiplyAdd(sign, dot, zd);
+            if (l + 1 == L) break;
+            int a4 = 0;
+            for (; a4 + 4 <= d; a4 += 4)       // four output rows at a time: independent accumulators
+            {
+                ref var k0 = ref Unsafe.Add(ref K, a4 * d);
+                Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int c = 0; c < d; c++)
+                {
+                    var vc = Unsafe.Add(ref v, c);
+                    s0 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, c), vc, s0);
+                    s1 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, d + c), vc, s1);
+                    s2 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, 2 * d + c), vc, s2);
+                    s3 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, 3 * d + c), vc, s3);
+                }
+                Unsafe.Add(ref kv, a4) = s0;
+                Unsafe.Add(ref kv, a4 + 1) = s1;
+                Unsafe.Add(ref kv, a4 + 2) = s2;
+                Unsafe.Add(ref kv, a4 + 3) = s3;
+            }
+            for (; a4 < d; a4++)
+            {
+                ref var k0 = ref Unsafe.Add(ref K, a4 * d);
+                var s0 = Vector512<double>.Zero;
+                for (int c = 0; c < d; c++) s0 = Vector512.FusedMultiplyAdd(Unsafe.Add(ref k0, c), Unsafe.Add(ref v, c), s0);
+                Unsafe.Add(ref kv, a4) = s0;
+            }
+            for (int a = 0; a < d; a++) Unsafe.Add(ref v, a) = Vector512.FusedMultiplyAdd(step, Unsafe.Add(ref kv, a), Unsafe.Add(ref v, a));
+        }
+        return -zd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeneralLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> t, Workspace work, bool needG)
     {
         int w = work.W;
         var gq = work.Tmp.AsSpan(0, w * w);
-        for (int a = 0; a < w; a++)           // GQ
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(g[a * w + c], B(q[c * w + b]), s);
-                gq[a * w + b] = s;
-            }
+        Product(g, q, transposeB: false, gq, w);               // GQ
+        Product(p, transposeA: false, gq, t, w);               // P(GQ)
         var sign = B(_sign);
-        for (int a = 0; a < w; a++)           // T = I ± P(GQ)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(B(p[a * w + c]), gq[c * w + b], s);
-                t[a * w + b] = a == b ? Vector512.FusedMultiplyAdd(sign, s, Vector512<double>.One) : sign * s;
-            }
+        for (int k = 0; k < w * w; k++) t[k] = sign * t[k];
+        for (int a = 0; a < w; a++) t[a * w + a] += Vector512<double>.One;   // T = I ± PGQ
         var zNew = work.A.AsSpan(0, w);
-        for (int a = 0; a < w; a++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(t[a * w + b], z[b], s);
-            zNew[a] = s;
-        }
+        MatVec(t, z, zNew, w, transposed: false);
         zNew.CopyTo(zOut);
         if (!needG) return;
         var tg = work.Tmp2.AsSpan(0, w * w);
-        MatMul(t, g, tg, w);
-        for (int a = 0; a < w; a++)           // G ← (TG)Tᵀ, symmetric
+        Product(t, false, g, false, tg, w);
+        for (int a = 0; a < w; a++)           // G ← (TG)Tᵀ, symmetric: the lower half, mirrored
             for (int b = 0; b <= a; b++)
             {
                 var s = Vector512<double>.Zero;
@@ -313,18 +442,14 @@ public sealed class IclEngine
     }
 
     /// <summary>P = e_{d+1}πᵀ: r = Qᵀ(Gπ), z[d] += ±rᵀz; G' = G ± e_d hᵀ ± h e_dᵀ + (rᵀh) e_d e_dᵀ with h = Gr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LabelRowLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> r, Workspace work, bool needG)
     {
         int w = work.W, d = w - 1;
         var pi = p.Slice(d * w, w);
         var v = work.V.AsSpan(0, w);
-        for (int a = 0; a < w; a++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[a * w + b], B(pi[b]), s);
-            v[a] = s;
-        }
+        GramTimes(g, pi, v, w);
         for (int j = 0; j < w; j++)
         {
             var s = Vector512<double>.Zero;
@@ -361,6 +486,7 @@ public sealed class IclEngine
     /// Reverse pass over the tape from z̄_L = −ȳ e_{d+1} (ȳ = ∂f/∂ŷ per lane). With <paramref name="parameters"/> the layer adjoints
     /// are accumulated into work.Adjoint; at the end work.ZBar holds ∂f/∂z_q(0) (its first d entries: ∂f/∂x_q).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Backward(double[] layers, Workspace work, Vector512<double> yBar, bool parameters)
     {
         int w = work.W, w2 = w * w, d = w - 1, L = work.L;
@@ -384,6 +510,7 @@ public sealed class IclEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeneralBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> t, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
         Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
@@ -392,82 +519,44 @@ public sealed class IclEngine
         var tBar = work.TBar.AsSpan(0, w2);
         var tmp = work.Tmp.AsSpan(0, w2);
         var tmp2 = work.Tmp2.AsSpan(0, w2);
+        var gbt = work.Tmp3.AsSpan(0, w2);
+        var two = B(2);
         if (parameters)
         {
-            for (int a = 0; a < w; a++)       // T̄ = z̄′zᵀ
+            for (int a = 0; a < w; a++)       // T̄ = z̄′zᵀ + 2Ḡ′TG
                 for (int b = 0; b < w; b++) tBar[a * w + b] = zBar[a] * z[b];
             if (!gBarZero)
             {
-                MatMul(gBar, t, tmp, w);      // Ḡ′T
-                MatMul(tmp, g, tmp2, w);      // Ḡ′TG
-                for (int k = 0; k < w2; k++) tBar[k] = Vector512.FusedMultiplyAdd(B(2), tmp2[k], tBar[k]);
+                Product(gBar, false, t, false, gbt, w);     // Ḡ′T (kept for Ḡ below)
+                Product(gbt, false, g, false, tmp2, w);
+                AddScaled(tBar, two, tmp2);
             }
         }
-        // z̄ ← Tᵀz̄′
-        var zNew = work.ZBarNext.AsSpan(0, w);
-        for (int b = 0; b < w; b++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int a = 0; a < w; a++) s = Vector512.FusedMultiplyAdd(t[a * w + b], zBar[a], s);
-            zNew[b] = s;
-        }
+        var zNew = work.ZBarNext.AsSpan(0, w);      // z̄ ← Tᵀz̄′
+        MatVec(t, zBar, zNew, w, transposed: true);
         zNew.CopyTo(zBar);
         if (!parameters) return;
         var sign = B(_sign);
-        // P̄ += ±T̄(GQ)ᵀ: (GQ)[b,c] = Σ_e G[b,e]Q[e,c]; P̄[a,b] += ±Σ_c T̄[a,c](GQ)[b,c]
-        for (int b = 0; b < w; b++)
-            for (int c = 0; c < w; c++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int e = 0; e < w; e++) s = Vector512.FusedMultiplyAdd(g[b * w + e], B(q[e * w + c]), s);
-                tmp[b * w + c] = s;
-            }
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tBar[a * w + c], tmp[b * w + c], s);
-                adjP[a * w + b] = Vector512.FusedMultiplyAdd(sign, s, adjP[a * w + b]);
-            }
-        // PᵀT̄ (needed for Q̄ = ±G(PᵀT̄) and for Ḡ's ±(PᵀT̄)Qᵀ)
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) if (p[c * w + a] != 0) s = Vector512.FusedMultiplyAdd(B(p[c * w + a]), tBar[c * w + b], s);
-                tmp2[a * w + b] = s;
-            }
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(g[a * w + c], tmp2[c * w + b], s);
-                adjQ[a * w + b] = Vector512.FusedMultiplyAdd(sign, s, adjQ[a * w + b]);
-            }
+        Product(g, q, transposeB: false, tmp, w);   // GQ
+        Product(tBar, false, tmp, true, tmp2, w);   // P̄ += ±T̄(GQ)ᵀ
+        AddScaled(adjP, sign, tmp2);
+        Product(p, transposeA: true, tBar, tmp2, w); // PᵀT̄
+        Product(g, false, tmp2, false, tmp, w);     // Q̄ += ±G(PᵀT̄) = ±(PG)ᵀT̄
+        AddScaled(adjQ, sign, tmp);
         if (!propagateG) return;
-        // Ḡ ← sym(TᵀḠ′T ± (PᵀT̄)Qᵀ)
-        var next = work.GBarNext.AsSpan(0, w2);
-        for (int a = 0; a < w; a++)
-            for (int b = 0; b < w; b++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(tmp2[a * w + c], B(q[b * w + c]), s);
-                next[a * w + b] = sign * s;
-            }
+        var next = work.GBarNext.AsSpan(0, w2);     // Ḡ ← sym(TᵀḠ′T ± (PᵀT̄)Qᵀ)
+        Product(tmp2, q, transposeB: true, next, w);
+        for (int k = 0; k < w2; k++) next[k] = sign * next[k];
         if (!gBarZero)
         {
-            MatMul(gBar, t, tmp, w);          // Ḡ′T
-            for (int a = 0; a < w; a++)
-                for (int b = 0; b < w; b++)
-                {
-                    var s = next[a * w + b];
-                    for (int c = 0; c < w; c++) s = Vector512.FusedMultiplyAdd(t[c * w + a], tmp[c * w + b], s);
-                    next[a * w + b] = s;
-                }
+            Product(t, true, gbt, false, tmp, w);
+            AddScaled(next, Vector512<double>.One, tmp);
         }
         Symmetrise(next, gBar, w);
     }
 
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LabelRowBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
         Span<Vector512<double>> r, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
         Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
@@ -494,12 +583,7 @@ public sealed class IclEngine
             }
             // r = Qᵀv, v = Gπ: Q̄[i,j] += v_i r̄_j; v̄ = Q r̄; π̄ = G v̄ (P̄[d,:] += π̄); Ḡ += v̄ πᵀ (symmetrised below).
             var v = work.V.AsSpan(0, w);
-            for (int i = 0; i < w; i++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[i * w + b], B(pi[b]), s);
-                v[i] = s;
-            }
+            GramTimes(g, pi, v, w);
             for (int i = 0; i < w; i++)
                 for (int j = 0; j < w; j++) adjQ[i * w + j] = Vector512.FusedMultiplyAdd(v[i], rBar[j], adjQ[i * w + j]);
             var vBar = work.VBar.AsSpan(0, w);
@@ -537,6 +621,7 @@ public sealed class IclEngine
         zBar[d] = Vector512.FusedMultiplyAdd(sign * zBarD, r[d], zBarD);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Symmetrise(Span<Vector512<double>> m, Span<Vector512<double>> target, int w)
     {
         var half = B(0.5);
@@ -549,15 +634,76 @@ public sealed class IclEngine
             }
     }
 
-    private static void MatMul(Span<Vector512<double>> a, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
+    /// <summary>result = m v (or mᵀv), m a w×w matrix of lane vectors.</summary>
+    private static void MatVec(Span<Vector512<double>> m, Span<Vector512<double>> v, Span<Vector512<double>> result, int w, bool transposed)
+    {
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(transposed ? m[b * w + a] : m[a * w + b], v[b], s);
+            result[a] = s;
+        }
+    }
+
+    /// <summary>v = Gπ for a lane-vector G and a scalar row π (its zeros skipped: π is often e_{d+1}).</summary>
+    private static void GramTimes(Span<Vector512<double>> g, Span<double> pi, Span<Vector512<double>> v, int w)
+    {
+        for (int a = 0; a < w; a++)
+        {
+            var s = Vector512<double>.Zero;
+            for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[a * w + b], B(pi[b]), s);
+            v[a] = s;
+        }
+    }
+
+    /// <summary>c = a′b′ for lane-vector w×w matrices, a′ = a or aᵀ, b′ = b or bᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product(Span<Vector512<double>> a, bool transposeA, Span<Vector512<double>> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
         for (int i = 0; i < w; i++)
             for (int j = 0; j < w; j++)
             {
                 var s = Vector512<double>.Zero;
-                for (int k = 0; k < w; k++) s = Vector512.FusedMultiplyAdd(a[i * w + k], b[k * w + j], s);
+                for (int k = 0; k < w; k++)
+                    s = Vector512.FusedMultiplyAdd(transposeA ? a[k * w + i] : a[i * w + k], transposeB ? b[j * w + k] : b[k * w + j], s);
                 c[i * w + j] = s;
             }
+    }
+
+    /// <summary>c = a b′ for a lane-vector a and a scalar (same for all lanes) b′ = b or bᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product(Span<Vector512<double>> a, Span<double> b, bool transposeB, Span<Vector512<double>> c, int w)
+    {
+        for (int i = 0; i < w; i++)
+            for (int j = 0; j < w; j++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int k = 0; k < w; k++) s = Vector512.FusedMultiplyAdd(a[i * w + k], B(transposeB ? b[j * w + k] : b[k * w + j]), s);
+                c[i * w + j] = s;
+            }
+    }
+
+    /// <summary>c = a′b for a scalar a′ = a or aᵀ (its zeros skipped: P is often sparse) and a lane-vector b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product(Span<double> a, bool transposeA, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
+    {
+        for (int i = 0; i < w; i++)
+            for (int j = 0; j < w; j++)
+            {
+                var s = Vector512<double>.Zero;
+                for (int k = 0; k < w; k++)
+                {
+                    double x = transposeA ? a[k * w + i] : a[i * w + k];
+                    if (x != 0) s = Vector512.FusedMultiplyAdd(B(x), b[k * w + j], s);
+                }
+                c[i * w + j] = s;
+            }
+    }
+
+    /// <summary>target += scale·source.</summary>
+    private static void AddScaled(Span<Vector512<double>> target, Vector512<double> scale, Span<Vector512<double>> source)
+    {
+        for (int k = 0; k < target.Length; k++) target[k] = Vector512.FusedMultiplyAdd(scale, source[k], target[k]);
     }
 }
 

@@ -34,8 +34,10 @@ public sealed class Parameterisation
     /// <summary>Structural: in every layer Q's last row and column are identically zero (Q = [[A,0],[0,0]]), so the label-label
     /// and label-covariate Gram entries never reach the output through Q.</summary>
     public bool CovariateBlockQ { get; }
+    /// <summary>One (P, Q) shared by all L layers (a looped model).</summary>
+    public bool Tied { get; }
 
-    private Parameterisation(string name, int d, int layers, ResidualSign sign, int dimension,
+    private Parameterisation(string name, int d, int layers, ResidualSign sign, int dimension, bool tied,
         List<(int Target, int Source, double Coefficient)> terms, double[] constant)
     {
         Name = name;
@@ -43,6 +45,7 @@ public sealed class Parameterisation
         Layers = layers;
         Sign = sign;
         Dimension = dimension;
+        Tied = tied || layers == 1;
         _target = terms.Select(t => t.Target).ToArray();
         _source = terms.Select(t => t.Source).ToArray();
         _coefficient = terms.Select(t => t.Coefficient).ToArray();
@@ -87,7 +90,69 @@ public sealed class Parameterisation
             Mat<Real>.Build(w, w, (i, j) => flat[l * 2 * w * w + w * w + i * w + j]))).ToArray();
     }
 
+    /// <summary>
+    /// The θ whose expansion is <paramref name="layers"/> (length <see cref="ExpandedLength"/>); throws when the layers are not in
+    /// this family (a fixed entry differs, a mask is violated, or tied/symmetric entries disagree).
+    /// </summary>
+    public double[] Extract(ReadOnlySpan<double> layers, string paramName = "layers")
+    {
+        if (layers.Length != ExpandedLength) throw new ArgumentException($"{paramName} must have length {ExpandedLength}, got {layers.Length}.", paramName);
+        var theta = new double[Dimension];
+        for (int k = 0; k < _target.Length; k++) theta[_source[k]] = (layers[_target[k]] - _constant[_target[k]]) / _coefficient[k];
+        var back = new double[ExpandedLength];
+        Expand(theta, back);
+        for (int m = 0; m < back.Length; m++)
+            if (back[m] != layers[m])
+                throw new ArgumentException($"{paramName} are not in the family '{Name}': entry {m} (layer {m / (2 * Width * Width)}) is {layers[m]}, the family gives {back[m]}.", paramName);
+        return theta;
+    }
+
+    /// <summary>
+    /// The narrowest built-in family holding these literal layers and their θ — label-row P (rows 1..d of every P zero) or full,
+    /// tied when all layers are equal, covariate-block Q when every Q's last row and column are zero. For the per-prompt views
+    /// (<see cref="GramKernel"/>) that receive layer values rather than a parameterisation.
+    /// </summary>
+    public static (Parameterisation Family, double[] Theta) Of(IReadOnlyList<AttentionLayer<Real>> layers, ResidualSign sign)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0) throw new ArgumentException("layers must hold at least one layer.", nameof(layers));
+        int w = layers[0].Width, d = w - 1, L = layers.Count;
+        var flat = new double[2 * L * w * w];
+        for (int l = 0; l < L; l++)
+        {
+            Guard.Shape(layers[l].P.Rows, layers[l].P.Cols, w, w, $"{nameof(layers)}[{l}].P");
+            Guard.Shape(layers[l].Q.Rows, layers[l].Q.Cols, w, w, $"{nameof(layers)}[{l}].Q");
+            for (int i = 0; i < w; i++)
+                for (int j = 0; j < w; j++)
+                {
+                    flat[l * 2 * w * w + i * w + j] = layers[l].P[i, j].Value;
+                    flat[l * 2 * w * w + w * w + i * w + j] = layers[l].Q[i, j].Value;
+                }
+        }
+        bool tied = Enumerable.Range(1, L - 1).All(l => flat.AsSpan(l * 2 * w * w, 2 * w * w).SequenceEqual(flat.AsSpan(0, 2 * w * w)));
+        bool labelRow = Enumerable.Range(0, L).All(l => flat.AsSpan(l * 2 * w * w, d * w).IndexOfAnyExcept(0.0) < 0);
+        bool block = Enumerable.Range(0, L).All(l => Enumerable.Range(0, w).All(k => flat[l * 2 * w * w + w * w + d * w + k] == 0 && flat[l * 2 * w * w + w * w + k * w + d] == 0));
+        var family = labelRow ? LabelRow(d, L, sign, tied, block) : Full(d, L, sign, tied);
+        return (family, family.Extract(flat, nameof(layers)));
+    }
+
     // ---- the families ----
+
+    /// <summary>P_l = e_{d+1}π_lᵀ (only the label row trainable, all w entries) and Q_l full or, with <paramref name="covariateBlockQ"/>, its d×d block.</summary>
+    public static Parameterisation LabelRow(int d, int layers, ResidualSign sign, bool tied = false, bool covariateBlockQ = false)
+    {
+        var b = new Builder(d, layers, tied);
+        int w = d + 1;
+        for (int l = 0; l < layers; l++)
+        {
+            b.StartLayer(l);
+            for (int j = 0; j < w; j++) b.Add(b.P(l, d, j), b.Next(j));
+            int k = w;
+            for (int i = 0; i < (covariateBlockQ ? d : w); i++)
+                for (int j = 0; j < (covariateBlockQ ? d : w); j++) b.Add(b.Q(l, i, j), b.Next(k++));
+        }
+        return b.Build($"label-row P{(covariateBlockQ ? ", block Q" : ", full Q")}{(tied ? ", tied" : "")}", sign);
+    }
 
     /// <summary>All 2(d+1)² entries of every P_l, Q_l trainable; <paramref name="tied"/>: one (P, Q) shared by all L loops.</summary>
     public static Parameterisation Full(int d, int layers, ResidualSign sign = ResidualSign.Plus, bool tied = false)
@@ -186,7 +251,7 @@ public sealed class Parameterisation
             Guard.Positive(d, nameof(d));
             Guard.Positive(layers, nameof(layers));
             int dimension = tied ? _perLayer : layers * _perLayer;
-            return new Parameterisation(name, d, layers, sign, dimension, _terms, _constant);
+            return new Parameterisation(name, d, layers, sign, dimension, tied, _terms, _constant);
         }
     }
 }

@@ -59,9 +59,21 @@ public sealed class PromptLaw
         Guard.Positive(count, nameof(count));
         Guard.Positive(threads, nameof(threads));
         var batch = new PromptBatch(this, n, count, seed);
-        if (threads == 1 || batch.Groups < 16) for (int g = 0; g < batch.Groups; g++) batch.DrawGroup(g);
-        else Parallel.For(0, batch.Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, batch.DrawGroup);
+        batch.DrawAll(threads);
         return batch;
+    }
+
+    /// <summary>
+    /// Refills <paramref name="batch"/> (same law, n and count) in place with the prompts Draw(n, count, <paramref name="seed"/>) gives:
+    /// no allocation, for training loops and Monte Carlo chunks that reuse one buffer.
+    /// </summary>
+    public void Redraw(PromptBatch batch, ulong seed, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!ReferenceEquals(batch.Law, this)) throw new ArgumentException("batch must have been drawn from this law.", nameof(batch));
+        Guard.Positive(threads, nameof(threads));
+        batch.Seed = seed;
+        batch.DrawAll(threads);
     }
 }
 
@@ -79,7 +91,7 @@ public sealed class PromptBatch
     public int D { get; }
     public int Count { get; }
     public int Groups { get; }
-    public ulong Seed { get; }
+    public ulong Seed { get; internal set; }
     public double[] X { get; }
     public double[] Y { get; }
     public double[] Query { get; }
@@ -100,6 +112,15 @@ public sealed class PromptBatch
         Target = new double[Groups * Lanes];
         Task = new double[Groups * D * Lanes];
     }
+
+    internal void DrawAll(int threads)
+    {
+        if (threads == 1 || Groups < 16) for (int g = 0; g < Groups; g++) DrawGroup(g, (ulong)g);
+        else Parallel.For(0, Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g => DrawGroup(g, (ulong)g));
+    }
+
+    /// <summary>An all-zero batch to be filled group by group (by <see cref="PromptBuffer"/>).</summary>
+    internal static PromptBatch Empty(PromptLaw law, int n, int count, ulong seed) => new(law, n, count, seed);
 
     /// <summary>A batch holding the given prompts in order (same n and d; their law is recorded as <paramref name="law"/>). For held-out or exact test prompts.</summary>
     public static PromptBatch FromPrompts(PromptLaw law, IReadOnlyList<Prompt<Real>> prompts)
@@ -143,11 +164,16 @@ public sealed class PromptBatch
             Mat<Real>.Build(d, 1, (a, _) => Task[(g * d + a) * Lanes + k]));
     }
 
-    /// <summary>Draws lane group g: the task, then each context example (covariates, noise), then the query — a fixed order.</summary>
-    internal void DrawGroup(int g)
+    /// <summary>
+    /// Draws lane group g from stream <paramref name="stream"/> of the batch's seed (a batch uses stream g for group g; a
+    /// <see cref="PromptBuffer"/> refills one group from streams 0, 1, 2, …, so it serves the same prompts as a batch of that seed):
+    /// the task, then each context example (covariates, noise), then the query — a fixed order.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void DrawGroup(int g, ulong stream)
     {
         int n = N, d = D;
-        var rng = new LaneNormals(Seed, (ulong)g);
+        var rng = new LaneNormals(Seed, stream);
         Span<double> z = stackalloc double[d * Lanes];
         Span<double> w = Task.AsSpan(g * d * Lanes, d * Lanes);
         rng.Fill(z);

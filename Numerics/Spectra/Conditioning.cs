@@ -3,29 +3,34 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Numerics.Spectra;
 
-/// <summary>Extreme eigenvalues and condition numbers of Gram matrices.</summary>
+/// <summary>Extreme eigenvalues and condition numbers of Gram matrices: views over the one eigenvalue solver, <see cref="SymmetricEigen"/>.</summary>
 public static class Conditioning
 {
     /// <summary>(λ_min, λ_max) of the symmetric matrix XᵀX.</summary>
     public static (double Min, double Max) GramExtremes(Mat<Real> x)
     {
-        var m = x.ToMathNet();
-        return Extremes(m.TransposeThisAndMultiply(m));
+        ArgumentNullException.ThrowIfNull(x);
+        int n = x.Rows, d = x.Cols;
+        var flat = new double[n * d];
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) flat[i * d + j] = x[i, j].Value;
+        return SymmetricEigen.GramExtremes(flat, n, d, new double[d * d + 2 * d]);
     }
 
     /// <summary>(λ_min, λ_max) of a symmetric matrix.</summary>
     public static (double Min, double Max) Extremes(Matrix<double> symmetric)
     {
-        var ev = symmetric.Evd(Symmetricity.Symmetric).EigenValues;
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (var c in ev) { min = Math.Min(min, c.Real); max = Math.Max(max, c.Real); }
-        return (min, max);
+        ArgumentNullException.ThrowIfNull(symmetric);
+        Guard.Square(symmetric.RowCount, symmetric.ColumnCount, nameof(symmetric));
+        int d = symmetric.RowCount;
+        var a = new double[d * d];
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) a[i * d + j] = symmetric[i, j];
+        return SymmetricEigen.Extremes(a, d, new double[2 * d]);
     }
 
     /// <summary>κ(XᵀX) = λ_max/λ_min (∞ when XᵀX is singular, e.g. n &lt; d).</summary>
     public static double GramConditionNumber(Mat<Real> x)
     {
-        var (min, max) = GramExtremes(x);
+        var (min, max) = GramExtremes(x); // one κ: the tridiagonal-QL solver
         return min > 0 ? max / min : double.PositiveInfinity;
     }
 

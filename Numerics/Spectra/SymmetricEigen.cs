@@ -106,10 +106,18 @@ public static class SymmetricEigen
         return x * Math.Sqrt(1 + t * t);
     }
 
-    /// <summary>κ(XᵀX) for X (n×d, row-major), using <paramref name="scratch"/> (≥ d² + 2d values).</summary>
+    /// <summary>κ(XᵀX) for X (n×d, row-major), using <paramref name="scratch"/> (≥ d² + 2d values); ∞ when XᵀX is singular.</summary>
     public static double GramConditionNumber(ReadOnlySpan<double> x, int n, int d, Span<double> scratch)
     {
+        var (min, max) = GramExtremes(x, n, d, scratch);
+        return min > 0 ? max / min : double.PositiveInfinity;
+    }
+
+    /// <summary>(λ_min, λ_max) of XᵀX for X (n×d, row-major), using <paramref name="scratch"/> (≥ d² + 2d values).</summary>
+    public static (double Min, double Max) GramExtremes(ReadOnlySpan<double> x, int n, int d, Span<double> scratch)
+    {
         if (scratch.Length < d * d + 2 * d) throw new ArgumentException($"scratch must hold d² + 2d = {d * d + 2 * d} values.", nameof(scratch));
+        if (x.Length < n * d) throw new ArgumentException($"x must hold n·d = {n * d} values.", nameof(x));
         var g = scratch[..(d * d)];
         g.Clear();
         for (int i = 0; i < n; i++)
@@ -123,10 +131,16 @@ public static class SymmetricEigen
         }
         for (int a = 0; a < d; a++)
             for (int b = a + 1; b < d; b++) g[a * d + b] = g[b * d + a];
-        var diag = scratch.Slice(d * d, d);
-        EigenvaluesInPlace(g, d, diag, scratch.Slice(d * d + d, d));
+        return Extremes(g, d, scratch.Slice(d * d, 2 * d));
+    }
+
+    /// <summary>(λ_min, λ_max) of the d×d row-major symmetric <paramref name="a"/> (destroyed), using <paramref name="scratch"/> (≥ 2d values).</summary>
+    public static (double Min, double Max) Extremes(Span<double> a, int d, Span<double> scratch)
+    {
+        var diag = scratch[..d];
+        EigenvaluesInPlace(a, d, diag, scratch.Slice(d, d));
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
         foreach (var v in diag) { min = Math.Min(min, v); max = Math.Max(max, v); }
-        return min > 0 ? max / min : double.PositiveInfinity;
+        return (min, max);
     }
 }
