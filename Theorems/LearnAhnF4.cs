@@ -12,14 +12,14 @@ public class LearnAhnF4
 {
     /// <summary>
     /// Reduced, like the authors' isotropic demo ("simple demonstration", Σ = I; the rotated case converges far slower and runs in
-    /// the Slow test): d = 3, L = 2, w* ~ N(0, I); Adam lr 0.1 (the authors' rate for Figs. 3–5) halved every 150, batch 1000 fresh, 600 steps.
+    /// the Slow test): d = 3, L = 2, w* ~ N(0, I); Adam lr 0.1 (the authors' rate for Figs. 3–5) halved every 225, batch 1000 fresh, 900 steps.
     /// </summary>
     public static Recipe Reduced(int n, string name) => new(
         "AHN-F4 reduced", "suite (reduced version of the authors' isotropic demo)",
         new ModelSpec(ModelFamily.GdPlusPlus, 3, 2),
         DataSpec.Isotropic(3, n),
-        OptimizerSettings.Adam(0.1, halveEvery: 150),
-        new TrainingSchedule(600, 1000, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
+        OptimizerSettings.Adam(0.1, halveEvery: 225),
+        new TrainingSchedule(900, 1000, EvaluateEvery: 50, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
 
     /// <summary>The trained scalars (a_l = tr(Σ^½A_lΣ^½)/d, b_l = tr B_l/d) and the Dist of each whitened A_l and of B_0 … B_{L−2}.</summary>
     public static (double[] A, double[] B, double[] DistA, double[] DistB) Read(LearningSetup setup, double[] theta)
@@ -69,8 +69,8 @@ public class LearnAhnF4
         var setup = new LearningSetup(recipe(20), threads);
         var theta = setup.Train(Learn.Progress, progressSecondsOverride: 30).Theta;
         var (a, b, distA, distB) = Read(setup, theta);
-        // The 𝒮-restricted critical point nearest to the trained scalars: BFGS on the Σ-free scalar objective (8 000 whitened draws).
-        var scalar = new ScalarGdPlusPlusLoss(SparseFamilyLoss.DrawSamples(Matrix<double>.Build.DenseIdentity(setup.Model.D), 20, 8000, TestSettings.SeedFor("LEARN-AHN-F4.saa")));
+        // The 𝒮-restricted critical point nearest to the trained scalars: BFGS on the Σ-free scalar objective (20 000 whitened draws).
+        var scalar = new ScalarGdPlusPlusLoss(SparseFamilyLoss.DrawSamples(Matrix<double>.Build.DenseIdentity(setup.Model.D), 20, 20000, TestSettings.SeedFor("LEARN-AHN-F4.saa")));
         int L = setup.Model.Layers;
         double G(Vector<double> v) => scalar.Value(v.Take(L).ToArray(), v.Skip(L).Concat([0.0]).ToArray());
         var start = Vector<double>.Build.DenseOfEnumerable(a.Concat(b));
@@ -80,7 +80,8 @@ public class LearnAhnF4
                          $"critical point from there: [{string.Join(", ", critical.Point.Select(v => v.ToString("F4")))}] (SAA loss {critical.Value:E3}, |∇| {critical.GradientNorm:E1})");
         foreach (var (v, l) in distA.Select((v, l) => (v, l))) Checks.AtMost(v, 0.1, $"Dist(Σ^½A_{l}Σ^½)");
         foreach (var (v, l) in distB.Select((v, l) => (v, l))) Checks.AtMost(v, 0.1, $"Dist(B_{l})");
-        // Tolerance 10% per scalar: observed final-lr jitter and the SAA critical point's own sampling error (8 000 draws).
+        // Tolerance 10% per scalar: observed ≤ 4% over 3 seeds (the valley along the scalars is flat; final lr 0.1/8) plus the SAA
+        // critical point's own sampling error (20 000 draws).
         for (int i = 0; i < start.Count; i++)
             Checks.AtMost(Math.Abs(critical.Point[i] - start[i]) / Math.Abs(critical.Point[i]), 0.1, $"trained scalar {i} vs the 𝒮-restricted critical point");
 
