@@ -54,15 +54,13 @@ public class LearnAhnF4
 
     /// <summary>
     /// The authors' Figs. 3–5 recipe ("rotation demonstration-Adam": d = 5, L = 3, rotated Σ = UD²Uᵀ, Adam lr 0.1, β = (0.99, 0.9),
-    /// per-matrix clip 0.01, B = 20000 redrawn every 100) at the largest budget that fits minutes: 10000 steps (of 100000), lr
-    /// halved every 2000 (of 4000).
+    /// per-matrix clip 0.01, B = 20000 redrawn every 100, 100000 steps halved every 4000) at full scale: about 90 minutes per n on
+    /// 2 cores, so explicit only. Measured with 10000 steps (lr halved every 2000): the scalars were within 2.5% of the 𝒮-restricted
+    /// critical point (a = −0.384, −2.367, −9.405; b = 0.889, 0.564) but Dist(Σ^½A_0Σ^½) was still 0.135 (> 0.1): the small first
+    /// step converges last, so the shortened budget does not establish the claim.
     /// </summary>
-    [Test, Category("Slow")]
-    public void AuthorsRecipeShortened() => Run(n =>
-    {
-        var r = Recipes.AhnFigure3To5(0, n);
-        return r with { Optimizer = r.Optimizer with { HalveEvery = 2000 }, Schedule = r.Schedule with { Steps = 10000 } };
-    }, Environment.ProcessorCount);
+    [Test, Category("Slow"), Explicit("the authors' full 100000-step budget takes about 90 minutes per n on 2 cores")]
+    public void AuthorsRecipe() => Run(n => Recipes.AhnFigure3To5(0, n), Environment.ProcessorCount);
 
     private static void Run(Func<int, Recipe> recipe, int threads)
     {
