@@ -37,7 +37,7 @@ public class LearnAhnD
             var pgd = LossEstimates.GroupMeans(ePgd, 100);
             ClaimLedger.Note($"LEARN-AHN-D L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}; PGD (Σ⁻¹ = I, η = {eta:F4}) {pgd}; paired trained − PGD {diff}");
             if (layers == 1) Learn.LossMatches(diff, 0, 0.03 * pgd.Mean, "L = 1: trained equals one optimal PGD step (paired; optimisation tolerance 3%)");
-            else Checks.Exceeds(-(diff.Mean + LossEstimates.HalfWidth(diff, Learn.FalseAlarm)), 0, "L = 2: trained − PGD < 0 (upper CI bound)");
+            else Learn.SignificantlyNegative(diff, "L = 2: trained − PGD < 0 (upper CI bound)");
 
             if (layers != 2) continue;
             // Control: the authors' baselines drop one context example; PGD on the first n − 1 examples of the same prompts is worse.
@@ -76,8 +76,8 @@ public class LearnAhnD
             var tp = LossEstimates.GroupMeans(Learn.Differences(eTrained, ePgd), 100);
             var pg = LossEstimates.GroupMeans(Learn.Differences(ePgd, eGd), 100);
             ClaimLedger.Note($"LEARN-AHN-D (Fig. 7 shortened) L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}, PGD (η = {etaP:F4}) {LossEstimates.GroupMeans(ePgd, 100)}, GD (η = {etaG:F4}) {LossEstimates.GroupMeans(eGd, 100)}; trained − PGD {tp}; PGD − GD {pg}");
-            Checks.Exceeds(-(pg.Mean + LossEstimates.HalfWidth(pg, Learn.FalseAlarm)), 0, $"L = {layers}: PGD − GD < 0 (upper CI bound)");
-            if (layers > 1) Checks.Exceeds(-(tp.Mean + LossEstimates.HalfWidth(tp, Learn.FalseAlarm)), 0, $"L = {layers}: trained − PGD < 0 (upper CI bound)");
+            Learn.SignificantlyNegative(pg, $"L = {layers}: PGD − GD < 0 (upper CI bound)");
+            if (layers > 1) Learn.SignificantlyNegative(tp, $"L = {layers}: trained − PGD < 0 (upper CI bound)");
         }
     }
 }

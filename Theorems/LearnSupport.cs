@@ -28,6 +28,17 @@ internal static class Learn
         Checks.AtMost(Math.Abs(trained.Mean - theory), hw + optimisationTolerance, what);
     }
 
+    /// <summary>
+    /// A mean difference is below 0 at false alarm 1e-6: its CI half-width ≤ −mean (recorded margin = half-width / improvement,
+    /// &lt; 1 when it holds; a non-negative mean fails outright).
+    /// </summary>
+    public static void SignificantlyNegative(Estimate difference, string what)
+    {
+        double hw = LossEstimates.HalfWidth(difference, FalseAlarm);
+        if (!(difference.Mean < 0)) Checks.Fail($"{what}: mean difference {difference} is not negative");
+        Checks.AtMost(hw, -difference.Mean, what);
+    }
+
     /// <summary>Per-prompt differences a − b (paired on the same prompts).</summary>
     public static double[] Differences(double[] a, double[] b) => a.Select((v, i) => v - b[i]).ToArray();
 }
