@@ -1,0 +1,44 @@
+using LoopedIcl.Numerics.Engine;
+
+namespace LoopedIcl.Theorems;
+
+/// <summary>Shared pieces of the LEARN-* tests: seeds, progress, and the trained-loss assertion (CI + optimisation tolerance).</summary>
+internal static class Learn
+{
+    /// <summary>False-alarm probability of every Monte Carlo check.</summary>
+    public const double FalseAlarm = 1e-6;
+
+    /// <summary>Held-out prompts for a trained loss: 100 groups of 200 (group means are close to normal).</summary>
+    public const int HeldOut = 20000;
+
+    public static ulong Seed(string name) => (ulong)(uint)TestSettings.SeedFor(name);
+
+    public static TextWriter Progress => TestContext.Progress;
+
+    /// <summary>A held-out batch of the setup's law with a seed of its own.</summary>
+    public static PromptBatch HeldOutBatch(LearningSetup setup, string name, int count = HeldOut) => setup.Draw(count, Seed(name + ".heldout"));
+
+    /// <summary>
+    /// |trained − theory| ≤ t-interval half-width (false alarm 1e-6, from group means) + the stated optimisation tolerance; records both numbers.
+    /// </summary>
+    public static void LossMatches(Estimate trained, double theory, double optimisationTolerance, string what)
+    {
+        double hw = LossEstimates.HalfWidth(trained, FalseAlarm);
+        ClaimLedger.Note($"{what}: trained {trained} vs theory {theory:G6}; CI half-width {hw:G3} (δ = 1e-6, t with {trained.Count - 1} dof) + optimisation tolerance {optimisationTolerance:G3}");
+        Checks.AtMost(Math.Abs(trained.Mean - theory), hw + optimisationTolerance, what);
+    }
+
+    /// <summary>
+    /// A mean difference is below 0 at false alarm 1e-6: its CI half-width ≤ −mean (recorded margin = half-width / improvement,
+    /// &lt; 1 when it holds; a non-negative mean fails outright).
+    /// </summary>
+    public static void SignificantlyNegative(Estimate difference, string what)
+    {
+        double hw = LossEstimates.HalfWidth(difference, FalseAlarm);
+        if (!(difference.Mean < 0)) Checks.Fail($"{what}: mean difference {difference} is not negative");
+        Checks.AtMost(hw, -difference.Mean, what);
+    }
+
+    /// <summary>Per-prompt differences a − b (paired on the same prompts).</summary>
+    public static double[] Differences(double[] a, double[] b) => a.Select((v, i) => v - b[i]).ToArray();
+}
