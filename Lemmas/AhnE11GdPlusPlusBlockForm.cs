@@ -4,7 +4,7 @@ namespace LoopedIcl.Lemmas;
 /// AHN-E11 (family (11), GD++): P_l = [[B_l,0],[0,1]], Q_l = [[A_l,0],[0,0]] gives X_{k+1} = X_k + (1/n)B_kX_kMX_kᵀA_kX_k and
 /// Y_{k+1} = Y_k + (1/n)Y_kMX_kᵀA_kX_k (query column included); the output never depends on B_{L−1}.
 /// </summary>
-[TestFixture, Category("AHN-E11")]
+[TestFixture, Category(ClaimIds.AhnE11)]
 public sealed class AhnE11GdPlusPlusBlockForm
 {
     internal static IEnumerable<Pair<T>> BlockFormPairs<T>(Prompt<T> p, IReadOnlyList<Mat<T>> a, IReadOnlyList<Mat<T>> b) where T : struct, IScalar<T>

@@ -4,7 +4,7 @@ namespace LoopedIcl.Lemmas;
 /// AHN-L1 (Ahn et al. Lemma 1): L layers of the sparse family (8) with Z ← Z + (1/n)Attn output ŷ = ⟨x_q, w_L⟩,
 /// w_L the L-step preconditioned GD iterate from 0 with preconditioner A_lᵀ (the paper prints A_l).
 /// </summary>
-[TestFixture, Category("AHN-L1")]
+[TestFixture, Category(ClaimIds.AhnL1)]
 public sealed class AhnL1SparseLayersArePreconditionedGd
 {
     /// <summary>Every invariant of Lemma 1 as (lhs, rhs) pairs, generic so the same code runs in double and exactly.</summary>

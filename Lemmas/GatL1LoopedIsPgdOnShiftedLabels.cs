@@ -4,7 +4,7 @@ namespace LoopedIcl.Lemmas;
 /// GAT-L1: the looped model with Q = [[A,0],[0,0]], P = [[0,0],[uᵀ,1]] and Z ← Z − (1/n)Attn reads out L steps of PGD from 0 with
 /// preconditioner Aᵀ on the shifted labels y + Xu; its label row holds the residuals y − Xw_t.
 /// </summary>
-[TestFixture, Category("GAT-L1")]
+[TestFixture, Category(ClaimIds.GatL1)]
 public sealed class GatL1LoopedIsPgdOnShiftedLabels
 {
     internal static IEnumerable<Pair<T>> LoopPairs<T>(Prompt<T> p, Mat<T> a, Mat<T> u, int loops,

@@ -9,7 +9,7 @@ namespace LoopedIcl.Lemmas;
 /// LEARN-GRAD (c): in expectation over prompts, the engine's batch gradient for one sparse layer (8) is the closed-form population
 /// gradient ∇_A f = 2𝓔[C]AΣ − 2ΣCΣ (AhnLosses.SparseSingleLayerGradient, Wishart moments), within a 1e-6 false-alarm CI.
 /// </summary>
-[TestFixture, Category("LEARN-GRAD")]
+[TestFixture, Category(ClaimIds.LearnGrad)]
 public sealed class LearnGradPopulationGradient
 {
     private const int Batches = 120, BatchSize = 1000;

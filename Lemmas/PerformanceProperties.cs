@@ -8,7 +8,7 @@ using MathNet.Numerics.LinearAlgebra.Factorization;
 namespace LoopedIcl.Lemmas;
 
 /// <summary>PERF: the fast kernels are exact stand-ins (same numbers), allocation-free per prompt, and thread-count independent.</summary>
-[TestFixture, Category("PERF")]
+[TestFixture, Category(ClaimIds.Perf)]
 public sealed class PerformanceProperties
 {
     /// <summary>PERF: the allocation-free tridiagonal-QL κ(XᵀX) equals MathNet's dense EVD (relative 1e-10·κ).</summary>

@@ -7,7 +7,7 @@ namespace LoopedIcl.Lemmas;
 /// STATISTICS: the distribution-free quantile interval [X_(r), X_(s)] has exact binomial coverage P(r ≤ B ≤ s − 1) ≥ 1 − α, B ~ Binomial(m, q), with the
 /// tightest such ranks, and covers the true quantile of known distributions at least that often.
 /// </summary>
-[TestFixture, Category("STATISTICS")]
+[TestFixture, Category(ClaimIds.Statistics)]
 public sealed class QuantileIntervalLemma
 {
     /// <summary>STATISTICS: coverage ≥ 1 − α from the exact binomial law (checked against MathNet's binomial CDF), and neither rank can move inwards.</summary>

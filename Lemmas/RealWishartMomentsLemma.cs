@@ -9,7 +9,7 @@ namespace LoopedIcl.Lemmas;
 /// χ² moments of tr W; the single-trace recurrence recovered from it predicts further Stein values exactly and equals an independent exact
 /// integral for d = 2 up to k = 100; the exact looped loss ℓ_L(b) equals its definition on small cases.
 /// </summary>
-[TestFixture, Category("WISHART")]
+[TestFixture, Category(ClaimIds.Wishart)]
 public sealed class RealWishartMomentsLemma
 {
     private static readonly (int N, int D)[] Shapes = [(1, 1), (3, 7), (5, 5), (10, 10), (20, 10), (7, 10), (9, 4), (100, 10)];
@@ -47,7 +47,7 @@ public sealed class RealWishartMomentsLemma
     /// WISHART: the recurrence recovered from Stein values k ≤ 42 predicts the Stein values k = 43 … 100 exactly (n &lt; d, n = d, n &gt; d, odd and even
     /// min(n, d)); a perturbed input (one moment off by 1) is rejected (negative control: no integral recurrence fits it).
     /// </summary>
-    [Test, Category("WISHART"), Category("Slow")] // WISHART first: the ledger files a test under its first category with no '-'
+    [Test, Category(ClaimIds.Wishart), Category(CategoryLabels.Slow)] // WISHART first: the ledger files a test under its first category with no '-'
     public void WISHART_Recovered_recurrence_predicts_further_Stein_moments()
     {
         const int check = RealWishartMoments.MaxOrder;

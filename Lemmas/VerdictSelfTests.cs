@@ -8,7 +8,7 @@ namespace LoopedIcl.Lemmas;
 /// on finite values (NaN, ∞ or another exception fail the control, naming the value), and the claim registry and the test
 /// assemblies agree (every category is a registered claim, every claim has tests, every curve is listed under its claim).
 /// </summary>
-[TestFixture, Category("VERDICT")]
+[TestFixture, Category(ClaimIds.Verdict)]
 public sealed class VerdictSelfTests
 {
     private static readonly FsCheck.Arbitrary<Shape> FewShapes = Cases.Shapes(dMax: 3, nMax: 3, lMax: 2);

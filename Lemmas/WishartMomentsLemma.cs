@@ -9,7 +9,7 @@ namespace LoopedIcl.Lemmas;
 /// WISHART: the moment toolkit. m_k = E tr S̃^k from the Wick enumeration agrees with the closed forms of the notes (k ≤ 6, exactly),
 /// with Monte Carlo (k ≤ 8) and with MathNet's Wishart sampler; E[SBS] = ΣBΣ + (1/n)(ΣBᵀΣ + tr(BΣ)Σ) agrees with Monte Carlo.
 /// </summary>
-[TestFixture, Category("WISHART")]
+[TestFixture, Category(ClaimIds.Wishart)]
 public sealed class WishartMomentsLemma
 {
     private const double FalseAlarm = 1e-6;

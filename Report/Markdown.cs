@@ -15,7 +15,7 @@ internal static class Markdown
     /// <summary>The header row the provenance check reads.</summary>
     public const string SeedRow = "| base seed |";
 
-    public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves)
+    public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, LearningSectionResult? learning = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# LoopedIcl.Verification — verification report");
@@ -102,6 +102,12 @@ internal static class Markdown
             sb.AppendLine($"![{curve.Title}]({file.Replace('\\', '/')})");
             sb.AppendLine();
             sb.AppendLine(curve.Caption + " Parameters: " + string.Join(", ", curve.Parameters.Select(kv => $"{kv.Key} = {Convert.ToString(kv.Value, CultureInfo.InvariantCulture)}")) + ".");
+            sb.AppendLine();
+        }
+
+        if (learning is not null)
+        {
+            sb.AppendLine(learning.Markdown);
             sb.AppendLine();
         }
 

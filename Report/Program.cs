@@ -109,8 +109,10 @@ static int Run(string[] args)
             curves.Add((curve, file));
             Console.WriteLine($"[report] [{k + 1}/{makers.Length}] {curve.Claim,-10} {curve.Id} ({(clock.Elapsed - t0).TotalSeconds:F1} s)");
         }
-        File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves));
-        File.WriteAllText(Path.Combine(o.OutDir, "claims.json"), ClaimsJson.Write(run, verdicts, curves));
+        // The Learning section trains the reduced recipes (fixed seeds; the authors' Figs. 1–2 recipe at --scale ≥ 10).
+        var learning = LearningSection.Write(o.OutDir, o.Scale >= 10 ? LearningScale.Authors : LearningScale.Reduced, Console.Out);
+        File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves, learning));
+        File.WriteAllText(Path.Combine(o.OutDir, "claims.json"), ClaimsJson.Write(run, verdicts, curves, learning));
         Console.WriteLine($"[report] wrote {Path.Combine(o.OutDir, "REPORT.md")}, claims.json and {curves.Count} figures in {clock.Elapsed.TotalSeconds:F0} s");
     }
 

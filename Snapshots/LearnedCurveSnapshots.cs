@@ -1,3 +1,4 @@
+using LoopedIcl.Claims;
 using LoopedIcl.Numerics.Curves;
 using LoopedIcl.Numerics.Training;
 using LoopedIcl.Snapshots;
@@ -9,13 +10,17 @@ namespace LoopedIcl.SnapshotTests;
 /// snapshots after rounding to 3 significant digits — tolerant of the last bits of a different summation order or FMA
 /// contraction on another machine, not of any real change of the trained trajectory.
 /// </summary>
-[TestFixture, Category("SNAPSHOT")]
+[TestFixture, Category(CategoryLabels.Snapshot)]
 public sealed class LearnedCurveSnapshots
 {
     public const int Digits = 3;
 
     public static IEnumerable<TestCaseData> Curves() =>
-        LearningCurves.All().Select(make => new TestCaseData(make).SetName($"SNAPSHOT_{make.Method.Name}_learned_curves_match"));
+        LearningCurves.All().Select(make =>
+        {
+            var claim = ClaimRegistry.CurveOf(make.Method.Name)?.Claim.Id ?? ExpectedCurveSnapshots.Unregistered;
+            return new TestCaseData(make).SetName($"{claim.Replace('-', '_').Replace('.', '_')}_Snapshot_{make.Method.Name}_learned_curves_match").SetCategory(claim);
+        });
 
     /// <summary>SNAPSHOT: every learned curve of the seed-1 run equals the committed one at 3 significant digits.</summary>
     [TestCaseSource(nameof(Curves))]

@@ -4,7 +4,7 @@ namespace LoopedIcl.Theorems;
 /// AHN-S5: the loss of eq. (5) as printed, E[(TF + y_q)²], contradicts Lemma 1 and Theorem 1: with it the optimal Q flips sign
 /// (one layer, where the output is linear in Q). The suite uses E[(TF − y_q)²].
 /// </summary>
-[TestFixture, Category("AHN-S5")]
+[TestFixture, Category(ClaimIds.AhnS5)]
 public sealed class AhnS5LossSign
 {
     private const double FalseAlarm = 1e-6;

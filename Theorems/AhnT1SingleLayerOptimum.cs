@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// AHN-T1 (Theorem 1): one layer, x ~ N(0, Σ), w* ~ N(0, I): a global minimiser over all (P, Q) is P = [[0,0],[0,1]],
 /// Q = −[[Γ⁻¹,0],[0,0]], Γ = ((n+1)/n)Σ + (tr Σ/n)I, with f* = tr Σ − tr(Γ⁻¹Σ²) = Σ_i λ_i(λ_i + tr Σ)/((n+1)λ_i + tr Σ).
 /// </summary>
-[TestFixture, Category("AHN-T1")]
+[TestFixture, Category(ClaimIds.AhnT1)]
 public sealed class AhnT1SingleLayerOptimum
 {
     private const double FalseAlarm = 1e-6;

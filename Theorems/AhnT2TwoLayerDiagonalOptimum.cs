@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// AHN-T2 (Theorem 2): two layers of (8), symmetric A₁, A₂, x, w* ~ N(0, I): some global minimiser of f(A₁, A₂) = E‖(I − A₂S)(I − A₁S)‖²_F is
 /// diagonal; numerically it is the scalar pair of the kernel polynomial (d=3, n=6: {0.344989, 1.009850}, f* = 0.6774194).
 /// </summary>
-[TestFixture, Category("AHN-T2")]
+[TestFixture, Category(ClaimIds.AhnT2)]
 public sealed class AhnT2TwoLayerDiagonalOptimum
 {
     private const double FalseAlarm = 1e-6;

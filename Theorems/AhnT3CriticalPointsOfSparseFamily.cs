@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// AHN-T3 (Theorem 3): L layers of (8), x ~ N(0, Σ), w* ~ N(0, Σ⁻¹): inf over 𝒮 = {A_l = a_lΣ⁻¹} of Σ‖∇_{A_l}f‖² is 0. Sharper:
 /// on 𝒮, ∇_{A_l}f = (1/d)(∂g/∂a_l)Σ with the Σ-free g(a) = E tr Π(I − a_lS̃)², whose minimiser (kernel polynomial) is an exact critical point.
 /// </summary>
-[TestFixture, Category("AHN-T3")]
+[TestFixture, Category(ClaimIds.AhnT3)]
 public sealed class AhnT3CriticalPointsOfSparseFamily
 {
     private const double FalseAlarm = 1e-6;

@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// AHN-T4 (Theorem 4): L layers of family (11), x ~ N(0, Σ), w* ~ N(0, Σ⁻¹): on 𝒮 = {A_l = a_lΣ⁻¹, B_l = b_lI} the gradients are
 /// ∇_{A_l}f ∝ Σ, ∇_{B_l}f ∝ I and ∇_{B_{L−1}}f = 0, so the inf of the gradient norm over 𝒮 is that of the scalar problem.
 /// </summary>
-[TestFixture, Category("AHN-T4")]
+[TestFixture, Category(ClaimIds.AhnT4)]
 public sealed class AhnT4GdPlusPlusCriticalPoints
 {
     // The paper's Figures 4–5 values in family (11)'s sign: A_l = a_lΣ⁻¹ (negative), B_l = b_lI.

@@ -4,7 +4,7 @@ namespace LoopedIcl.Theorems;
 /// AHN-T5 (Theorem 5): one layer of ReLU attention Z + (1/n)PZMσ(ZᵀQZ), last row of Q zero, x, w* ~ N(0, I): a global minimiser is
 /// P = [[0,0],[0,1]], Q = −(2n/(n+2d+3))[[I,0],[0,0]], with f* = d(2d+3)/(n+2d+3).
 /// </summary>
-[TestFixture, Category("AHN-T5")]
+[TestFixture, Category(ClaimIds.AhnT5)]
 public sealed class AhnT5ReluOptimum
 {
     private const double FalseAlarm = 1e-6;

@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// CHEN-C1: X with N(0, I) rows and n = C·d (C &gt; 1) has κ(XᵀX) = O(1) w.h.p. (median → the Marchenko–Pastur value
 /// ((1+√(d/n))/(1−√(d/n)))²), so T = O(κ log 1/ε) loops reach error ε with n independent of T; n = d is heavy-tailed.
 /// </summary>
-[TestFixture, Category("CHEN-C1")]
+[TestFixture, Category(ClaimIds.ChenC1)]
 public sealed class ChenC1LinearExamplesSuffice
 {
     private const double FalseAlarm = 1e-6;

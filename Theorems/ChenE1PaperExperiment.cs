@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// CHEN-E1: the paper's experiment (d = 4, n ∈ {4, 8, 16, 32, 64}, T ≤ 100, medians over 500 prompts): the log-error is a
 /// straight line in T, steeper for larger n/d, and lies below the bound; the empirical rate beats the bound's.
 /// </summary>
-[TestFixture, Category("CHEN-E1")]
+[TestFixture, Category(ClaimIds.ChenE1)]
 public sealed class ChenE1PaperExperiment
 {
     internal static readonly int[] Ns = [4, 8, 16, 32, 64];

@@ -8,7 +8,7 @@ namespace LoopedIcl.Theorems;
 /// pairs where it is ≥ 10× the rounding floor (the others test nothing), the number of such pairs is recorded and must be > 0, and the
 /// floor itself is asserted against a double-double run of the same loop.
 /// </summary>
-[TestFixture, Category("CHEN-T4.5")]
+[TestFixture, Category(ClaimIds.ChenT45)]
 public sealed class ChenT45ExponentialBound
 {
     /// <summary>

@@ -4,7 +4,7 @@ namespace LoopedIcl.Theorems;
 /// GAT-OOD (Theorem 4.5, exact form unknown; Lemma R10 of the notes): per prompt, for any test distribution,
 /// |TF_L − y_q| ≤ ‖Σ₀^{-1/2}x_q‖·‖(I − B₀Ŵ₀)^L‖₂·‖Σ₀^{1/2}w*‖, B₀ = Σ₀^{1/2}ΓΣ₀^{1/2}; for Γ = bΣ₀⁻¹ the error decays geometrically iff 0 &lt; bλ_j(Ŵ₀) &lt; 2 ∀j.
 /// </summary>
-[TestFixture, Category("GAT-OOD")]
+[TestFixture, Category(ClaimIds.GatOod)]
 public sealed class GatOodOutOfDistribution
 {
     private const double FalseAlarm = 1e-6;

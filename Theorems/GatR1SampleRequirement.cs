@@ -4,7 +4,7 @@ namespace LoopedIcl.Theorems;
 /// GAT-R1: with a prompt-independent A = b*Σ⁻¹ (trained at L_train) and finite n, E[(1 − bλ_max(Ŵ))^{2L}] grows without bound in L, so the
 /// population loss eventually rises with more test-time loops; n must grow with L to keep it small.
 /// </summary>
-[TestFixture, Category("GAT-R1")]
+[TestFixture, Category(ClaimIds.GatR1)]
 public sealed class GatR1SampleRequirement
 {
     private const double FalseAlarm = 1e-6;

@@ -7,7 +7,7 @@ namespace LoopedIcl.Theorems;
 /// (1−c)Σ⁻¹ ⪯ A_opt ⪯ (1+c)Σ⁻¹ with c = 8δd^{1/(2L)}, δ = (8Ld/√n)^{1/(2L)}. The suite checks where this holds: the loss decomposition,
 /// the exact L = 1, 2 optima, A*Σ ∝ I for symmetric A, the vacuous constant, and the skew saddle for unconstrained A.
 /// </summary>
-[TestFixture, Category("GAT-T1")]
+[TestFixture, Category(ClaimIds.GatT1)]
 public sealed class GatT1LoopedGlobalMinimizer
 {
     private const double FalseAlarm = 1e-6;

@@ -7,7 +7,7 @@ namespace LoopedIcl.Theorems;
 /// GAT-T2 (Theorem 3.4 as reported): Σ = I, u = 0: while the loss is not tiny, ‖∇_A L(A)‖²_F ≥ (1/16)·L(A)^{(2L−1)/L} — a Łojasiewicz
 /// inequality with exponent 2 − 1/L, not PL (except L = 1). The suite measures R(A) = ‖∇L‖²/L^{(2L−1)/L} and asserts R ≥ 1/16 above 1.5× the symmetric optimum.
 /// </summary>
-[TestFixture, Category("GAT-T2")]
+[TestFixture, Category(ClaimIds.GatT2)]
 public sealed class GatT2GradientDominance
 {
     internal static double Ratio(double loss, Matrix<double> gradient, int loops) =>

@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// GAT-T3 (Theorem 3.3 as reported): from A(0) = 0 (the flow then stays on {bI}) the loss reaches ξ within t ≤ (16L/(L−1))(ξ^{−(L−1)/L} − L(0)^{−(L−1)/L}):
 /// polynomial, L(t) = O(t^{−L/(L−1)}), exponential only for L = 1; the flow ends at the GAT-T1 optimum.
 /// </summary>
-[TestFixture, Category("GAT-T3")]
+[TestFixture, Category(ClaimIds.GatT3)]
 public sealed class GatT3GradientFlow
 {
     /// <summary>GAT-T3: on the exact scalar line (moments), measured hitting times are below the bound for every ξ ≥ 1.5ℓ*, and the flow ends at b*.</summary>

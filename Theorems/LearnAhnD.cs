@@ -7,7 +7,7 @@ namespace LoopedIcl.Theorems;
 /// LEARN-AHN-D (Appendix D, Figs. 6–7): a trained L-layer family-(11) model against L-step GD and PGD with one step chosen on
 /// validation prompts, all baselines using all n context examples: trained ≤ PGD ≤ GD, as paired differences with CIs.
 /// </summary>
-[TestFixture, Category("LEARN-AHN-D")]
+[TestFixture, Category(ClaimIds.LearnAhnD)]
 public class LearnAhnD
 {
     /// <summary>Per-prompt squared errors of L-step PGD with preconditioner η·C (η chosen by golden section on a validation batch) on <paramref name="batch"/>.</summary>
@@ -60,7 +60,7 @@ public class LearnAhnD
     /// Fig. 7 ("variable_L_exp": d = 5, n = 20, rotated Σ = UD²Uᵀ, family (11)) shortened to 3000 of 20000 steps, L ∈ {1, 2, 3}:
     /// paired trained − PGD and PGD − GD with CIs, asserted where they are significant and recorded otherwise.
     /// </summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void Figure7Shortened()
     {
         foreach (int layers in new[] { 1, 2, 3 })

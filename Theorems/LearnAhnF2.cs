@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// LEARN-AHN-F2 (Ahn et al. Figs. 1–2): training family (8) on x ~ N(0, Σ), w* ~ N(0, Σ⁻¹) drives Dist(Σ^{1/2}A_lΣ^{1/2}) → 0
 /// while Dist(A_l) stays large; the per-layer scalars reach the exact AHN-T3 optimum (as a set) and the loss reaches g*.
 /// </summary>
-[TestFixture, Category("LEARN-AHN-F2")]
+[TestFixture, Category(ClaimIds.LearnAhnF2)]
 public class LearnAhnF2
 {
     /// <summary>The reduced recipe (<see cref="Recipes.AhnF2Reduced"/>) with this test's seeds.</summary>
@@ -66,7 +66,7 @@ public class LearnAhnF2
     }
 
     /// <summary>The authors' Figs. 1–2 recipe ("rotation demonstration-Adam-p0"), seed 0, at full scale (B = 20000, 30000 steps).</summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void AuthorsRecipeReachesTheExactOptimum()
     {
         var recipe = Recipes.AhnFigure1And2(0);

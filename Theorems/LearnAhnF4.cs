@@ -7,7 +7,7 @@ namespace LoopedIcl.Theorems;
 /// multiples of I, with the scalars at a critical point of the 𝒮-restricted objective; at n = 10 training does not reach the
 /// n = 20 loss (finding 3, shown by training).
 /// </summary>
-[TestFixture, Category("LEARN-AHN-F4")]
+[TestFixture, Category(ClaimIds.LearnAhnF4)]
 public class LearnAhnF4
 {
     /// <summary>
@@ -59,7 +59,7 @@ public class LearnAhnF4
     /// critical point (a = −0.384, −2.367, −9.405; b = 0.889, 0.564) but Dist(Σ^½A_0Σ^½) was still 0.135 (> 0.1): the small first
     /// step converges last, so the shortened budget does not establish the claim.
     /// </summary>
-    [Test, Category("Slow"), Explicit("the authors' full 100000-step budget takes about 90 minutes per n on 2 cores")]
+    [Test, Category(CategoryLabels.Slow), Explicit("the authors' full 100000-step budget takes about 90 minutes per n on 2 cores")]
     public void AuthorsRecipe() => Run(n => Recipes.AhnFigure3To5(0, n), Environment.ProcessorCount);
 
     private static void Run(Func<int, Recipe> recipe, int threads)

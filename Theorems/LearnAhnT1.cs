@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// LEARN-AHN-T1: one layer with all 2(d+1)² entries of P and Q trainable, x ~ N(0, Σ) with κ(Σ) = 4, w* ~ N(0, I): training
 /// reaches f* and the learned effective preconditioner is Γ⁻¹ = (((n+1)/n)Σ + (tr Σ/n)I)⁻¹, not Σ⁻¹.
 /// </summary>
-[TestFixture, Category("LEARN-AHN-T1")]
+[TestFixture, Category(ClaimIds.LearnAhnT1)]
 public class LearnAhnT1
 {
     /// <summary>
@@ -56,7 +56,7 @@ public class LearnAhnT1
     /// Larger scale: d = 5, n = 20, Σ eigenvalues (1, 1, 1/2, 1/4, 1) in a random basis, batch 20000 (the authors' batch), 300 SGD
     /// + 3000 Adam steps (lr 0.01 halved every 750); same checks, tolerances halved.
     /// </summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void LargerScale() => Run(task =>
     {
         var r = Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1.slow" : "LEARN-AHN-T1.slow.control");

@@ -7,7 +7,7 @@ namespace LoopedIcl.Theorems;
 /// preconditioners and steps): cosine similarity and relative L2 distance of predictions and of ∂ŷ/∂x_q on held-out prompts,
 /// in distribution and for inputs scaled x → 2x, 3x.
 /// </summary>
-[TestFixture, Category("LEARN-ALIGN")]
+[TestFixture, Category(ClaimIds.LearnAlign)]
 public class LearnAlign
 {
     public static AlignmentMetrics[] Measure(LearningSetup setup, double[] trained, double[] reference, string name, double[] scales, int prompts = 2000) =>
@@ -41,7 +41,7 @@ public class LearnAlign
     }
 
     /// <summary>The authors' Figs. 1–2 model (d = 5, n = 20, L = 3, rotated Σ, their optimiser) trained 5000 of the 30000 steps, against Σ⁻¹-PGD at the exact steps.</summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void AuthorsModelShortened()
     {
         var r = Recipes.AhnFigure1And2(0);

@@ -4,7 +4,7 @@ namespace LoopedIcl.Theorems;
 /// LEARN-GAT-F1: the looped (A, u) model with symmetric A, Σ = I, trained from a small random init: u → 0 (relative to A) and
 /// A → b*(n, d, L)·I with b* the exact GAT-T1 scalar optimum; n &lt; d is outside the theorem and only measured.
 /// </summary>
-[TestFixture, Category("LEARN-GAT-F1")]
+[TestFixture, Category(ClaimIds.LearnGatF1)]
 public class LearnGatF1
 {
     /// <summary>The reduced recipe (<see cref="Recipes.GatmiryReduced"/>) with this test's seed.</summary>
@@ -55,7 +55,7 @@ public class LearnGatF1
     /// The protocol's d = 10, n ∈ {5, 10, 20, 40, 100}, L = 2 — at the largest budget that fits minutes on 2 cores: batch 2000,
     /// 3000 steps, Adam lr 0.02 halved every 750 (the protocol's lr 1e-3 × 20000 steps × 4000 prompts would take hours).
     /// </summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void ProtocolScale()
     {
         foreach (int n in new[] { 10, 20, 40, 100, 5 })

@@ -5,7 +5,7 @@ namespace LoopedIcl.Theorems;
 /// (Σ = I) and out of it (Σ_te with eigenvalues in [0.5, 1.2], w* ~ N(0, Σ_te⁻¹)). Per-prompt losses at many loops are
 /// heavy-tailed (GAT-R1), so the claim is stated for medians with distribution-free order-statistic intervals.
 /// </summary>
-[TestFixture, Category("LEARN-GAT-F3")]
+[TestFixture, Category(ClaimIds.LearnGatF3)]
 public class LearnGatF3
 {
     public static readonly int[] TestLoops = [1, 2, 3, 5, 10, 20, 50];
@@ -26,7 +26,7 @@ public class LearnGatF3
     public void TestTimeLoopingInAndOutOfDistribution() => Run(3, 30, r => r, 1);
 
     /// <summary>The protocol's d = 10 at n = 100 (≫ d): batch 2000, 3000 steps, Adam lr 0.02 halved every 750; OOD Σ_te eigenvalues spread over [0.5, 1.2].</summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void ProtocolScale() => Run(10, 100, r => r with { Optimizer = OptimizerSettings.Adam(0.02, halveEvery: 750), Schedule = r.Schedule with { Steps = 3000, BatchSize = 2000, EvaluateEvery = 250 } }, Environment.ProcessorCount);
 
     /// <summary>Σ_te with eigenvalues evenly spread over [lo, hi] (d of them) in a random basis.</summary>

@@ -5,7 +5,7 @@ namespace LoopedIcl.Theorems;
 /// saddle b*·I for the skew direction? Measured: the skew share ‖(A − Aᵀ)/2‖/‖A‖ and the held-out loss against ℓ_L(b*).
 /// Observed (asserted): yes — the loss ends significantly below the best symmetric loss ℓ_L(b*), with a large skew share.
 /// </summary>
-[TestFixture, Category("LEARN-GAT-SKEW")]
+[TestFixture, Category(ClaimIds.LearnGatSkew)]
 public class LearnGatSkew
 {
     /// <summary>Reduced: d = 4, n = 30, L = 4, Σ = I; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps.</summary>
@@ -63,7 +63,7 @@ public class LearnGatSkew
     }
 
     /// <summary>The finding's reference point d = 6, n = 100, L = 4 (saddle 0.00207, skew point 0.00129): batch 1000, 3000 steps, lr 0.02 halved every 750.</summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void ReferencePoint()
     {
         var setup = new LearningSetup(Reduced("LEARN-GAT-SKEW.reference", 6, 100, 4, 3000, 1000, 0.02, 750), Environment.ProcessorCount);

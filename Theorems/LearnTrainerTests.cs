@@ -1,7 +1,7 @@
 namespace LoopedIcl.Theorems;
 
 /// <summary>The optimisers of the trainer: one hand-computed step of each rule, clipping, the schedule, convergence on a quadratic.</summary>
-[TestFixture, Category("TRAINER")]
+[TestFixture, Category(ClaimIds.Trainer)]
 public class LearnTrainerOptimizers
 {
     // Expected values computed by hand (Python float64, PyTorch's formulas), not by this code.
@@ -114,7 +114,7 @@ public class LearnTrainerOptimizers
 }
 
 /// <summary>The trainer: seeded, reproducible mini-batch training with validation selection and a held-out test estimate.</summary>
-[TestFixture, Category("TRAINER")]
+[TestFixture, Category(ClaimIds.Trainer)]
 public class LearnTrainerRuns
 {
     private static readonly double[] Target = [1.0, -0.5, 0.25, 2.0, -1.5];

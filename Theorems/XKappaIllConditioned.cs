@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// X-KAPPA: with Σ ill-conditioned (κ(Σ) up to 10⁴) the bound still holds, and the measured decay rate is at least 1/κ
 /// (each eigen-mode contracts by 1 − λ_i/λ_max ≤ 1 − 1/κ), twice the bound's 1/(2κ).
 /// </summary>
-[TestFixture, Category("X-KAPPA")]
+[TestFixture, Category(ClaimIds.XKappa)]
 public sealed class XKappaIllConditioned
 {
     /// <summary>Loops per prompt in multiples of its κ(XᵀX): at T = 6κ the bound is e^(−3) ≈ 0.05·|α|, well inside the informative range.</summary>

@@ -6,7 +6,7 @@ namespace LoopedIcl.Theorems;
 /// X-NOISE: with label noise σ the loop converges to the least-squares θ̃ (still at the T4.5 rate, measured against θ̃) and its
 /// error to θ* plateaus at the floor E‖θ̃ − θ*‖² = σ² tr((XᵀX)⁻¹).
 /// </summary>
-[TestFixture, Category("X-NOISE")]
+[TestFixture, Category(ClaimIds.XNoise)]
 public sealed class XNoiseFloor
 {
     private const double FalseAlarm = 1e-6;

@@ -3,7 +3,7 @@ using LoopedIcl.Numerics.Convergence;
 namespace LoopedIcl.Theorems;
 
 /// <summary>X-SCALE: at fixed n/d the median κ approaches its Marchenko–Pastur limit and the rate per loop depends on n/d, not on d.</summary>
-[TestFixture, Category("X-SCALE")]
+[TestFixture, Category(ClaimIds.XScale)]
 public sealed class XScaleDimension
 {
     private static readonly int[] Ratios = [2, 4, 8];
@@ -31,6 +31,6 @@ public sealed class XScaleDimension
     public void X_SCALE_Rate_depends_on_n_over_d_not_on_d() => AssertScaling(Sweep([16, 32], 100, 300), 16, 32, 0.15);
 
     /// <summary>X-SCALE (slow, paper size): d ∈ {4..64}, T = 400, 400 prompts: the d = 32 → 64 change is ≤ 10%.</summary>
-    [Test, Category("Slow")]
+    [Test, Category(CategoryLabels.Slow)]
     public void X_SCALE_Rate_depends_on_n_over_d_not_on_d_up_to_d_64() => AssertScaling(Sweep([4, 8, 16, 32, 64], 400, 400), 32, 64, 0.10);
 }
