@@ -5,8 +5,8 @@ namespace LoopedIcl.Numerics.Models;
 /// <summary>
 /// The hot path of Chen et al.'s loop in plain doubles. The context rows never change, so with G = XᵀX and b = Xᵀy
 /// (formed once, O(nd²)) each loop is q ← q − η(Gq + αb), O(d²) and allocation-free; TF_t = −q_t.
-/// Tested against the literal row-layout transformer (FAST-PATH) — it is the same arithmetic as
-/// <see cref="GramFastPath.ChenReadouts{T}"/> without the generic matrices.
+/// This is the only fast path of Chen's layout (<see cref="ChenLoopedTransformer{T}"/> is the literal reference); FAST-PATH tests it
+/// against the literal row-layout loop.
 /// </summary>
 public sealed class ChenFastLoop
 {

@@ -51,35 +51,4 @@ public static class GramFastPath
     /// <summary>ŷ = −[z_q]_{d+1} after all layers.</summary>
     public static T Predict<T>(IReadOnlyList<AttentionLayer<T>> layers, ResidualSign sign, Prompt<T> prompt, T? querySlot = null)
         where T : struct, IScalar<T> => -QueryColumn(layers, sign, prompt, querySlot)[prompt.D, 0];
-
-    /// <summary>
-    /// Chen et al.'s loop, fast: the context rows never change, so z_qᵀ ← z_qᵀ (I − η Q G_c P) with the fixed
-    /// G_c = Σ_{i≤n} z_i z_iᵀ (no 1/n). Returns TF = −q(T).
-    /// </summary>
-    public static Mat<T> ChenReadout<T>(AttentionLayer<T> layer, T stepSize, Mat<T> x, Mat<T> y, Mat<T> q0, T alpha, int loops)
-        where T : struct, IScalar<T> => ChenReadouts(layer, stepSize, x, y, q0, alpha, loops)[^1];
-
-    /// <summary>TF(0), …, TF(T) of Chen's loop through the fast path.</summary>
-    public static IReadOnlyList<Mat<T>> ChenReadouts<T>(AttentionLayer<T> layer, T stepSize, Mat<T> x, Mat<T> y, Mat<T> q0, T alpha, int loops)
-        where T : struct, IScalar<T>
-    {
-        Guard.NonNegative(loops, nameof(loops));
-        int d = x.Cols;
-        Guard.Shape(layer.P.Rows, layer.P.Cols, d + 1, d + 1, "layer.P");
-        var context = new Mat<T>(x.Rows, d + 1);
-        context.SetBlock(0, 0, x);
-        context.SetBlock(0, d, y);
-        var gc = context.Transpose() * context;
-        var step = Mat<T>.Identity(d + 1) - stepSize * (layer.Q * gc * layer.P);
-        var zq = new Mat<T>(1, d + 1);
-        zq.SetBlock(0, 0, q0.Transpose());
-        zq[0, d] = alpha;
-        var readouts = new List<Mat<T>>(loops + 1) { -(zq.Block(0, 0, 1, d).Transpose()) };
-        for (int t = 0; t < loops; t++)
-        {
-            zq = zq * step;
-            readouts.Add(-(zq.Block(0, 0, 1, d).Transpose()));
-        }
-        return readouts;
-    }
 }
