@@ -71,6 +71,21 @@ public sealed class PerformanceProperties
         return windows;
     }
 
+    /// <summary>PERF: one random stream per seed — PromptSampler.Sample(n, seed) is the first prompt PromptBuffer(Σ, law, n, seed) serves and prompt 0 of PromptLaw.Draw.</summary>
+    [Test]
+    public void PERF_One_random_stream_per_seed() =>
+        Properties.ForAll(Cases.Shapes(dMax: 6, nMax: 20), s =>
+        {
+            var inst = Instance.Draw(s, TaskLaw.InverseCovariance, noise: 0.1);
+            var buffer = new PromptBuffer(inst.Sigma, TaskLaw.InverseCovariance, s.N, s.Seed, noiseSigma: 0.1);
+            buffer.Next();
+            var fromBuffer = buffer.ToPrompt();
+            var fromLaw = new PromptLaw(inst.Sigma, TaskLaw.InverseCovariance, 0.1).Draw(s.N, 3, unchecked((ulong)(long)s.Seed)).ToPrompt(0);
+            foreach (var other in new[] { fromBuffer, fromLaw })
+                Checks.True(inst.Prompt.X.ExactlyEquals(other.X) && inst.Prompt.Y.ExactlyEquals(other.Y) && inst.Prompt.Query.ExactlyEquals(other.Query)
+                    && inst.Prompt.Task.ExactlyEquals(other.Task) && inst.Prompt.QueryTarget == other.QueryTarget, $"same seed, different prompt, {s}");
+        });
+
     /// <summary>PERF: the chunked parallel Monte Carlo gives bit-identical mean and standard error with 1 and 2 threads.</summary>
     [Test]
     public void PERF_Parallel_Monte_Carlo_is_independent_of_the_thread_count()

@@ -12,7 +12,8 @@ public sealed record Instance(Shape Shape, Matrix<double> Sigma, PromptSampler S
         var rng = Numerics.Prompts.Rng.Create(s.Seed);
         var sigma = Covariance.WithConditionNumber(s.D, s.Kappa, rng);
         var sampler = new PromptSampler(sigma, law, noise);
-        return new Instance(s, sigma, sampler, sampler.Sample(s.N, rng), rng);
+        // The prompt is the engine stream of the shape's seed: the first prompt PromptBuffer(Σ, law, n, seed) serves.
+        return new Instance(s, sigma, sampler, sampler.Sample(s.N, unchecked((ulong)(long)s.Seed)), rng);
     }
 
     /// <summary>A d×d matrix with N(0, scale²/d) entries: ‖A‖ = O(scale), so products over L ≤ 5 layers stay O(1).</summary>

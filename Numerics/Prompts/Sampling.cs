@@ -1,4 +1,5 @@
 using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Engine;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Random;
@@ -83,30 +84,21 @@ public enum TaskLaw
 }
 
 /// <summary>
-/// Seeded Gaussian prompts: x_i, x_q ~ N(0, Σ) i.i.d., w* from a <see cref="TaskLaw"/>, y_i = ⟨w*, x_i⟩ + σ ε_i.
+/// Seeded Gaussian prompts one at a time: x_i, x_q ~ N(0, Σ) i.i.d., w* from a <see cref="TaskLaw"/>, y_i = ⟨w*, x_i⟩ + σ ε_i.
+/// A thin view over the engine's sampler (<see cref="PromptLaw"/>): one random stream per seed, so Sample(n, seed) is prompt 0 of
+/// PromptLaw.Draw(n, ·, seed) and the first prompt of PromptBuffer(Σ, law, n, seed). The Random overloads draw that seed from the
+/// caller's stream (one 64-bit value per prompt), so existing call sites still replay from their one seed.
 /// </summary>
 public sealed class PromptSampler
 {
-    private readonly Matrix<double> _chol;      // R with R Rᵀ = Σ
-    private readonly Matrix<double> _cholInvT;  // R⁻ᵀ, so R⁻ᵀh ~ N(0, Σ⁻¹)
+    private readonly PromptLaw _law;
 
-    public Matrix<double> Sigma { get; }
-    public TaskLaw Task { get; }
-    public double NoiseSigma { get; }
-    public int D => Sigma.RowCount;
+    public Matrix<double> Sigma => _law.Sigma;
+    public TaskLaw Task => _law.Task;
+    public double NoiseSigma => _law.NoiseSigma;
+    public int D => _law.D;
 
-    public PromptSampler(Matrix<double> sigma, TaskLaw task, double noiseSigma = 0.0)
-    {
-        ArgumentNullException.ThrowIfNull(sigma);
-        Guard.SymmetricPositiveDefinite(sigma, nameof(sigma));
-        if (!(double.IsFinite(noiseSigma) && noiseSigma >= 0))
-            throw new ArgumentException($"{nameof(noiseSigma)} must be finite and ≥ 0 (got {noiseSigma}).", nameof(noiseSigma));
-        Sigma = sigma;
-        Task = task;
-        NoiseSigma = noiseSigma;
-        _chol = sigma.Cholesky().Factor;
-        _cholInvT = _chol.Inverse().Transpose();
-    }
+    public PromptSampler(Matrix<double> sigma, TaskLaw task, double noiseSigma = 0.0) => _law = new PromptLaw(sigma, task, noiseSigma);
 
     public static PromptSampler Isotropic(int d, TaskLaw task, double noiseSigma = 0.0)
     {
@@ -114,43 +106,20 @@ public sealed class PromptSampler
         return new PromptSampler(Matrix<double>.Build.DenseIdentity(d), task, noiseSigma);
     }
 
-    public Mat<Real> SampleTask(Random rng)
-    {
-        var h = Vector<double>.Build.Dense(Rng.Gaussians(rng, D));
-        var w = Task switch
-        {
-            TaskLaw.Isotropic => h,
-            TaskLaw.InverseCovariance => _cholInvT * h,
-            TaskLaw.UnitSphere => h / h.L2Norm(),
-            _ => throw new ArgumentOutOfRangeException(nameof(Task), Task, "Unknown task law."),
-        };
-        return RealMat.Column(w.ToArray());
-    }
+    /// <summary>The prompt of the engine's stream <paramref name="seed"/> (prompt 0 of PromptLaw.Draw(n, ·, seed)).</summary>
+    public Prompt<Real> Sample(int n, ulong seed) => _law.Draw(n, 1, seed).ToPrompt(0);
 
-    /// <summary>n covariate rows x_i ~ N(0, Σ) as an n×d matrix.</summary>
-    public Mat<Real> SampleCovariates(int n, Random rng)
+    /// <summary>A prompt with a fresh task vector, from the engine stream whose seed is the next value of <paramref name="rng"/>.</summary>
+    public Prompt<Real> Sample(int n, Random rng)
     {
+        ArgumentNullException.ThrowIfNull(rng);
         Guard.Positive(n, nameof(n));
-        var g = Matrix<double>.Build.Dense(D, n, Rng.Gaussians(rng, D * n));
-        return RealMat.From((_chol * g).Transpose());
+        return Sample(n, (ulong)rng.NextInt64());
     }
 
-    /// <summary>A prompt with a fresh task vector.</summary>
-    public Prompt<Real> Sample(int n, Random rng) => Sample(n, SampleTask(rng), rng);
+    /// <summary>A task vector w* (the task of a fresh one-example prompt).</summary>
+    public Mat<Real> SampleTask(Random rng) => Sample(1, rng).Task;
 
-    /// <summary>A prompt for a given task vector w*.</summary>
-    public Prompt<Real> Sample(int n, Mat<Real> task, Random rng)
-    {
-        Guard.Positive(n, nameof(n));
-        Guard.Shape(task.Rows, task.Cols, D, 1, nameof(task));
-        var x = SampleCovariates(n, rng);
-        var xq = SampleCovariates(1, rng).Transpose();
-        var y = x * task;
-        if (NoiseSigma > 0)
-        {
-            var e = Rng.Gaussians(rng, n);
-            for (int i = 0; i < n; i++) y[i, 0] += NoiseSigma * e[i];
-        }
-        return new Prompt<Real>(x, y, xq, Mat<Real>.Dot(xq, task), task);
-    }
+    /// <summary>n covariate rows x_i ~ N(0, Σ) as an n×d matrix (the context of a fresh prompt).</summary>
+    public Mat<Real> SampleCovariates(int n, Random rng) => Sample(n, rng).X;
 }
