@@ -31,11 +31,11 @@ public sealed class AhnT1SingleLayerOptimum
     [TestCase(2, 8, 10.0, 3)]
     public void AHN_T1_Closed_form_loss_equals_Monte_Carlo_through_the_transformer(int d, int n, double kappa, int seed)
     {
-        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + seed);
-        var rng = Rng.Create(TestSettings.Seed + 10 * seed);
+        var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor($"AHN-T1 MC Σ {seed}"));
+        var rng = Rng.Create(TestSettings.SeedFor($"AHN-T1 MC parameters {seed}"));
         var p = RandomParameters(d, rng);
         var kernel = Kernel(p, rng);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + seed), b => kernel.Predict(b), 200_000);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T1 MC prompts {seed}")), b => kernel.Predict(b), 200_000);
         var closed = AhnLosses.SingleLayer(sigma, n, p);
         ClaimLedger.Note($"AHN-T1 d={d} n={n} κ={kappa}: closed form {closed:G8}, Monte Carlo {mc}");
         Checks.Close(mc.Mean, closed, mc.HalfWidth(FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
@@ -106,8 +106,16 @@ public sealed class AhnT1SingleLayerOptimum
                     var f = AhnLosses.SingleLayer(sigma, s.N, SingleLayerParameters.Unpack(v, s.D));
                     worst = Math.Max(worst, fStar / f);
                 }
-            // f* / f ≤ 1 up to rounding of the closed form (relative 1e-12·κ).
-            Checks.AtMost(worst, 1 + 1e-12 * s.Kappa, $"max f*/f over 90 perturbations, {s}");
+            // f* / f ≤ 1 up to rounding of the closed form (relative 1e-12·κ). A 1e-4 step moves f by O(1e-8·f), so this ratio is ≈ 1
+            // by construction: it is the claim's inequality but not a margin — recorded as a threshold, the margin is the rise below.
+            Checks.AtMost(worst, 1 + 1e-12 * s.Kappa, $"max f*/f over 90 perturbations, {s}", CheckKind.Threshold);
+            // The claim's margin: at the optimum the rise along a unit direction u is second order, f(θ* + εu) − f* = ε²·uᵀHu/2 + O(ε³) with H
+            // the Hessian; the (P, Q) ↦ (γP, Q/γ) rescaling makes H singular along one direction, so the rise is asserted for the random
+            // direction at ε = 1e-2: (f − f*)/ε² ≥ 0 up to rounding u·f*/ε² ≈ 1e-12·f*, and strictly positive away from that null direction.
+            var dir = Vector<double>.Build.DenseOfArray(Rng.Gaussians(rng, opt.Count)).Normalize(2);
+            const double eps = 1e-2;
+            var rise = (AhnLosses.SingleLayer(sigma, s.N, SingleLayerParameters.Unpack(opt + dir * eps, s.D)) - fStar) / (eps * eps);
+            Checks.Exceeds(rise, 1e-12 * s.Kappa * fStar, $"second-order rise (f − f*)/ε² along a random unit direction, ε = {eps}, {s}", CheckKind.Bound);
         });
 
     /// <summary>AHN-T1: the rescaling (P, Q) → (γP, Q/γ) leaves the loss unchanged.</summary>
@@ -134,7 +142,7 @@ public sealed class AhnT1SingleLayerOptimum
             var fGamma = AhnLosses.SparseSingleLayer(sigma, s.N, AhnLosses.Gamma(sigma, s.N).Inverse(), id);
             var fSigma = AhnLosses.SparseSingleLayer(sigma, s.N, sigma.Inverse(), id);
             Checks.AtMost(fGamma, fSigma, $"f(Γ⁻¹) ≤ f(Σ⁻¹), {s}");
-            Checks.Exceeds(fSigma - fGamma, 1e-12 * fSigma, $"Γ⁻¹ strictly better at finite n, {s}");
+            Checks.Exceeds(fSigma - fGamma, 1e-12 * fSigma, $"Γ⁻¹ strictly better at finite n, {s}", CheckKind.Bound);
             // Γ⁻¹ − Σ⁻¹ = −Γ⁻¹(Σ + tr Σ·I)Σ⁻¹/n and Γ⁻¹ grows towards Σ⁻¹, so n‖Γ⁻¹ − Σ⁻¹‖ rises monotonically to ‖Σ⁻¹(Σ + tr Σ·I)Σ⁻¹‖.
             var limit = (sigma.Inverse() * (sigma + id * sigma.Trace()) * sigma.Inverse()).FrobeniusNorm();
             var scaled = new[] { 1, 2, 4, 8, 16, 1024 }.Select(k => k * s.N * (AhnLosses.Gamma(sigma, k * s.N).Inverse() - sigma.Inverse()).FrobeniusNorm()).ToArray();
@@ -190,10 +198,10 @@ public sealed class AhnT1SingleLayerOptimum
     [TestCase(5, 10, 10.0, 100, 20_000, Category = "Slow")]
     public void AHN_T1_No_point_of_the_full_landscape_beats_f_star(int d, int n, double kappa, int starts, int maxIterations)
     {
-        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + d);
+        var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor($"AHN-T1 landscape Σ d={d}"));
         var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
         var objective = new SingleLayerObjective(sigma, n);
-        var rng = Rng.Create(TestSettings.Seed + 5);
+        var rng = Rng.Create(TestSettings.SeedFor($"AHN-T1 landscape starts d={d}"));
         // ‖∇f‖ ≤ 1e-9·tr Σ: reachable (the gradient's rounding is ~1e-15·tr Σ·‖θ‖²), and with curvature ≥ 1e-3 it puts f within 1e-15 of its stationary value.
         var gradientTolerance = 1e-9 * sigma.Trace();
         var search = Minimizer.MultiStart(objective, starts, _ => Rng.Gaussians(rng, objective.Dimension), gradientTolerance, maxIterations);
@@ -219,17 +227,16 @@ public sealed class AhnT1SingleLayerOptimum
     [Test]
     public void AHN_T1_Negative_control_moment_formula_without_the_trace_term()
     {
-        var sigma = Sigmas.Random(3, 10, TestSettings.Seed + 31);
+        var sigma = Sigmas.Random(3, 10, TestSettings.SeedFor("AHN-T1 trace-term control Σ"));
         const int n = 5;
         var a = AhnLosses.Gamma(sigma, n).Inverse();
         var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + 32), b => kernel.Predict(b), 200_000);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 trace-term control prompts")), b => kernel.Predict(b), 200_000);
         var right = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         var wrong = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3), dropTraceTerm: true);
         ClaimLedger.Note($"AHN-T1 negative control: MC {mc}; right formula {right:G6}; without the trace term {wrong:G6} ({Math.Abs(mc.Mean - wrong) / mc.StandardError:F1} SE away)");
         Checks.Close(mc.Mean, right, mc.HalfWidth(FalseAlarm), "right formula vs MC");
-        Checks.Exceeds(Math.Abs(mc.Mean - wrong), mc.HalfWidth(FalseAlarm), "the wrong formula is rejected at false alarm 1e-6");
-        ClaimLedger.RecordNegativeControl("moment formula without (1/n)tr(MΣ)Σ rejected");
+        Properties.ExpectViolation("moment formula without (1/n)tr(MΣ)Σ", () => Checks.Close(mc.Mean, wrong, mc.HalfWidth(FalseAlarm), "formula without the trace term vs MC"));
     }
 
     /// <summary>
@@ -249,13 +256,12 @@ public sealed class AhnT1SingleLayerOptimum
         double Printed(Matrix<double> m) => sigma.Trace() - 2 * (sigma * m * sigma).Trace() + (n + 1.0) / n * (sigma * m.Transpose() * sigma * m * sigma).Trace()
                                            + (m.Transpose() * sigma * m * sigma).Trace() * sigma.Trace() / n;
         var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + 42), b => kernel.Predict(b), 200_000);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 printed-quadratic prompts")), b => kernel.Predict(b), 200_000);
         var ours = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         ClaimLedger.Note($"AHN-T1 finding: non-symmetric A: MC {mc}; transposed form {ours:G6}; CLAIMS.md's printed form {Printed(a):G6} ({Math.Abs(mc.Mean - Printed(a)) / mc.StandardError:F0} SE off)");
         Checks.Close(mc.Mean, ours, mc.HalfWidth(FalseAlarm), "transposed-convention quadratic vs MC");
-        Checks.Exceeds(Math.Abs(mc.Mean - Printed(a)), mc.HalfWidth(FalseAlarm), "the printed quadratic is rejected for non-symmetric A");
+        Properties.ExpectViolation("printed sparse quadratic with non-symmetric A", () => Checks.Close(mc.Mean, Printed(a), mc.HalfWidth(FalseAlarm), "printed quadratic vs MC"));
         var sym = (a + a.Transpose()) / 2;
         Checks.RelativeClose(Printed(sym), AhnLosses.SparseSingleLayer(sigma, n, sym, Sigmas.Identity(3)), 1e-12, "both forms agree for symmetric A");
-        ClaimLedger.RecordNegativeControl("printed sparse quadratic with non-symmetric A rejected by MC");
     }
 }

@@ -43,7 +43,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
                 {
                     var moved = opt.StepSizes.ToArray();
                     moved[l] += delta;
-                    Checks.Exceeds(KernelPolynomial.Loss(moments, moved) - g, 0, $"g rises when a_{l} moves by {delta}, L={layers}");
+                    Checks.Exceeds(KernelPolynomial.Loss(moments, moved) - g, 0, $"g rises when a_{l} moves by {delta}, L={layers}", CheckKind.Bound);
                 }
             var reversed = opt.StepSizes.Reverse().ToArray();
             Checks.RelativeClose(KernelPolynomial.Loss(moments, reversed), g, 1e-12, $"layer order, L={layers}");
@@ -67,10 +67,10 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
     public void AHN_T3_Gradient_on_the_scalar_family_is_proportional_to_Sigma(double kappa, int layers)
     {
         const int d = 3, n = 8;
-        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + 61);
+        var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor("AHN-T3 span Σ"));
         var sigmaInv = sigma.Inverse();
-        var loss = new SparseFamilyLoss(AhnGroupSamples.Orbit(sigma, n, 6, TestSettings.Seed + 62), sigma, sigmaInv);
-        var rng = Rng.Create(TestSettings.Seed + 63);
+        var loss = new SparseFamilyLoss(AhnGroupSamples.Orbit(sigma, n, 6, TestSettings.SeedFor("AHN-T3 span orbit")), sigma, sigmaInv);
+        var rng = Rng.Create(TestSettings.SeedFor("AHN-T3 span steps"));
         var a = Enumerable.Range(0, layers).Select(_ => 1.5 * rng.NextDouble()).ToArray();
         var (_, grads) = loss.ValueAndGradient(a.Select(x => sigmaInv * x).ToArray());
         double G(double[] s) => loss.Value(s.Select(x => sigmaInv * x).ToArray());
@@ -81,7 +81,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
             var wrong = Sigmas.ResidualFromSpan(grads[l], sigmaInv);
             ClaimLedger.Note($"AHN-T3 κ={kappa} L={layers} layer {l}: residual from span(Σ) {residual:E2}, from span(Σ⁻¹) {wrong:E2}");
             Checks.AtMost(residual, SpanTolerance, $"∇_A{l} f̂ ∈ span(Σ)");
-            if (kappa > 1) Checks.Exceeds(wrong, SpanTolerance, $"∇_A{l} f̂ ∉ span(Σ⁻¹) (fails the same span check)");
+            if (kappa > 1) Properties.ExpectViolation($"span(Σ⁻¹) instead of span(Σ), layer {l}", () => Checks.AtMost(wrong, SpanTolerance, $"∇_A{l} f̂ ∈ span(Σ⁻¹)"));
             // (1/d)(∂ĝ/∂a_l)Σ, with ∂ĝ/∂a_l by central differences (error ~1e-9 relative).
             Checks.AtMost((grads[l] - sigma * (dg[l] / d)).FrobeniusNorm(), 1e-6 * (1 + grads[l].FrobeniusNorm()), $"∇_A{l} f̂ = (1/d)(∂ĝ/∂a_l)Σ");
         }
@@ -108,10 +108,10 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
         const int d = 5, n = 20, layers = 3;
         var moments = WishartMoments.WhitenedMoments(2 * layers, n, d);
         var opt = KernelPolynomial.Solve(moments, layers);
-        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + 71);
+        var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor("AHN-T3 MC Σ"));
         var sigmaInv = RealMat.From(sigma.Inverse());
         var kernel = new GramKernel(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * sigmaInv)).ToArray(), ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.Seed + 72), b => kernel.Predict(b), 100_000);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor("AHN-T3 MC prompts")), b => kernel.Predict(b), 100_000);
         // With one seed the whitened draws are the same for every Σ, and the dynamics at a*Σ⁻¹ are Σ-free per prompt (notes C15),
         // so both cases print the same estimate up to rounding: Σ-independence holds prompt by prompt, not only on average.
         ClaimLedger.Note($"AHN-T3 transformer at a*Σ⁻¹ (κ(Σ)={kappa}): {mc} vs g* = {opt.OptimalLoss.ToDouble():G7}");
@@ -120,8 +120,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
         var wrong = moments.ToArray();
         wrong[2] = Rational.FromInt(n * d * (n + d)) / Rational.FromInt(n * n);
         var wrongLoss = KernelPolynomial.Loss(wrong, opt.StepSizes);
-        Checks.Exceeds(Math.Abs(mc.Mean - wrongLoss), mc.HalfWidth(FalseAlarm), "g from a wrong m₂ is rejected");
-        ClaimLedger.RecordNegativeControl($"wrong m₂ rejected (g = {wrongLoss:G5})");
+        Properties.ExpectViolation($"g from a wrong m₂ (g = {wrongLoss:G5})", () => Checks.Close(mc.Mean, wrongLoss, mc.HalfWidth(FalseAlarm), $"MC loss at the optimum vs g from a wrong m₂, κ(Σ)={kappa}"));
     }
 
     /// <summary>AHN-T3 negative controls: w* ~ N(0, I) (not Σ⁻¹) with Σ ≠ I, or a point off 𝒮, break the Σ-proportionality measurably.</summary>
@@ -129,12 +128,12 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
     public void AHN_T3_Negative_controls_isotropic_task_or_off_the_scalar_family()
     {
         const int d = 3, n = 8, layers = 2;
-        var sigma = Sigmas.Random(d, 30, TestSettings.Seed + 81);
+        var sigma = Sigmas.Random(d, 30, TestSettings.SeedFor("AHN-T3 controls Σ"));
         var sigmaInv = sigma.Inverse();
-        var orbit = AhnGroupSamples.Orbit(sigma, n, 6, TestSettings.Seed + 82);
+        var orbit = AhnGroupSamples.Orbit(sigma, n, 6, TestSettings.SeedFor("AHN-T3 controls orbit"));
         var a = new[] { sigmaInv * 0.4, sigmaInv * 1.1 };
         var isotropicTask = new SparseFamilyLoss(orbit, sigma, Sigmas.Identity(d)).ValueAndGradient(a).Gradient;
-        var rng = Rng.Create(TestSettings.Seed + 83);
+        var rng = Rng.Create(TestSettings.SeedFor("AHN-T3 controls steps"));
         // A perturbation of 10% of each A_l's size (on 𝒮 the residual is ~1e-15).
         var off = a.Select(m => m + TestMatrices.Gaussian(d, d, rng) * (0.1 * m.FrobeniusNorm() / d)).ToArray();
         var offFamily = new SparseFamilyLoss(orbit, sigma, sigmaInv).ValueAndGradient(off).Gradient;

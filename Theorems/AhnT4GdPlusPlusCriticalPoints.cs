@@ -77,9 +77,9 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
     public void AHN_T4_Gradients_on_the_scalar_family_are_proportional_to_Sigma_and_I(double kappa)
     {
         const int d = 3, n = 10, layers = 3;
-        var sigma = Sigmas.Random(d, kappa, TestSettings.Seed + 91);
+        var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor("AHN-T4 span Σ"));
         var sigmaInv = sigma.Inverse();
-        var loss = new GdPlusPlusLoss(AhnGroupSamples.Orbit(sigma, n, 4, TestSettings.Seed + 92), sigma, sigmaInv);
+        var loss = new GdPlusPlusLoss(AhnGroupSamples.Orbit(sigma, n, 4, TestSettings.SeedFor("AHN-T4 span orbit")), sigma, sigmaInv);
         double[] a = [-0.3, -0.5, -0.8], b = [0.4, 0.3, 0.2];
         var (_, gradA, gradB) = loss.ValueAndGradient(a.Select(x => sigmaInv * x).ToArray(), b.Select(x => Sigmas.Identity(d) * x).ToArray());
         var grads = gradA.Concat(gradB).ToArray();
@@ -93,10 +93,7 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
         }
         Checks.AtMost(grads[^1].FrobeniusNorm(), 1e-9 * (1 + scale), "∇_B(L−1) = 0");
         if (kappa > 1)
-        {
-            Checks.Exceeds(Sigmas.ResidualFromSpan(grads[0], sigmaInv), 1e-2, "∇_A0 ∉ span(Σ⁻¹) (the check can tell Σ from Σ⁻¹)");
-            ClaimLedger.RecordNegativeControl("span(Σ⁻¹) rejected for ∇_A");
-        }
+            Properties.ExpectViolation("span(Σ⁻¹) instead of span(Σ) for ∇_A0", () => Checks.AtMost(Sigmas.ResidualFromSpan(grads[0], sigmaInv), 1e-9, "∇_A0 ∈ span(Σ⁻¹)"));
     }
 
     /// <summary>
@@ -136,7 +133,7 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
         const int n = 40, d = 5;
         double[] a = [-0.3, -0.5], bb = [0.4, 0.0];
         var exact = ExactScalarLoss(n, d, a.Select(Decimal).ToArray(), bb.Select(Decimal).ToArray()).ToDouble();
-        var draws = SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, 4000, TestSettings.Seed + 104);
+        var draws = SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, 4000, TestSettings.SeedFor("AHN-T4 exact-vs-MC prompts"));
         var per = draws.Select(w => new ScalarGdPlusPlusLoss([w]).Value(a, bb)).ToArray();
         var est = SampleStatistics.MeanAndError(per);
         Checks.Close(est.Mean, exact, est.HalfWidth(1e-6), $"GD++ scalar loss: MC {est} vs exact {exact:G6}");
@@ -155,13 +152,13 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
         const int d = 5;
         var at20 = ExactScalarLoss(20, d, PaperA.Select(Decimal).ToArray(), PaperB.Select(Decimal).ToArray()).ToDouble();
         var at10 = ExactScalarLoss(10, d, PaperA.Select(Decimal).ToArray(), PaperB.Select(Decimal).ToArray()).ToDouble();
-        var perPrompt20 = SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), 20, 4000, TestSettings.Seed + 101).Select(w => new ScalarGdPlusPlusLoss([w]).Value(PaperA, PaperB)).ToArray();
+        var perPrompt20 = SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), 20, 4000, TestSettings.SeedFor("AHN-T4 paper point median prompts")).Select(w => new ScalarGdPlusPlusLoss([w]).Value(PaperA, PaperB)).ToArray();
         var (_, median20High) = SampleStatistics.QuantileInterval(perPrompt20, 0.5, 1e-6);
         ClaimLedger.Note($"AHN-T4 finding: paper's point, exact population loss at n = 20: {at20:G6} (ln {Math.Log(at20):F3}); at n = 10: {at10:G6} (ln {Math.Log(at10):F3}); "
             + $"median per-prompt loss at n = 20: {SampleStatistics.Median(perPrompt20):G4} (ln {Math.Log(SampleStatistics.Median(perPrompt20)):F2}), ≤ {median20High:G4} (exact binomial interval, 1e-6)");
         Checks.AtMost(median20High, 2e-3, "n = 20: median per-prompt loss below 2e-3 (ln ≈ −7.15 in the notes)");
         // The paper's Fig. 3(c) reports ln-loss ≈ −7.15 (loss ≈ 7.8e-4): at n = 10 the exact loss at this point is more than 3× that.
-        Checks.Exceeds(at10, 3 * Math.Exp(-7.15), "n = 10: exact E[loss] at the paper's point exceeds 3× the reported loss");
+        Checks.Exceeds(at10, 3 * Math.Exp(-7.15), "n = 10: exact E[loss] at the paper's point exceeds 3× the reported loss", CheckKind.Bound);
         // The exact population gradient at n = 20 (central differences of the exact polynomial loss, h = 1e-4): the point is near-critical only for a finite
         // sample of prompts (BFGS below), not for the population loss, whose rare-prompt tail pulls it away.
         var point = PaperA.Concat(PaperB.Take(2)).Select(Decimal).ToArray();
@@ -175,9 +172,9 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
         }).ToArray();
         var gradientNorm = Math.Sqrt(gradient.Sum(g => g * g));
         ClaimLedger.Note($"AHN-T4 finding: exact population gradient at the paper's point, n = 20: [{string.Join(", ", gradient.Select(g => g.ToString("G3")))}], |∇| = {gradientNorm:G3} (loss {at20:G3})");
-        Checks.Exceeds(gradientNorm, 1, "n = 20: the exact population gradient at the paper's point is not small (finding: near-critical only on a sample)");
+        Checks.Exceeds(gradientNorm, 1, "n = 20: the exact population gradient at the paper's point is not small (finding: near-critical only on a sample)", CheckKind.Bound);
         // Near-criticality at n = 20: BFGS on the scalar objective from the paper's point moves each parameter by < 5%.
-        var loss = new ScalarGdPlusPlusLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), 20, 5_000, TestSettings.Seed + 103));
+        var loss = new ScalarGdPlusPlusLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), 20, 5_000, TestSettings.SeedFor("AHN-T4 paper point BFGS prompts")));
         double G(Vector<double> v) => loss.Value([v[0], v[1], v[2]], [v[3], v[4], 0.0]);
         var start = Vector<double>.Build.DenseOfArray([PaperA[0], PaperA[1], PaperA[2], PaperB[0], PaperB[1]]);
         var r = Minimizer.Bfgs(v => (G(v), Minimizer.FiniteDifferenceGradient(G, v)), start, 1e-10, 300);

@@ -45,16 +45,17 @@ public sealed class AhnT5ReluOptimum
     {
         var alpha = factor * AlphaStar(d, n);
         var kernel = new ReluQueryKernel(Layer(d, (Real)alpha * Mat<Real>.Identity(d)));
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.Seed + 111), b => kernel.Predict(b), 200_000);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T5 MC prompts d={d} n={n} factor={factor}")), b => kernel.Predict(b), 200_000);
         var closed = AhnLosses.ReluScalar(d, n, alpha);
         ClaimLedger.Note($"AHN-T5 d={d} n={n} α={alpha:F4}: MC {mc} vs closed form {closed:G7}" + (factor == 1 ? $" (f* = d(2d+3)/(n+2d+3) = {d * (2.0 * d + 3) / (n + 2 * d + 3):G7})" : ""));
+        // z(1e-6)·SE is a valid 1e-6 band here: the per-prompt loss is a degree-6 polynomial in Gaussians (every moment finite, no heavy
+        // tail), and at 2·10⁵ prompts its skewness moves the CLT tail by far less than the band (Berry–Esseen term ~ skew/√m ≈ 1e-2).
         Checks.Close(mc.Mean, closed, mc.HalfWidth(FalseAlarm), $"ReLU loss at α = {factor}α*");
         if (factor == 1)
         {
             Checks.RelativeClose(closed, d * (2.0 * d + 3) / (n + 2 * d + 3), 1e-12, "f(α*) = d(2d+3)/(n+2d+3)");
             // Negative control: the linear-attention optimum d(d+1)/(n+d+1) is not the ReLU loss.
-            Checks.Exceeds(Math.Abs(mc.Mean - d * (d + 1.0) / (n + d + 1)), mc.HalfWidth(FalseAlarm), "the linear-attention value is rejected");
-            ClaimLedger.RecordNegativeControl("linear-attention f* rejected for ReLU attention");
+            Properties.ExpectViolation("linear-attention f* d(d+1)/(n+d+1) for ReLU attention", () => Checks.Close(mc.Mean, d * (d + 1.0) / (n + d + 1), mc.HalfWidth(FalseAlarm), "ReLU loss at α* vs the linear-attention f*"));
         }
     }
 
@@ -154,8 +155,8 @@ public sealed class AhnT5ReluOptimum
     [TestCase(4, 7, 4000, 40, 100_000, Category = "Slow")]
     public void AHN_T5_Global_search_finds_nothing_below_the_optimum(int d, int n, int trainingPrompts, int starts, int validationPrompts)
     {
-        var objective = new ReluSampleLoss(d, n, trainingPrompts, TestSettings.Seed + 121);
-        var rng = Rng.Create(TestSettings.Seed + 122);
+        var objective = new ReluSampleLoss(d, n, trainingPrompts, TestSettings.SeedFor("AHN-T5 search training prompts"));
+        var rng = Rng.Create(TestSettings.SeedFor("AHN-T5 search starts"));
         var search = Minimizer.MultiStart(objective, starts, _ =>
         {
             var x = Rng.Gaussians(rng, objective.Dimension).Select(v => 0.5 * v).ToArray();
@@ -179,7 +180,7 @@ public sealed class AhnT5ReluOptimum
             var th = r.Point.AsArray();
             var a = Mat<Real>.Build(d, d, (i, j) => (Real)th[j * d + i]);
             var other = new ReluQueryKernel(Layer(d, a, Mat<Real>.Build(d, 1, (i, _) => (Real)th[d * d + i]), th[^1]));
-            var diff = MonteCarlo.PairedLossDifference(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.Seed + 123 + k++),
+            var diff = MonteCarlo.PairedLossDifference(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T5 validation prompts {k++}")),
                 b => other.Predict(b), b => best.Predict(b), validationPrompts);
             ClaimLedger.Note($"AHN-T5 end point (training f̂ = {r.Value:G6}, {r.Reason}, ‖∇f̂‖ = {r.GradientNorm:E1}): f − f(optimum) on fresh prompts = {diff}");
             Checks.AtLeast(diff.Mean + diff.HalfWidth(FalseAlarm), 0, $"end point {k} does not beat the optimum (upper confidence bound of the paired difference)");

@@ -18,18 +18,18 @@ public sealed class GatT1LoopedGlobalMinimizer
     public void GAT_T1_Conditional_loss_equals_Monte_Carlo_over_query_and_task()
     {
         const int d = 4, n = 7, loops = 3, m = 20_000;
-        var sigma = Sigmas.Random(d, 10, TestSettings.Seed + 151);
-        var buffer = new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.Seed + 152);
+        var sigma = Sigmas.Random(d, 10, TestSettings.SeedFor("GAT-T1 transformer Σ"));
+        var buffer = new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor("GAT-T1 transformer prompts"));
         buffer.Next();
         var x = buffer.ToPrompt().X;
         var s = x.ToMathNet().TransposeThisAndMultiply(x.ToMathNet()) / n;
-        var rng = Rng.Create(TestSettings.Seed + 153);
+        var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 transformer parameters"));
         var a = sigma.Inverse() * 0.5 + TestMatrices.Gaussian(d, d, rng, 0.3 / Math.Sqrt(d));
         var u = Vector<double>.Build.DenseOfArray(Rng.Gaussians(rng, d)) * 0.5;
         var exact = new LoopedLoss([s], sigma, loops).Value(a, u);
         // Monte Carlo: keep X, redraw w* ~ N(0, Σ⁻¹) and x_q ~ N(0, Σ), run the literal looped transformer.
         var model = new LoopedTransformer<Real>(Families.Gatmiry(RealMat.From(a), RealMat.Column(u.ToArray())), loops);
-        var tasks = new PromptBuffer(sigma, TaskLaw.InverseCovariance, 1, TestSettings.Seed + 154);
+        var tasks = new PromptBuffer(sigma, TaskLaw.InverseCovariance, 1, TestSettings.SeedFor("GAT-T1 transformer tasks"));
         var est = MonteCarlo.Mean(m, () =>
         {
             tasks.Next();
@@ -97,22 +97,21 @@ public sealed class GatT1LoopedGlobalMinimizer
         var (b, f) = LoopedScalar.ExactOptimum(n, d, 2);
         Checks.Close(b, bRef, 1e-6, $"b*, n={n}");
         Checks.RelativeClose(f, fRef, 1e-5, $"f*, n={n}");
-        var sigma = Sigmas.Random(d, 30, TestSettings.Seed + n);
+        var sigma = Sigmas.Random(d, 30, TestSettings.SeedFor($"GAT-T1 two-loop Σ n={n}"));
         var kernel = new GramKernel(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.Seed + n + 1), p => kernel.Predict(p), 400_000 / n); // cost ∝ n per prompt
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p), 400_000 / n); // cost ∝ n per prompt
         ClaimLedger.Note($"GAT-T1 L=2 d={d} n={n}: b* = {b:F6}, f* = {f:G6}; looped transformer MC at b*Σ⁻¹ (κ(Σ)=30): {mc}");
         Checks.Close(mc.Mean, f, mc.HalfWidth(FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
         // Negative control: the quartic with a wrong moment (m₂ without its +1) gives a value the MC rejects.
         var m = WishartMoments.WhitenedMoments(4, n, d).ToArray();
         m[2] = Rational.FromInt(n * d * (n + d)) / Rational.FromInt(n * n);
         var wrong = KernelPolynomial.LoopedLoss(m, b, 2);
-        Checks.Exceeds(Math.Abs(mc.Mean - wrong), mc.HalfWidth(FalseAlarm), $"wrong-moment quartic rejected, n={n}");
-        ClaimLedger.RecordNegativeControl($"wrong m₂ rejected at n={n}");
+        Properties.ExpectViolation($"wrong-moment quartic (m₂ without its +1), n={n}", () => Checks.Close(mc.Mean, wrong, mc.HalfWidth(FalseAlarm), $"MC at b*Σ⁻¹ vs the wrong-moment quartic, n={n}"));
     }
 
     /// <summary>
-    /// GAT-T1: the scalar optimum b*(n, L), d = 10, for n ∈ {20, 40, 100}, L ∈ {1, 2, 3, 5}: exact for L ≤ 3 (moments), sample-based for L = 5
-    /// (checked against the reference within z·SE + 0.002); b* &lt; 1, increasing in n, decreasing in L.
+    /// GAT-T1: the scalar optimum b*(n, L), d = 10, for n ∈ {20, 40, 100}, L ∈ {1, 2, 3, 5}, exact (rational Wishart moments, convex ℓ_L bisected
+    /// with exact signs); the n = 40 row matches CLAIMS.md's Monte Carlo reference within its stated ±0.002; b* &lt; 1, increasing in n, decreasing in L.
     /// </summary>
     [Test]
     public void GAT_T1_Scalar_optimum_is_below_one_rises_with_n_and_falls_with_L()
@@ -123,28 +122,22 @@ public sealed class GatT1LoopedGlobalMinimizer
         var table = new double[ns.Length, ls.Length];
         for (int i = 0; i < ns.Length; i++)
         {
-            var ev = LoopedScalar.EigenvalueSample(ns[i], d, 2500, TestSettings.Seed + 160 + i);
             for (int j = 0; j < ls.Length; j++)
             {
-                if (ls[j] <= 4) table[i, j] = LoopedScalar.ExactOptimum(ns[i], d, ls[j]).B;
-                else
-                {
-                    var bHat = LoopedScalar.Minimize(ev, ls[j]);
-                    // Common random numbers: correct the sample minimiser by the same sample's error at L = 4, where the exact value is known.
-                    var correction = LoopedScalar.ExactOptimum(ns[i], d, 4).B - LoopedScalar.Minimize(ev, 4);
-                    table[i, j] = bHat + correction;
-                    var se = LoopedScalar.MinimizerStandardError(ev, bHat, ls[j]) + LoopedScalar.MinimizerStandardError(ev, bHat, 4);
-                    if (ns[i] == 40) Checks.Close(table[i, j], 0.733, Z * se + 0.002, "b*(n=40, L=5) vs the reference 0.733 ± 0.002");
-                }
+                table[i, j] = LoopedScalar.ExactOptimum(ns[i], d, ls[j]).B;
+                ClaimLedger.Value($"b*(d=10, n={ns[i]}, L={ls[j]}) exact", table[i, j]);
                 Checks.AtMost(table[i, j], 1, $"b* < 1 (n={ns[i]}, L={ls[j]})");
-                if (i > 0) Checks.AtLeast(table[i, j], table[i - 1, j], $"b* increases with n (L={ls[j]})");
-                if (j > 0) Checks.AtMost(table[i, j], table[i, j - 1], $"b* decreases with L (n={ns[i]})");
+                // Monotonicity steps: the claim's direction, but b* moves by O(1e-2) per step, so the ratio is near 1 by nature (a threshold, not a margin).
+                if (i > 0) Checks.AtLeast(table[i, j], table[i - 1, j], $"b* increases with n (L={ls[j]})", CheckKind.Threshold);
+                if (j > 0) Checks.AtMost(table[i, j], table[i, j - 1], $"b* decreases with L (n={ns[i]})", CheckKind.Threshold);
             }
-            ClaimLedger.Note($"GAT-T1 b*(d=10, n={ns[i]}): " + string.Join(", ", ls.Select((l, j) => $"L={l}: {table[i, j]:F4}")));
+            ClaimLedger.Note($"GAT-T1 b*(d=10, n={ns[i]}) exact: " + string.Join(", ", ls.Select((l, j) => $"L={l}: {table[i, j]:F6}")));
         }
-        Checks.Close(table[1, 0], 0.784314, 1e-6, "b*(n=40, L=1)");
-        Checks.Close(table[1, 1], 0.771957, 1e-6, "b*(n=40, L=2)");
-        Checks.Close(table[1, 2], 0.760, 0.002, "b*(n=40, L=3) vs the reference 0.760 ± 0.002");
+        Checks.Close(table[1, 0], 0.784314, 1e-6, "b*(n=40, L=1) = n/(n+d+1) = 40/51");
+        Checks.Close(table[1, 1], 0.771957, 1e-6, "b*(n=40, L=2), CLAIMS.md's exact quartic value");
+        // CLAIMS.md prints these two as Monte Carlo values to 3 decimals, "±0.002": the spec's own stated accuracy is the tolerance.
+        Checks.Close(table[1, 2], 0.760, 0.002, "b*(n=40, L=3) exact vs CLAIMS.md's Monte Carlo 0.760 ± 0.002");
+        Checks.Close(table[1, 3], 0.733, 0.002, "b*(n=40, L=5) exact vs CLAIMS.md's Monte Carlo 0.733 ± 0.002");
     }
 
     /// <summary>
@@ -159,11 +152,11 @@ public sealed class GatT1LoopedGlobalMinimizer
     public void GAT_T1_Symmetric_minimiser_is_a_multiple_of_Sigma_inverse(bool isotropicTaskControl)
     {
         const int d = 3, n = 20, loops = 2, baseDraws = 5, starts = 20;
-        var sigma = Sigmas.Random(d, 20, TestSettings.Seed + 171);
-        var samples = AhnGroupSamples.Orbit(sigma, n, baseDraws, TestSettings.Seed + 172);
+        var sigma = Sigmas.Random(d, 20, TestSettings.SeedFor("GAT-T1 symmetric Σ"));
+        var samples = AhnGroupSamples.Orbit(sigma, n, baseDraws, TestSettings.SeedFor("GAT-T1 symmetric orbit"));
         var loss = new LoopedLoss(samples, sigma, loops, isotropicTaskControl ? Sigmas.Identity(d) : null);
         var objective = loss.Objective(symmetric: true);
-        var rng = Rng.Create(TestSettings.Seed + 173);
+        var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 symmetric starts"));
         var scale = sigma.Inverse().L2Norm();
         // ‖∇‖ ≤ 1e-7 (about the smallest gradient the Armijo test resolves at this loss level, √(2μu·L)).
         var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.SymmetricGaussian(d, rng, 0.5 * scale).ToColumnMajorArray(), 1e-7, 2000);
@@ -206,11 +199,11 @@ public sealed class GatT1LoopedGlobalMinimizer
     public void GAT_T1_Unconstrained_global_search(int d, int n, int loops, int m, int starts)
     {
         var id = Sigmas.Identity(d);
-        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, m, TestSettings.Seed + 175), id, loops);
+        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, m, TestSettings.SeedFor("GAT-T1 unconstrained sample")), id, loops);
         var objective = loss.Objective();
         var bHat = Minimizer.GoldenSection(b => loss.Value(id * b), 0, 2);
         var scalarLoss = loss.Value(id * bHat);
-        var rng = Rng.Create(TestSettings.Seed + 176);
+        var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 unconstrained starts"));
         var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.Gaussian(d, d, rng, 0.5).ToColumnMajorArray(), 1e-8, 1500);
         var best = objective.Matrices(search.Best.Point.AsArray())[0];
         var skew = ((best - best.Transpose()) / 2).FrobeniusNorm() / best.FrobeniusNorm();
@@ -238,7 +231,7 @@ public sealed class GatT1LoopedGlobalMinimizer
             var exact = l <= 4 && n <= 100_000 ? LoopedScalar.ExactOptimum(n, d, l).B : double.NaN;
             ClaimLedger.Note($"GAT-T1 sandwich d={d} n={n} L={l}: c = {c:F3} (c < 1 needs n > {threshold:E2}); true |1 − b*| = {(double.IsNaN(exact) ? "n/a" : Math.Abs(1 - exact).ToString("F4"))}");
             Checks.AtLeast(c, 1, $"c ≥ 1 (vacuous) at n={n}, d={d}, L={l}");
-            Checks.Exceeds(SandwichConstant(threshold / 1.01, d, l), 1, $"c > 1 just below the threshold n₀ = {threshold:E2} (d={d}, L={l})");
+            Checks.Exceeds(SandwichConstant(threshold / 1.01, d, l), 1, $"c > 1 just below the threshold n₀ = {threshold:E2} (d={d}, L={l})", CheckKind.Bound);
             Checks.AtMost(SandwichConstant(threshold * 1.01, d, l), 1, $"c < 1 just above the threshold n₀ = {threshold:E2} (d={d}, L={l})");
         }
     }
@@ -251,7 +244,7 @@ public sealed class GatT1LoopedGlobalMinimizer
     public void GAT_T1_Finding_skew_part_lowers_the_loss_for_unconstrained_A()
     {
         const int d = 6, n = 100, loops = 4;
-        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, 10_000, TestSettings.Seed + 181), Sigmas.Identity(d), loops);
+        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(d), n, 10_000, TestSettings.SeedFor("GAT-T1 skew finding sample")), Sigmas.Identity(d), loops);
         var scalar = loss.PerSample(Sigmas.Identity(d) * 0.9096);
         var skew = loss.PerSample((Sigmas.Identity(d) * 0.9261 + TestMatrices.BlockSkew(d) * 0.2356).Transpose());
         var diff = SampleStatistics.MeanAndError(skew.Zip(scalar, (a, b) => a - b).ToArray());
@@ -259,7 +252,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         // The finding: the upper confidence bound (false alarm 1e-6) of the paired difference is below 0 — the skew-augmented A has lower loss.
         Checks.AtLeast(-(diff.Mean + diff.HalfWidth(FalseAlarm)), 0, "the skew-augmented A lowers the loss (−upper confidence bound)");
         // Control: at small n/d the skew direction costs loss (so the test can tell the regimes apart).
-        var control = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(10), 10, 10_000, TestSettings.Seed + 182), Sigmas.Identity(10), 2);
+        var control = new LoopedLoss(SparseFamilyLoss.DrawSamples(Sigmas.Identity(10), 10, 10_000, TestSettings.SeedFor("GAT-T1 skew control sample")), Sigmas.Identity(10), 2);
         var b = LoopedScalar.ExactOptimum(10, 10, 2).B;
         var cdiff = SampleStatistics.MeanAndError(control.PerSample((Sigmas.Identity(10) * b + TestMatrices.BlockSkew(10) * 0.02).Transpose()).Zip(control.PerSample(Sigmas.Identity(10) * b), (x, y) => x - y).ToArray());
         ClaimLedger.Note($"GAT-T1 skew control (d=10 n=10 L=2, k=0.02): paired difference {cdiff}");
@@ -272,10 +265,10 @@ public sealed class GatT1LoopedGlobalMinimizer
     public void GAT_T1_Negative_control_non_zero_u_costs_loss()
     {
         const int d = 5, n = 20, loops = 2;
-        var sigma = Sigmas.Random(d, 10, TestSettings.Seed + 191);
-        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(sigma, n, 4000, TestSettings.Seed + 192), sigma, loops);
+        var sigma = Sigmas.Random(d, 10, TestSettings.SeedFor("GAT-T1 u control Σ"));
+        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(sigma, n, 4000, TestSettings.SeedFor("GAT-T1 u control sample")), sigma, loops);
         var a = sigma.Inverse() * LoopedScalar.ExactOptimum(n, d, loops).B;
-        var u = Vector<double>.Build.DenseOfArray(Rng.Gaussians(Rng.Create(TestSettings.Seed + 193), d)) * 0.1;
+        var u = Vector<double>.Build.DenseOfArray(Rng.Gaussians(Rng.Create(TestSettings.SeedFor("GAT-T1 u control direction")), d)) * 0.1;
         var cost = SampleStatistics.MeanAndError(loss.ShiftTerm(a, u));
         ClaimLedger.Note($"GAT-T1: u = 0.1·N(0, I) costs {cost}");
         Checks.Exceeds(cost.Mean - cost.HalfWidth(FalseAlarm), 0, "u ≠ 0 raises the loss");
