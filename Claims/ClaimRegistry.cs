@@ -161,7 +161,7 @@ public static class ClaimRegistry
             Findings =
             [
                 new("LEARN-GAT-SKEW: training from a small random start leaves the scalar saddle b*I for the skew direction (skew share ≈ 0.23–0.25, loss below ℓ_L(b*) on paired prompts).",
-                    "Theorems/LearnGatSkew: TrainingLeavesTheScalarSaddle", ["LEARN-GAT-SKEW"]),
+                    "Theorems/LearnGatSkew: LEARN_GAT_SKEW_Training_leaves_the_scalar_saddle", ["LEARN-GAT-SKEW"]),
             ],
         },
         new(LearnGatF2, "LEARN", Gatmiry, "looped vs untied", "Trained untied ≤ trained looped; the looped loss plateaus at GAT-T1's population optimum.")
@@ -169,7 +169,7 @@ public static class ClaimRegistry
             Findings =
             [
                 new("LEARN-GAT-F2: the trained looped model plateaus at the population optimum ℓ_L(b*) of GAT-T1 (not near zero unless n ≫ d); untied layers do better.",
-                    "Theorems/LearnGatF2: UntiedBeatsLoopedWhichPlateausAtTheScalarOptimum", ["LEARN-GAT-F2"]),
+                    "Theorems/LearnGatF2: LEARN_GAT_F2_Untied_beats_looped_which_plateaus_at_the_scalar_optimum", ["LEARN-GAT-F2"]),
             ],
             Curves = [new("GatLoopedVsUntied", "learn-gat-f2-loss")],
         },

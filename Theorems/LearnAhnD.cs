@@ -21,7 +21,7 @@ public class LearnAhnD
 
     /// <summary>Σ = I, n = 20: trained L = 1 equals PGD (one optimal step), trained L = 2 beats 2-step PGD (= GD here); the authors' off-by-one (baselines on n − 1 examples) handicaps PGD (control).</summary>
     [Test]
-    public void TrainedBeatsPgdWhereDepthHelps()
+    public void LEARN_AHN_D_Trained_beats_PGD_where_depth_helps()
     {
         var identity = Matrix<double>.Build.DenseIdentity(3);
         foreach (int layers in new[] { 1, 2 })
@@ -61,7 +61,7 @@ public class LearnAhnD
     /// paired trained − PGD and PGD − GD with CIs, asserted where they are significant and recorded otherwise.
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void Figure7Shortened()
+    public void LEARN_AHN_D_Figure7_shortened()
     {
         foreach (int layers in new[] { 1, 2, 3 })
         {

@@ -50,14 +50,14 @@ public class LearnAhnT1
 
     /// <summary>Training reaches f* and Γ⁻¹ (not Σ⁻¹); the wrong task law (w* ~ N(0, Σ⁻¹)) trains to n/(n+d+1)·Σ⁻¹ and fails the Γ⁻¹ check (control).</summary>
     [Test]
-    public void TrainingReachesGammaInverse() => Run(task => Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1" : "LEARN-AHN-T1.control"), 1);
+    public void LEARN_AHN_T1_Training_reaches_Gamma_inverse() => Run(task => Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1" : "LEARN-AHN-T1.control"), 1);
 
     /// <summary>
     /// Larger scale: d = 5, n = 20, Σ eigenvalues (1, 1, 1/2, 1/4, 1) in a random basis, batch 20000 (the authors' batch), 300 SGD
     /// + 3000 Adam steps (lr 0.01 halved every 750); same checks, tolerances halved.
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void LargerScale() => Run(task =>
+    public void LEARN_AHN_T1_Larger_scale() => Run(task =>
     {
         var r = Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1.slow" : "LEARN-AHN-T1.slow.control");
         return r with

@@ -51,7 +51,7 @@ public class LearnGatSkew
 
     /// <summary>Training finds the skew direction: skew share ≥ 0.2 and the loss below ℓ_L(b*); its symmetrised A is not below ℓ_L(b*) (control).</summary>
     [Test]
-    public void TrainingLeavesTheScalarSaddle()
+    public void LEARN_GAT_SKEW_Training_leaves_the_scalar_saddle()
     {
         var setup = new LearningSetup(Reduced("LEARN-GAT-SKEW"));
         var run = setup.Train(Learn.Progress);
@@ -64,7 +64,7 @@ public class LearnGatSkew
 
     /// <summary>The finding's reference point d = 6, n = 100, L = 4 (saddle 0.00207, skew point 0.00129): batch 1000, 3000 steps, lr 0.02 halved every 750.</summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void ReferencePoint()
+    public void LEARN_GAT_SKEW_Reference_point()
     {
         var setup = new LearningSetup(Reduced("LEARN-GAT-SKEW.reference", 6, 100, 4, 3000, 1000, 0.02, 750), Environment.ProcessorCount);
         var run = setup.Train(Learn.Progress, progressSecondsOverride: 30);
