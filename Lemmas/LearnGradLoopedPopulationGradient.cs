@@ -65,8 +65,10 @@ public sealed class LearnGradLoopedPopulationGradient
     {
         var rng = Numerics.Prompts.Rng.Create(seed);
         var sigma = Covariance.WithConditionNumber(D, 2, rng);
-        // A near the scalar optimum's scale (≈ 0.5 Σ⁻¹) plus a non-symmetric part, so a transposed gradient differs.
-        var a = sigma.Inverse() * 0.4 + Matrix<double>.Build.Dense(D, D, Numerics.Prompts.Rng.Gaussians(rng, D * D)) * 0.2;
+        // A near the scalar optimum's scale (≈ 0.5 Σ⁻¹) plus a fixed skew part 0.3·J (J = [[0, 1], [−1, 0]]) and a small random part, so the
+        // gradient is far from symmetric and a transposed gradient differs on every seed (a purely random skew part was too small on 2 of 20 base seeds).
+        var j = Matrix<double>.Build.DenseOfArray(new double[,] { { 0, 1 }, { -1, 0 } });
+        var a = sigma.Inverse() * 0.4 + j * 0.3 + Matrix<double>.Build.Dense(D, D, Numerics.Prompts.Rng.Gaussians(rng, D * D)) * 0.1;
         return (sigma, a);
     }
 
