@@ -47,7 +47,7 @@ public class LearnAhnF2
 
     /// <summary>Reduced recipe: whitened layers are multiples of I, raw ones are not, scalars and loss at the exact optimum; plain GD (A_l = a_l I) cannot reach g* (control).</summary>
     [Test]
-    public void TrainingFindsSigmaInversePreconditionedGd()
+    public void LEARN_AHN_F2_Training_finds_Sigma_inverse_preconditioned_GD()
     {
         var setup = new LearningSetup(Reduced("LEARN-AHN-F2"));
         var run = setup.Train(Learn.Progress);
@@ -67,7 +67,7 @@ public class LearnAhnF2
 
     /// <summary>The authors' Figs. 1–2 recipe ("rotation demonstration-Adam-p0"), seed 0, at full scale (B = 20000, 30000 steps).</summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void AuthorsRecipeReachesTheExactOptimum()
+    public void LEARN_AHN_F2_Authors_recipe_reaches_the_exact_optimum()
     {
         var recipe = Recipes.AhnFigure1And2(0);
         var setup = new LearningSetup(recipe, Environment.ProcessorCount);

@@ -50,7 +50,7 @@ public class LearnAhnF4
 
     /// <summary>n = 20: whitened A_l and B_0 are multiples of I and the scalars sit at a critical point of the 𝒮-restricted loss (BFGS from them moves little, paired loss equal); n = 10 does not reach the n = 20 loss (control).</summary>
     [Test]
-    public void GdPlusPlusLearnsScalarPreconditionersAndCovariateSteps() => Run(n => Reduced(n, n == 20 ? "LEARN-AHN-F4" : "LEARN-AHN-F4.n10"), 1);
+    public void LEARN_AHN_F4_GD_plus_plus_learns_scalar_preconditioners_and_covariate_steps() => Run(n => Reduced(n, n == 20 ? "LEARN-AHN-F4" : "LEARN-AHN-F4.n10"), 1);
 
     /// <summary>
     /// The authors' Figs. 3–5 recipe ("rotation demonstration-Adam": d = 5, L = 3, rotated Σ = UD²Uᵀ, Adam lr 0.1, β = (0.99, 0.9),
@@ -60,7 +60,7 @@ public class LearnAhnF4
     /// step converges last, so the shortened budget does not establish the claim.
     /// </summary>
     [Test, Category(CategoryLabels.Slow), Explicit("the authors' full 100000-step budget takes about 90 minutes per n on 2 cores")]
-    public void AuthorsRecipe() => Run(n => Recipes.AhnFigure3To5(0, n), Environment.ProcessorCount);
+    public void LEARN_AHN_F4_Authors_recipe() => Run(n => Recipes.AhnFigure3To5(0, n), Environment.ProcessorCount);
 
     private static void Run(Func<int, Recipe> recipe, int threads)
     {

@@ -50,14 +50,14 @@ public class LearnAhnT1
 
     /// <summary>Training reaches f* and Γ⁻¹ (not Σ⁻¹); the wrong task law (w* ~ N(0, Σ⁻¹)) trains to n/(n+d+1)·Σ⁻¹ and fails the Γ⁻¹ check (control).</summary>
     [Test]
-    public void TrainingReachesGammaInverse() => Run(task => Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1" : "LEARN-AHN-T1.control"), 1);
+    public void LEARN_AHN_T1_Training_reaches_Gamma_inverse() => Run(task => Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1" : "LEARN-AHN-T1.control"), 1);
 
     /// <summary>
     /// Larger scale: d = 5, n = 20, Σ eigenvalues (1, 1, 1/2, 1/4, 1) in a random basis, batch 20000 (the authors' batch), 300 SGD
     /// + 3000 Adam steps (lr 0.01 halved every 750); same checks, tolerances halved.
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void LargerScale() => Run(task =>
+    public void LEARN_AHN_T1_Larger_scale() => Run(task =>
     {
         var r = Reduced(task, task == TaskLaw.Isotropic ? "LEARN-AHN-T1.slow" : "LEARN-AHN-T1.slow.control");
         return r with
@@ -70,11 +70,26 @@ public class LearnAhnT1
         };
     }, 0.5, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Trains from two small random inits and keeps the one with the lower loss on a common selection batch (2000 prompts, own seed).
+    /// Why: a small-init start can stall at a stationary point with both branches mixed (seed 8 of 20: loss 1.67f*, even part 0.57‖K‖);
+    /// the theorem is about the global optimum, and best-of-starts is how the notes (C6 g) reach it.
+    /// </summary>
+    private static (LearningSetup Setup, TrainingResult Run) BestOfTwoStarts(Recipe recipe, int threads)
+    {
+        var setup = new LearningSetup(recipe, threads);
+        var selection = setup.Draw(2000, Learn.Seed(recipe.Name + recipe.Data.Task + ".selection"));
+        var first = setup.Train(Learn.Progress);
+        var second = new LearningSetup(recipe.WithSeed(recipe.Schedule.Seed ^ 0x9E3779B97F4A7C15UL), threads, setup.Sigma).Train(Learn.Progress);
+        double l1 = setup.TestLoss(first.Theta, selection).Mean, l2 = setup.TestLoss(second.Theta, selection).Mean;
+        ClaimLedger.Note($"LEARN-AHN-T1 ({recipe.Data.Task}): two starts, selection-batch losses {l1:G5} and {l2:G5}; kept the {(l2 < l1 ? "second" : "first")}");
+        return (setup, l2 < l1 ? second : first);
+    }
+
     private static void Run(Func<TaskLaw, Recipe> recipe, double toleranceScale, int threads = 1)
     {
         double LossTolerance = LearnAhnT1.LossTolerance * toleranceScale, PreconditionerTolerance = LearnAhnT1.PreconditionerTolerance * toleranceScale;
-        var setup = new LearningSetup(recipe(TaskLaw.Isotropic), threads);
-        var run = setup.Train(Learn.Progress);
+        var (setup, run) = BestOfTwoStarts(recipe(TaskLaw.Isotropic), threads);
         int n = setup.Recipe.Data.N, d = setup.Model.D;
         var (gammaInv, fStar) = LearningTheory.AhnSingleLayer(setup.Sigma, n);
         var r = Read(setup, run.Theta);
@@ -93,8 +108,8 @@ public class LearnAhnT1
         Learn.LossMatches(heldOut, r.PopulationLoss, 0, "held-out MC loss vs exact loss of the trained layer");
 
         // Control: the same recipe with w* ~ N(0, Σ⁻¹) learns n/(n+d+1)·Σ⁻¹ (its own theory) and fails the Γ⁻¹ check.
-        var wrong = new LearningSetup(recipe(TaskLaw.InverseCovariance), threads);
-        var w = Read(wrong, wrong.Train(Learn.Progress).Theta);
+        var (wrong, wrongRun) = BestOfTwoStarts(recipe(TaskLaw.InverseCovariance), threads);
+        var w = Read(wrong, wrongRun.Theta);
         var ownOptimum = naive * (n / (n + d + 1.0));
         Checks.AtMost(WhitenedError(w.Preconditioner, ownOptimum, setup.Sigma), PreconditionerTolerance, "control trained to its own optimum n/(n+d+1)Σ⁻¹");
         using (ClaimLedger.Suspend())

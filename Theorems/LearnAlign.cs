@@ -17,7 +17,7 @@ public class LearnAlign
 
     /// <summary>The LEARN-AHN-F2 reduced model aligns with Σ⁻¹-PGD at the AHN-T3 steps (cosines ≥ 0.99 in distribution); plain GD at its best steps aligns worse (control).</summary>
     [Test]
-    public void TrainedSparseModelAlignsWithPreconditionedGd()
+    public void LEARN_ALIGN_Trained_sparse_model_aligns_with_preconditioned_GD()
     {
         var setup = new LearningSetup(LearnAhnF2.Reduced("LEARN-ALIGN"));
         var theta = setup.Train(Learn.Progress).Theta;
@@ -42,7 +42,7 @@ public class LearnAlign
 
     /// <summary>The authors' Figs. 1–2 model (d = 5, n = 20, L = 3, rotated Σ, their optimiser) trained 5000 of the 30000 steps, against Σ⁻¹-PGD at the exact steps.</summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void AuthorsModelShortened()
+    public void LEARN_ALIGN_Authors_model_shortened()
     {
         var r = Recipes.AhnFigure1And2(0);
         var setup = new LearningSetup(r with { Schedule = r.Schedule with { Steps = 5000 } }, Environment.ProcessorCount);

@@ -25,7 +25,7 @@ public class LearnGatF1
 
     /// <summary>For n ∈ {5, 10, 30} (d = 3, L = 2): u → 0, A → b*·I; n = 2 &lt; d measured; the n = 5 model fails the n = 30 b* check (control).</summary>
     [Test]
-    public void LoopedModelLearnsTheScalarOptimum()
+    public void LEARN_GAT_F1_Looped_model_learns_the_scalar_optimum()
     {
         const int d = 3, loops = 2;
         var learned = new Dictionary<int, double>();
@@ -56,7 +56,7 @@ public class LearnGatF1
     /// 3000 steps, Adam lr 0.02 halved every 750 (the protocol's lr 1e-3 × 20000 steps × 4000 prompts would take hours).
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void ProtocolScale()
+    public void LEARN_GAT_F1_Protocol_scale()
     {
         foreach (int n in new[] { 10, 20, 40, 100, 5 })
         {

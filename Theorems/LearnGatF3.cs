@@ -23,11 +23,11 @@ public class LearnGatF3
     /// (x_qᵀu)² ~ 1e-5, the residual u: PGD on shifted labels converges to w* + u); a shift past bλ = 2 turns it up (control).
     /// </summary>
     [Test]
-    public void TestTimeLoopingInAndOutOfDistribution() => Run(3, 30, r => r, 1);
+    public void LEARN_GAT_F3_Test_time_looping_in_and_out_of_distribution() => Run(3, 30, r => r, 1);
 
     /// <summary>The protocol's d = 10 at n = 100 (≫ d): batch 2000, 3000 steps, Adam lr 0.02 halved every 750; OOD Σ_te eigenvalues spread over [0.5, 1.2].</summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void ProtocolScale() => Run(10, 100, r => r with { Optimizer = OptimizerSettings.Adam(0.02, halveEvery: 750), Schedule = r.Schedule with { Steps = 3000, BatchSize = 2000, EvaluateEvery = 250 } }, Environment.ProcessorCount);
+    public void LEARN_GAT_F3_Protocol_scale() => Run(10, 100, r => r with { Optimizer = OptimizerSettings.Adam(0.02, halveEvery: 750), Schedule = r.Schedule with { Steps = 3000, BatchSize = 2000, EvaluateEvery = 250 } }, Environment.ProcessorCount);
 
     /// <summary>Σ_te with eigenvalues evenly spread over [lo, hi] (d of them) in a random basis.</summary>
     public static Matrix<double> Spread(int d, double lo, double hi, string name) =>

@@ -7,7 +7,7 @@ public class LearnTrainerOptimizers
     // Expected values computed by hand (Python float64, PyTorch's formulas), not by this code.
     /// <summary>AdamW (β = (0.9, 0.999), ε = 1e-8, η = 0.1, λ = 0.01) matches two hand-computed steps.</summary>
     [Test]
-    public void AdamWMatchesTwoHandComputedSteps()
+    public void TRAINER_AdamW_matches_two_hand_computed_steps()
     {
         var opt = new Optimizer(OptimizerSettings.Adam(0.1, 0.9, 0.999, weightDecay: 0.01), 2);
         double[] theta = [1.0, -2.0];
@@ -21,7 +21,7 @@ public class LearnTrainerOptimizers
 
     /// <summary>SGD with momentum 0.9 (buffer = g on the first step) matches two hand-computed steps.</summary>
     [Test]
-    public void SgdMomentumMatchesTwoHandComputedSteps()
+    public void TRAINER_SGD_momentum_matches_two_hand_computed_steps()
     {
         var opt = new Optimizer(OptimizerSettings.Sgd(0.1, momentum: 0.9), 2);
         double[] theta = [1.0, -2.0];
@@ -35,7 +35,7 @@ public class LearnTrainerOptimizers
 
     /// <summary>Per-block clipping rescales each block with norm above c to norm c and leaves the others; global clipping rescales the whole vector.</summary>
     [Test]
-    public void ClippingRescalesBlocksAboveTheThreshold()
+    public void TRAINER_Clipping_rescales_blocks_above_the_threshold()
     {
         // Plain SGD with η = 1 makes the update equal to the clipped gradient.
         var perBlock = new Optimizer(OptimizerSettings.Sgd(1.0, clip: ClipMode.PerBlock, clipNorm: 1.0), 4, [0, 2, 4]);
@@ -56,7 +56,7 @@ public class LearnTrainerOptimizers
 
     /// <summary>The learning rate halves every k steps: η·2^(−⌊t/k⌋).</summary>
     [Test]
-    public void ScheduleHalvesEveryKSteps()
+    public void TRAINER_Schedule_halves_every_k_steps()
     {
         var s = OptimizerSettings.Adam(0.02, 0.99, 0.9, halveEvery: 2000);
         Checks.Close(s.LearningRateAt(0), 0.02, 1e-18, "t = 0");
@@ -74,7 +74,7 @@ public class LearnTrainerOptimizers
 
     /// <summary>Adam (halving schedule) and SGD with momentum converge to the minimiser of an ill-conditioned quadratic; SGD with η &gt; 2/λ_max diverges (control).</summary>
     [Test]
-    public void OptimisersConvergeOnAQuadratic()
+    public void TRAINER_Optimisers_converge_on_a_quadratic()
     {
         double[] h = [1.0, 10.0, 0.5], target = [1.0, -2.0, 0.5];
         double Distance(double[] t) => Math.Sqrt(t.Select((v, i) => (v - target[i]) * (v - target[i])).Sum());
@@ -100,7 +100,7 @@ public class LearnTrainerOptimizers
 
     /// <summary>Bad settings and shapes raise ArgumentException naming the parameter.</summary>
     [Test]
-    public void BadInputIsRejected()
+    public void TRAINER_Bad_input_is_rejected()
     {
         Assert.That(() => new Optimizer(OptimizerSettings.Adam(-1), 2), Throws.ArgumentException.With.Message.Contains("LearningRate"));
         Assert.That(() => new Optimizer(OptimizerSettings.Adam(0.1, beta1: 1.0), 2), Throws.ArgumentException.With.Message.Contains("Beta1"));
@@ -127,7 +127,7 @@ public class LearnTrainerRuns
 
     /// <summary>Adam on fresh noisy least-squares batches reaches θ*; the held-out test loss agrees with the exact population loss within its CI; a fixed tiny batch overfits (control).</summary>
     [Test]
-    public void NoisyLeastSquaresReachesTheOptimum()
+    public void TRAINER_Noisy_least_squares_reaches_the_optimum()
     {
         var problem = new NoisyLeastSquares(Target, 0.5);
         var run = Trainer.Train(problem, Adam, Schedule(10, 200));
@@ -144,7 +144,7 @@ public class LearnTrainerRuns
 
     /// <summary>Same seed, same θ bit for bit; the selected checkpoint is the least-validation one among the last K.</summary>
     [Test]
-    public void RunsReplayAndSelectByValidation()
+    public void TRAINER_Runs_replay_and_select_by_validation()
     {
         var problem = new NoisyLeastSquares(Target, 0.5);
         var a = Trainer.Train(problem, Adam, Schedule(10, 200));
@@ -159,7 +159,7 @@ public class LearnTrainerRuns
 
     /// <summary>Deterministic objective: Adam on the exact AHN-T1 sparse loss f(A) (w* ~ N(0, I), κ(Σ) = 4) reaches Γ⁻¹, not Σ⁻¹.</summary>
     [Test]
-    public void ExactSparseLossTrainsToGammaInverse()
+    public void TRAINER_Exact_sparse_loss_trains_to_Gamma_inverse()
     {
         int d = 3, n = 5;
         var sigma = Covariance.WithConditionNumber(d, 4, Rng.Create(TestSettings.SeedFor("LearnTrainer.Sigma")));
