@@ -75,16 +75,8 @@ public class LearnAhnT1
     /// Why: a small-init start can stall at a stationary point with both branches mixed (seed 8 of 20: loss 1.67f*, even part 0.57‖K‖);
     /// the theorem is about the global optimum, and best-of-starts is how the notes (C6 g) reach it.
     /// </summary>
-    private static (LearningSetup Setup, TrainingResult Run) BestOfTwoStarts(Recipe recipe, int threads)
-    {
-        var setup = new LearningSetup(recipe, threads);
-        var selection = setup.Draw(2000, Learn.Seed(recipe.Name + recipe.Data.Task + ".selection"));
-        var first = setup.Train(Learn.Progress);
-        var second = new LearningSetup(recipe.WithSeed(recipe.Schedule.Seed ^ 0x9E3779B97F4A7C15UL), threads, setup.Sigma).Train(Learn.Progress);
-        double l1 = setup.TestLoss(first.Theta, selection).Mean, l2 = setup.TestLoss(second.Theta, selection).Mean;
-        ClaimLedger.Note($"LEARN-AHN-T1 ({recipe.Data.Task}): two starts, selection-batch losses {l1:G5} and {l2:G5}; kept the {(l2 < l1 ? "second" : "first")}");
-        return (setup, l2 < l1 ? second : first);
-    }
+    private static (LearningSetup Setup, TrainingResult Run) BestOfTwoStarts(Recipe recipe, int threads) =>
+        Learn.BestOfTwoStarts(recipe, threads, $"LEARN-AHN-T1 ({recipe.Data.Task})", recipe.Name + recipe.Data.Task);
 
     private static void Run(Func<TaskLaw, Recipe> recipe, double toleranceScale, int threads = 1)
     {

@@ -120,7 +120,7 @@ public class LearnTrainerRuns
     private static readonly double[] Target = [1.0, -0.5, 0.25, 2.0, -1.5];
 
     private static TrainingSchedule Schedule(int redrawEvery, int batch) =>
-        new(Steps: 1500, BatchSize: batch, RedrawEvery: redrawEvery, EvaluateEvery: 50, KeepCheckpoints: 5,
+        new(Steps: 2700, BatchSize: batch, RedrawEvery: redrawEvery, EvaluateEvery: 50, KeepCheckpoints: 5,
             ValidationSize: 500, TestBatches: 50, TestBatchSize: 100, Seed: (ulong)TestSettings.SeedFor("LearnTrainerRuns"));
 
     private static readonly OptimizerSettings Adam = OptimizerSettings.Adam(0.05, halveEvery: 300);
@@ -132,7 +132,8 @@ public class LearnTrainerRuns
         var problem = new NoisyLeastSquares(Target, 0.5);
         var run = Trainer.Train(problem, Adam, Schedule(10, 200));
         double excess = problem.PopulationLoss(run.Theta) - 0.25;
-        // Final lr 0.05/2^4 ≈ 3e-3 with gradient noise from 200 prompts: the iterate sits within a few lr of θ*, excess ≲ 1e-3.
+        // Final lr 0.05/2^8 ≈ 2e-4: Adam's normalised steps keep the iterate within O(lr) of θ* per coordinate, so the excess (≈ p·lr²·λ)
+        // is ~1e-6; 2e-3 (twice what the 2^4 schedule reached on its worst seed of 20) only fails when training did not converge.
         Checks.AtMost(excess, 2e-3, "excess population loss of the trained θ");
         double z = SampleStatistics.TwoSidedZ(1e-6);
         // Batch means of 100 squared Gaussian residuals: light-tailed (χ²-type), CLT at 100 per batch.
