@@ -13,13 +13,13 @@ public sealed class AhnS5LossSign
     [Test]
     public void AHN_S5_Printed_sign_flips_the_optimal_Q()
     {
-        var sigma = Sigmas.Random(3, 10, TestSettings.Seed + 51);
+        var sigma = Sigmas.Random(3, 10, TestSettings.SeedFor("AHN-S5.51"));
         const int n = 6;
         var gammaInv = AhnLosses.Gamma(sigma, n).Inverse();
         var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
         var right = new GramKernel([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
         var flipped = new GramKernel([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
-        var prompts = new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.Seed + 52);
+        var prompts = new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-S5.52"));
         var printedAtFlipped = MonteCarlo.PredictionLoss(prompts, b => flipped.Predict(b), 200_000, printedSign: true);
         var printedAtTheorem = MonteCarlo.PredictionLoss(prompts, b => right.Predict(b), 200_000, printedSign: true);
         ClaimLedger.Note($"AHN-S5: printed loss at Q = +Γ⁻¹: {printedAtFlipped}; at Theorem 1's Q = −Γ⁻¹: {printedAtTheorem}; f* = {fStar:G6}");

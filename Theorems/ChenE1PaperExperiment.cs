@@ -13,7 +13,7 @@ public sealed class ChenE1PaperExperiment
     private static ChenConvergence.Curve[]? _curves;
 
     /// <summary>The curves, computed once per run (deterministic: fixed seed, single-threaded).</summary>
-    internal static ChenConvergence.Curve[] Curves() => _curves ??= Ns.Select(n => ChenConvergence.Experiment(4, n, 100, 500, TestSettings.Seed + n)).ToArray();
+    internal static ChenConvergence.Curve[] Curves() => _curves ??= Ns.Select(n => ChenConvergence.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"))).ToArray();
 
     /// <summary>CHEN-E1: for n ≥ 2d the median log-error is linear in T (R² ≥ 0.98 above the rounding floor); n = d is reported.</summary>
     [Test]
@@ -51,7 +51,7 @@ public sealed class ChenE1PaperExperiment
     [Test]
     public void CHEN_E1_Negative_control_fixed_n_does_not_steepen()
     {
-        var same = new[] { 1, 2 }.Select(k => ChenConvergence.Experiment(4, 8, 100, 500, TestSettings.Seed + 100 * k)).ToArray();
+        var same = new[] { 1, 2 }.Select(k => ChenConvergence.Experiment(4, 8, 100, 500, TestSettings.SeedFor($"CHEN-E1.{100 * k}"))).ToArray();
         var ratio = same[1].FittedSlope / same[0].FittedSlope;
         Checks.True(ratio < 1.3, $"two independent n = 8 curves must not look 1.3× steeper (ratio {ratio:F3})", CheckKind.NegativeControl);
         ClaimLedger.RecordNegativeControl($"n fixed: slope ratio {ratio:F3} < 1.3");

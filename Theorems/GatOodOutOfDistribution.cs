@@ -41,9 +41,9 @@ public sealed class GatOodOutOfDistribution
     public void GAT_OOD_Geometric_decay_iff_all_b_lambda_in_zero_two(double stepTimesLambdaMax, bool decays)
     {
         const int d = 5, n = 40;
-        var train = Sigmas.Random(d, 5, TestSettings.Seed + 221);
-        var test = Sigmas.Random(d, 5, TestSettings.Seed + 222);
-        var rng = Rng.Create(TestSettings.Seed + 223);
+        var train = Sigmas.Random(d, 5, TestSettings.SeedFor("GAT-OOD.221"));
+        var test = Sigmas.Random(d, 5, TestSettings.SeedFor("GAT-OOD.222"));
+        var rng = Rng.Create(TestSettings.SeedFor("GAT-OOD.223"));
         var prompt = new PromptSampler(test, TaskLaw.InverseCovariance).Sample(n, rng);
         var halfInv = Covariance.Power(train, -0.5);
         var x = prompt.X.ToMathNet();
@@ -89,8 +89,8 @@ public sealed class GatOodOutOfDistribution
         const int d = 10, n = 100;
         var b = LoopedScalar.ExactOptimum(n, d, 2).B;
         Matrix<double> Shift(double hi, int seed) => Covariance.FromSpectrum(Enumerable.Range(0, d).Select(i => 0.5 + (hi - 0.5) * i / (d - 1)).ToArray(), Rng.Create(seed));
-        var mild = new TestTimeLooping(Sigmas.Identity(d), Shift(1.2, TestSettings.Seed + 231), n, b, 3000, TestSettings.Seed + 232);
-        var large = new TestTimeLooping(Sigmas.Identity(d), Shift(1.5, TestSettings.Seed + 233), n, b, 3000, TestSettings.Seed + 234);
+        var mild = new TestTimeLooping(Sigmas.Identity(d), Shift(1.2, TestSettings.SeedFor("GAT-OOD.231")), n, b, 3000, TestSettings.SeedFor("GAT-OOD.232"));
+        var large = new TestTimeLooping(Sigmas.Identity(d), Shift(1.5, TestSettings.SeedFor("GAT-OOD.233")), n, b, 3000, TestSettings.SeedFor("GAT-OOD.234"));
         (double Low, double High) Median(TestTimeLooping t, int loops) => SampleStatistics.QuantileInterval(t.PerSample(loops), 0.5, FalseAlarm);
         foreach (var (name, t) in new[] { ("mild shift (eig ∈ [0.5, 1.2])", mild), ("large shift (eig ∈ [0.5, 1.5])", large) })
             ClaimLedger.Note($"GAT-OOD {name}: median loss " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {SampleStatistics.Median(t.PerSample(l)):G3}"))

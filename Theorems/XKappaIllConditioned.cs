@@ -24,7 +24,7 @@ public sealed class XKappaIllConditioned
     public void X_KAPPA_Bound_holds_and_rate_is_at_least_one_over_kappa(double kappaSigma)
     {
         const int d = 4, n = 16, prompts = 40;
-        var rng = Rng.Create(TestSettings.Seed + (int)kappaSigma);
+        var rng = Rng.Create(TestSettings.SeedFor($"X-KAPPA.{(int)kappaSigma}"));
         var sampler = new PromptSampler(Covariance.WithConditionNumber(d, kappaSigma, rng), TaskLaw.UnitSphere);
         var rates = new List<double>();
         long informative = 0, pairs = 0;

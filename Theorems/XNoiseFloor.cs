@@ -16,7 +16,7 @@ public sealed class XNoiseFloor
     [TestCase(8, 24, 0.5)]
     public void X_NOISE_Error_to_the_task_plateaus_at_the_least_squares_floor(int d, int n, double sigma)
     {
-        var rng = Rng.Create(TestSettings.Seed + d * 31 + n);
+        var rng = Rng.Create(TestSettings.SeedFor($"X-NOISE.{d * 31 + n}"));
         var sampler = PromptSampler.Isotropic(d, TaskLaw.UnitSphere, sigma);
         var x = sampler.SampleCovariates(n, rng);
         var task = sampler.SampleTask(rng);
