@@ -7,30 +7,24 @@ public class LearnTrainerOptimizers
     // Expected values computed by hand (Python float64, PyTorch's formulas), not by this code.
     /// <summary>AdamW (β = (0.9, 0.999), ε = 1e-8, η = 0.1, λ = 0.01) matches two hand-computed steps.</summary>
     [Test]
-    public void TRAINER_AdamW_matches_two_hand_computed_steps()
-    {
-        var opt = new Optimizer(OptimizerSettings.Adam(0.1, 0.9, 0.999, weightDecay: 0.01), 2);
-        double[] theta = [1.0, -2.0];
-        opt.Step(theta, new double[] { 0.5, -0.1 });
-        Checks.Close(theta[0], 0.899000002, 1e-15, "Adam step 1, θ0");
-        Checks.Close(theta[1], -1.898000009999999, 1e-15, "Adam step 1, θ1");
-        opt.Step(theta, new double[] { 0.2, 0.3 });
-        Checks.Close(theta[0], 0.8082434839009282, 1e-15, "Adam step 2, θ0");
-        Checks.Close(theta[1], -1.9455209911100655, 1e-15, "Adam step 2, θ1");
-    }
+    public void TRAINER_AdamW_matches_two_hand_computed_steps() =>
+        AssertTwoSteps(OptimizerSettings.Adam(0.1, 0.9, 0.999, weightDecay: 0.01), "Adam", [0.899000002, -1.898000009999999], [0.8082434839009282, -1.9455209911100655]);
 
     /// <summary>SGD with momentum 0.9 (buffer = g on the first step) matches two hand-computed steps.</summary>
     [Test]
-    public void TRAINER_SGD_momentum_matches_two_hand_computed_steps()
+    public void TRAINER_SGD_momentum_matches_two_hand_computed_steps() =>
+        AssertTwoSteps(OptimizerSettings.Sgd(0.1, momentum: 0.9), "SGD", [0.95, -1.99], [0.885, -2.011]);
+
+    /// <summary>From θ = (1, −2), gradients (0.5, −0.1) then (0.2, 0.3): θ after each step equals the hand-computed values (1e-15).</summary>
+    private static void AssertTwoSteps(OptimizerSettings settings, string name, double[] afterFirst, double[] afterSecond)
     {
-        var opt = new Optimizer(OptimizerSettings.Sgd(0.1, momentum: 0.9), 2);
+        var opt = new Optimizer(settings, 2);
         double[] theta = [1.0, -2.0];
-        opt.Step(theta, new double[] { 0.5, -0.1 });
-        Checks.Close(theta[0], 0.95, 1e-15, "SGD step 1, θ0");
-        Checks.Close(theta[1], -1.99, 1e-15, "SGD step 1, θ1");
-        opt.Step(theta, new double[] { 0.2, 0.3 });
-        Checks.Close(theta[0], 0.885, 1e-15, "SGD step 2, θ0");
-        Checks.Close(theta[1], -2.011, 1e-15, "SGD step 2, θ1");
+        foreach (var (gradient, expected, step) in new[] { (new[] { 0.5, -0.1 }, afterFirst, 1), (new[] { 0.2, 0.3 }, afterSecond, 2) })
+        {
+            opt.Step(theta, gradient);
+            for (int i = 0; i < 2; i++) Checks.Close(theta[i], expected[i], 1e-15, $"{name} step {step}, θ{i}");
+        }
     }
 
     /// <summary>Per-block clipping rescales each block with norm above c to norm c and leaves the others; global clipping rescales the whole vector.</summary>
