@@ -1,3 +1,4 @@
+using MathNet.Numerics.Statistics;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Models;
 using LoopedIcl.Numerics.Prompts;
@@ -158,6 +159,93 @@ public static class ChenConvergence
     /// </summary>
     public static Curve Experiment(int d, int n, int loops, int prompts, int seed, double floor = 1e-12)
     {
+        var (logErr, logBound, kappas) = LogErrors(d, n, loops, prompts, seed);
+        var medErr = logErr.Select(SampleStatistics.Median).ToArray();
+        var medBound = logBound.Select(SampleStatistics.Median).ToArray();
+        int end = Array.FindIndex(medErr, v => v < Math.Log10(floor));
+        end = end < 0 ? loops : Math.Max(1, end - 1);
+        var fit = FitFromZero(medErr, end);
+        return new Curve(d, n, medErr, medBound, SampleStatistics.Median(kappas), fit.Slope, fit.RSquared, end);
+    }
+
+    /// <summary>The median curve's slope (log10 error per loop, fitted on T = 0..window) with its bootstrap standard error.</summary>
+    public sealed record SlopeEstimate(int D, int N, int Prompts, int Window, double Slope, double StandardError, double[] Kappas, int Replicates)
+    {
+        public double MedianKappa => SampleStatistics.Median(Kappas);
+    }
+
+    /// <summary>
+    /// X-SCALE's statistic: the slope of the median log10-error curve over T = 0..<paramref name="window"/> for <paramref name="prompts"/> prompts
+    /// (as in <see cref="Experiment"/>), with the standard error of <paramref name="replicates"/> bootstrap resamples of the prompts (the errors are
+    /// light-tailed here: κ(XᵀX) concentrates for n ≥ 2d, CHEN-C1). The resamples are seeded from <paramref name="seed"/>, so the SE replays.
+    /// </summary>
+    public static SlopeEstimate MedianSlope(int d, int n, int window, int prompts, int seed, int replicates)
+    {
+        Guard.Positive(window, nameof(window));
+        if (replicates < 2) throw new ArgumentException($"{nameof(replicates)} must be ≥ 2 for a standard error (got {replicates}).", nameof(replicates));
+        var (logErr, _, kappas) = LogErrors(d, n, window, prompts, seed);
+        int k = (prompts + 1) / 2; // the lower median, as SampleStatistics.Median
+        var median = new double[window + 1];
+        var buffer = new double[prompts];
+        double Slope(int[]? pick)
+        {
+            for (int t = 0; t <= window; t++)
+            {
+                for (int i = 0; i < prompts; i++) buffer[i] = logErr[t][pick is null ? i : pick[i]];
+                median[t] = ArrayStatistics.OrderStatisticInplace(buffer, k);
+            }
+            return FitFromZero(median, window).Slope;
+        }
+        double slope = Slope(null);
+        var rng = Rng.Create(unchecked(seed * 31 + 17));
+        var pick = new int[prompts];
+        var moments = new RunningMoments();
+        for (int b = 0; b < replicates; b++)
+        {
+            for (int i = 0; i < prompts; i++) pick[i] = rng.Next(prompts);
+            moments.Add(Slope(pick));
+        }
+        return new SlopeEstimate(d, n, prompts, window, slope, Math.Sqrt(moments.SumSquaredDeviations / (replicates - 1)), kappas, replicates);
+    }
+
+    /// <summary>
+    /// The d → ∞ limit of e_T at fixed n/d. e_T = θ*ᵀ(I − ηXᵀX)^Tθ* (α = 1, ‖θ*‖ = 1); for θ* uniform on the sphere this concentrates at
+    /// (1/d) tr (I − ηXᵀX)^T, whose limit is ∫ (1 − λ/λ₊)^T dμ_γ(λ) with μ_γ the Marchenko–Pastur law of XᵀX/n, γ = d/n: density
+    /// √((λ₊ − λ)(λ − λ₋))/(2πγλ) on [λ₋, λ₊] = [(1 − √γ)², (1 + √γ)²] (Marchenko &amp; Pastur 1967; Bai &amp; Silverstein, "Spectral Analysis of
+    /// Large Dimensional Random Matrices", Thm 3.6), and ηλ_max → λ/λ₊ (Bai–Yin). Gauss–Chebyshev quadrature of the second kind on the
+    /// semicircular factor: the rest is smooth on the support (λ₋ &gt; 0), so <paramref name="nodes"/> well above T converges geometrically.
+    /// </summary>
+    public static double[] MarchenkoPasturErrors(double aspectRatio, int loops, int nodes = 4000)
+    {
+        if (!(aspectRatio > 1)) throw new ArgumentException($"{nameof(aspectRatio)} (n/d) must be > 1 (got {aspectRatio}).", nameof(aspectRatio));
+        Guard.NonNegative(loops, nameof(loops));
+        Guard.Positive(nodes, nameof(nodes));
+        double gamma = 1 / aspectRatio, centre = 1 + gamma, radius = 2 * Math.Sqrt(gamma), top = centre + radius;
+        var e = new double[loops + 1];
+        for (int i = 1; i <= nodes; i++)
+        {
+            double angle = i * Math.PI / (nodes + 1), sin = Math.Sin(angle), lambda = centre + radius * Math.Cos(angle);
+            double weight = Math.PI / (nodes + 1) * sin * sin * radius * radius / (2 * Math.PI * gamma * lambda);
+            double power = 1, q = 1 - lambda / top;
+            for (int t = 0; t <= loops; t++) { e[t] += weight * power; power *= q; }
+        }
+        return e;
+    }
+
+    /// <summary>The slope (log10 error per loop) of the Marchenko–Pastur limit curve fitted on T = 0..window, as <see cref="MedianSlope"/> fits a sample.</summary>
+    public static double MarchenkoPasturSlope(double aspectRatio, int window, int nodes = 4000) =>
+        FitFromZero(MarchenkoPasturErrors(aspectRatio, window, nodes).Select(Math.Log10).ToArray(), window).Slope;
+
+    private static (double Slope, double RSquared) FitFromZero(double[] log10Error, int end)
+    {
+        var ts = Enumerable.Range(0, end + 1).Select(t => (double)t).ToArray();
+        var fit = SampleStatistics.LinearFit(ts, log10Error.Take(end + 1).ToArray());
+        return (fit.Slope, fit.RSquared);
+    }
+
+    /// <summary>Per T (rows) and prompt (columns): log10 of the error and of the printed bound, and each prompt's κ(XᵀX).</summary>
+    private static (double[][] LogError, double[][] LogBound, double[] Kappas) LogErrors(int d, int n, int loops, int prompts, int seed)
+    {
         Guard.Positive(d, nameof(d));
         Guard.Positive(n, nameof(n));
         Guard.Positive(prompts, nameof(prompts));
@@ -177,13 +265,7 @@ public static class ChenConvergence
                 logBound[t][i] = Math.Log10(Math.Max(run.Bound(t), 1e-300));
             }
         }
-        var medErr = logErr.Select(SampleStatistics.Median).ToArray();
-        var medBound = logBound.Select(SampleStatistics.Median).ToArray();
-        int end = Array.FindIndex(medErr, v => v < Math.Log10(floor));
-        end = end < 0 ? loops : Math.Max(1, end - 1);
-        var ts = Enumerable.Range(0, end + 1).Select(t => (double)t).ToArray();
-        var fit = SampleStatistics.LinearFit(ts, medErr.Take(end + 1).ToArray());
-        return new Curve(d, n, medErr, medBound, SampleStatistics.Median(kappas), fit.Slope, fit.RSquared, end);
+        return (logErr, logBound, kappas);
     }
 }
 
