@@ -31,36 +31,90 @@ public sealed class GatT3GradientFlow
         Checks.RelativeClose(path[^1].Loss, lStar, 1e-9, "and at ℓ*");
     }
 
-    /// <summary>GAT-T3: for L = 1 (PL) the excess loss decays exponentially at the rate 4m₂/d: ln(ℓ − ℓ*) is linear in t.</summary>
+    /// <summary>
+    /// The integrator's global error bound at each recorded point: the flows below are contracting (the derivative of the right-hand side is ≤ 0 along
+    /// them), so the global error is at most the sum of the accepted local errors, each ≤ tolerance·(1 + ‖θ‖) (Bogacki–Shampine keeps the third-order
+    /// solution, whose local error is below the embedded estimate the step control bounds).
+    /// </summary>
+    private static double[] StateErrorBound(IReadOnlyList<FlowPoint> path, double tolerance)
+    {
+        var bound = new double[path.Count];
+        for (int k = 1; k < path.Count; k++)
+        {
+            double norm = Math.Sqrt(path[k - 1].State.Sum(v => v * v));
+            bound[k] = bound[k - 1] + tolerance * (1 + norm);
+        }
+        return bound;
+    }
+
+    /// <summary>
+    /// GAT-T3: for L = 1 (PL) the flow on the exact scalar line is exponential: ℓ_1(b) = d − 2bd + b²m₂ (Σ = I, m₂ = E tr Ŵ²) is quadratic, so
+    /// ḃ = −ℓ'(b)/d = 2 − 2bm₂/d is linear and b(t) = b*(1 − e^{−2m₂t/d}) from b(0) = 0 (the excess loss decays at 4m₂/d); checked point by point
+    /// against that closed form within the integrator's error bound, and a power law with the same start and initial rate fails the same check.
+    /// </summary>
     [Test]
     public void GAT_T3_One_loop_converges_exponentially()
     {
         const int d = 10, n = 40;
+        const double tolerance = 1e-10; // GradientFlow.ScalarLine's
         var m2 = WishartMoments.WhitenedMoment(2, n, d).ToDouble();
-        var (_, lStar) = LoopedScalar.ExactOptimum(n, d, 1);
+        var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, 1);
         var path = GradientFlow.ScalarLine(n, d, 1, 10);
+        var bound = StateErrorBound(path, tolerance);
+        double rate = 2 * m2 / d;
+        double worst = 0;
+        for (int k = 0; k < path.Count; k++)
+        {
+            double closed = bStar + (0 - bStar) * Math.Exp(-rate * path[k].Time);
+            double allowed = bound[k] + 4 * Tolerance.UnitRoundoff * (1 + Math.Abs(closed));
+            worst = Math.Max(worst, Math.Abs(path[k].State[0] - closed) / allowed);
+            Checks.AtMost(Math.Abs(path[k].State[0] - closed), allowed, $"b(t = {path[k].Time:G4}) = b*(1 − e^(−2m₂t/d)) within the integrator's bound", CheckKind.Identity);
+        }
         var pts = path.Where(p => p.Loss - lStar > 1e-9 && p.Time > 0.1).ToArray();
         var fit = SampleStatistics.LinearFit(pts.Select(p => p.Time).ToArray(), pts.Select(p => Math.Log(p.Loss - lStar)).ToArray());
-        ClaimLedger.Note($"GAT-T3 L=1: ln(ℓ − ℓ*) slope {fit.Slope:F4} (predicted −4m₂/d = {-4 * m2 / d:F4}), R² {fit.RSquared:F6}");
-        Checks.RelativeClose(fit.Slope, -4 * m2 / d, 1e-4, "exponential rate 4m₂/d");
-        Checks.AtLeast(fit.RSquared, 1 - 1e-8, "log-linear", CheckKind.Threshold);
+        ClaimLedger.Note($"GAT-T3 L=1: b(t) matches b*(1 − e^(−2m₂t/d)) at {path.Count} points (worst error/bound {worst:E2}); ln(ℓ − ℓ*) slope {fit.Slope:F6} (−4m₂/d = {-4 * m2 / d:F6}), R² {fit.RSquared:F8}");
+        // Control: the L = 2 polynomial law's shape with the same start and initial rate is not this path.
+        Properties.ExpectViolation("a power law t^(−2) in place of the exponential", () =>
+        {
+            for (int k = 0; k < path.Count; k++)
+            {
+                double closed = bStar - bStar / (1 + rate * path[k].Time);
+                Checks.AtMost(Math.Abs(path[k].State[0] - closed), bound[k] + 4 * Tolerance.UnitRoundoff * (1 + Math.Abs(closed)), $"b(t = {path[k].Time:G4}) against a power law", CheckKind.Identity);
+            }
+        });
     }
 
-    /// <summary>GAT-T3 finding 7: in the large-n limit (Ŵ = I) and L ≥ 2 the loss decays like t^{−L/(L−1)} (log-log slope within 3%), not exponentially.</summary>
+    /// <summary>
+    /// GAT-T3 finding 7: in the large-n limit (Ŵ = I) and L ≥ 2 the flow from 0 is polynomial, not exponential. Exactly: ℓ(A) = ‖(I − A)^L‖²_F, the flow
+    /// stays on bI and e = 1 − b solves ė = −2Le^{2L−1}, so e(t) = (1 + 4L(L−1)t)^{−1/(2L−2)} and ℓ(t) = d(1 + 4L(L−1)t)^{−L/(L−1)} ~ t^{−L/(L−1)}.
+    /// The path is checked against that closed form within the integrator's error bound; an exponential with the same start and initial rate fails the check.
+    /// </summary>
     [TestCase(2)]
     [TestCase(3)]
     public void GAT_T3_Finding_flow_is_polynomial_for_more_than_one_loop(int loops)
     {
         const int d = 3;
+        const double tolerance = 1e-10;
         var limit = new LoopedLoss([Sigmas.Identity(d)], Sigmas.Identity(d), loops);
-        var path = GradientFlow.Matrix(limit, Sigmas.Identity(d) * 0.0, 1e4, 1e-10);
+        var path = GradientFlow.Matrix(limit, Sigmas.Identity(d) * 0.0, 1e4, tolerance);
+        var bound = StateErrorBound(path, tolerance);
+        double c = 4.0 * loops * (loops - 1);
+        void Matches(Func<double, double> eOf, string law)
+        {
+            for (int k = 0; k < path.Count; k++)
+            {
+                double e = eOf(path[k].Time);
+                double measured = 1 - path[k].State[0]; // A₀₀ = b (column-major)
+                Checks.AtMost(Math.Abs(measured - e), bound[k] + 4 * Tolerance.UnitRoundoff, $"1 − b(t = {path[k].Time:G4}) against {law}", CheckKind.Identity);
+            }
+        }
+        Matches(t => Math.Pow(1 + c * t, -1.0 / (2 * loops - 2)), "(1 + 4L(L−1)t)^(−1/(2L−2))");
+        double endLoss = path[^1].Loss, closedEnd = d * Math.Pow(1 + c * path[^1].Time, -(double)loops / (loops - 1));
         var late = path.Where(p => p.Time > 100).ToArray();
         var fit = SampleStatistics.LinearFit(late.Select(p => Math.Log(p.Time)).ToArray(), late.Select(p => Math.Log(p.Loss)).ToArray());
-        var expFit = SampleStatistics.LinearFit(late.Select(p => p.Time).ToArray(), late.Select(p => Math.Log(p.Loss)).ToArray());
-        ClaimLedger.Note($"GAT-T3 L={loops} (Ŵ = I): log-log slope {fit.Slope:F4} (predicted −L/(L−1) = {-(double)loops / (loops - 1):F4}), R² {fit.RSquared:F6}; exponential fit R² {expFit.RSquared:F4}");
-        Checks.RelativeClose(fit.Slope, -(double)loops / (loops - 1), 0.03, "power-law exponent");
-        Checks.AtLeast(fit.RSquared, 0.999, "a power law fits", CheckKind.Threshold);
-        Checks.AtMost(expFit.RSquared, 0.99, "an exponential does not", CheckKind.Threshold);
+        ClaimLedger.Note($"GAT-T3 L={loops} (Ŵ = I): the path matches ℓ = d(1 + 4L(L−1)t)^(−L/(L−1)) at {path.Count} points (end {endLoss:G6} vs {closedEnd:G6}); log-log slope over t > 100 {fit.Slope:F4} (→ −L/(L−1) = {-(double)loops / (loops - 1):F4})");
+        // Control: an exponential with the same start and the same initial rate ė(0) = −2L.
+        Properties.ExpectViolation("an exponential e^(−2Lt) in place of the power law", () => Matches(t => Math.Exp(-2.0 * loops * t), "e^(−2Lt)"));
     }
 
     /// <summary>GAT-T3: from A(0) = 0 on a sample closed under the signed permutations the full matrix flow stays on the scalar line (off-line part ≤ 1e-10);
@@ -83,48 +137,99 @@ public sealed class GatT3GradientFlow
     }
 
     /// <summary>
-    /// GAT-T3: in the symmetric class (Ȧ = −sym ∇L), an off-line symmetric start with anisotropic Σ (κ = 3) flows to A with AΣ ≈ b̂I and the scalar optimum's loss
-    /// (group-closed sample, so the symmetric minimiser is exactly a multiple of Σ⁻¹).
+    /// GAT-T3: in the symmetric class (Ȧ = −sym ∇L), an off-line symmetric start with anisotropic Σ (κ = 3) flows to the scalar optimum b̂Σ⁻¹
+    /// (group-closed sample, so the symmetric minimiser is exactly a multiple of Σ⁻¹). Derived, not thresholded: with μ the least Hessian eigenvalue
+    /// on the symmetric matrices (positive: a strict minimum), ‖A_end − b̂Σ⁻¹‖_F ≤ ‖sym ∇L(A_end)‖/μ and 0 ≤ L(A_end) − L(b̂Σ⁻¹) ≤ ‖sym ∇L‖²/(2μ).
     /// </summary>
     [Test]
     public void GAT_T3_Anisotropic_start_off_the_line_flows_to_the_scaled_inverse()
     {
         const int d = 3, n = 20, loops = 2;
-        // κ(Σ) = 3: the A-flow runs Σ^{1/2}(B-flow)Σ^{1/2}, so its slowest directions are λ_min(Σ)² slower; κ = 3 keeps t = 300 enough.
+        // κ(Σ) = 3: the A-flow runs Σ^{1/2}(B-flow)Σ^{1/2}, so its slowest directions are λ_min(Σ)² slower; κ = 3 keeps t = 300 short.
         var sigma = Sigmas.Random(d, 3, TestSettings.SeedFor("GAT-T3 symmetric flow Σ"));
         var loss = new LoopedLoss(AhnGroupSamples.Orbit(sigma, n, 3, TestSettings.SeedFor("GAT-T3 symmetric flow orbit")), sigma, loops);
         var rng = Rng.Create(TestSettings.SeedFor("GAT-T3 symmetric flow start"));
         var start = TestMatrices.Gaussian(d, d, rng, 0.2);
         start = (start + start.Transpose()) / 2;
-        var path = GradientFlow.Matrix(loss, start, 300, 1e-7, symmetric: true);
+        var path = GradientFlow.Matrix(loss, start, 300, 1e-10, symmetric: true);
         var a = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
+        var sigmaInv = sigma.Inverse();
+        // b̂ from the sign of the line derivative ⟨∇L(bΣ⁻¹), Σ⁻¹⟩ (bisection to rounding): a search on values resolves b only to ≈ √u.
+        double Slope(double b) => loss.ValueAndGradient(sigmaInv * b).Gradient.PointwiseMultiply(sigmaInv).Enumerate().Sum();
+        double lo = 0, hi = 2;
+        Checks.True(Slope(lo) < 0 && Slope(hi) > 0, "the line derivative changes sign on [0, 2]");
+        for (int i = 0; i < 200 && hi - lo > 4 * Tolerance.UnitRoundoff; i++) { double mid = (lo + hi) / 2; if (Slope(mid) < 0) lo = mid; else hi = mid; }
+        double bHat = (lo + hi) / 2;
+        var aStar = sigmaInv * bHat;
+        double mu = Math.Min(SymmetricHessianMinimum(loss, aStar), SymmetricHessianMinimum(loss, a));
+        double g = path[^1].GradientNorm, lossStar = loss.Value(aStar), distance = (a - aStar).FrobeniusNorm();
         var product = a * sigma;
         var anisotropy = (product - Sigmas.Identity(d) * (product.Trace() / d)).FrobeniusNorm() / product.FrobeniusNorm();
-        var scalarBest = Enumerable.Range(1, 200).Select(k => loss.Value(sigma.Inverse() * (k / 200.0 * 1.5))).Min();
-        ClaimLedger.Note($"GAT-T3 anisotropic start (κ(Σ)=3): end AΣ ≈ {product.Trace() / d:F4}·I, anisotropy {anisotropy:E2}, loss {path[^1].Loss:G5} vs best scalar {scalarBest:G5}");
-        Checks.AtMost(anisotropy, 1e-3, "AΣ is a multiple of I at the end", CheckKind.Threshold);
-        Checks.AtMost(path[^1].Loss, scalarBest * 1.001, "the end loss matches the scalar optimum", CheckKind.Threshold);
+        ClaimLedger.Note($"GAT-T3 anisotropic start (κ(Σ)=3): end AΣ ≈ {product.Trace() / d:F6}·I (b̂ = {bHat:F6}), anisotropy {anisotropy:E2}; ‖A − b̂Σ⁻¹‖ = {distance:E2} ≤ ‖∇‖/μ = {g:E2}/{mu:F4}; loss gap {path[^1].Loss - lossStar:E2} ≤ {g * g / (2 * mu):E2}");
+        Checks.Exceeds(mu, 0, "the scalar optimum is a strict minimum on the symmetric class (least Hessian eigenvalue > 0)", CheckKind.Sanity);
+        // The finite-difference Hessian and the loss carry relative errors ~1e-7 and ~m·u; 1% on the bound and 1e-12·ℓ on the loss cover them.
+        Checks.AtMost(distance, 1.01 * g / mu + 1e-12, "the end point is the scaled inverse within ‖∇‖/μ");
+        Checks.AtMost(path[^1].Loss - lossStar, 1.01 * g * g / (2 * mu) + 1e-12 * lossStar, "the end loss is the scalar optimum's within ‖∇‖²/(2μ)");
+        Checks.AtLeast(path[^1].Loss - lossStar, -1e-12 * lossStar, "and not below it (the symmetric minimum is the scalar one, GAT-T1)");
+    }
+
+    /// <summary>The least eigenvalue of the Hessian of A ↦ L(A) restricted to symmetric A (orthonormal basis of Sym(d); central differences of ∇L).</summary>
+    private static double SymmetricHessianMinimum(LoopedLoss loss, Matrix<double> at)
+    {
+        int d = at.RowCount;
+        var basis = new List<Matrix<double>>();
+        for (int i = 0; i < d; i++)
+            for (int j = i; j < d; j++)
+            {
+                var e = Matrix<double>.Build.Dense(d, d);
+                double w = i == j ? 1 : 1 / Math.Sqrt(2);
+                e[i, j] = w; e[j, i] = w;
+                basis.Add(e);
+            }
+        int m = basis.Count;
+        var h = Matrix<double>.Build.Dense(m, m);
+        const double step = 1e-5;
+        for (int b = 0; b < m; b++)
+        {
+            var gp = loss.ValueAndGradient(at + basis[b] * step).Gradient;
+            var gm = loss.ValueAndGradient(at - basis[b] * step).Gradient;
+            var dg = (gp - gm) / (2 * step);
+            for (int a2 = 0; a2 < m; a2++) h[a2, b] = basis[a2].PointwiseMultiply(dg).Enumerate().Sum();
+        }
+        h = (h + h.Transpose()) / 2;
+        return h.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Min(z => z.Real);
     }
 
     /// <summary>
-    /// GAT-T3 with unconstrained A (d = 6, n = 100, L = 4, where GAT-T1's skew finding holds): from b̂*I + 0.01J the flow does not return to the scalar line —
-    /// the skew part grows and the loss drops below the scalar optimum.
+    /// GAT-T3 with unconstrained A (d = 6, n = 100, L = 4, where GAT-T1's skew finding holds): from b̂*I + 0.01J (b̂* the sample's exact scalar
+    /// optimum) the flow does not return to the scalar line, and the end point beats the population's scalar optimum. Derived thresholds: at a
+    /// strict local minimum the flow contracts the deviation (d‖δ‖²/dt = −2δᵀHδ ≤ 0), so any growth of the skew part past its start (δ₀ = 0.01J)
+    /// shows a saddle; the end point's population loss (20 000 fresh prompts, z(1e-6) upper bound; light tail: λ_max(Ŵ) concentrates at n/d ≈ 17)
+    /// must lie below the exact ℓ_4(b*) from the Wishart moments.
     /// </summary>
     [Test]
     public void GAT_T3_Unconstrained_flow_leaves_the_scalar_line_along_the_skew_direction()
     {
-        const int d = 6, n = 100, loops = 4;
+        const int d = 6, n = 100, loops = 4, trainingPrompts = 200;
         var id = Sigmas.Identity(d);
-        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, 150, TestSettings.Seed + 291), id, loops); // TODO: a named stream fails "≥ 10% below" at seed 11 (150 prompts lack power); kept on the soaked stream until the sample size is derived
-        var bStar = Enumerable.Range(700, 300).Select(k => k / 1000.0).OrderBy(b => loss.Value(id * b)).First();
+        var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, trainingPrompts, TestSettings.SeedFor("GAT-T3 skew flow sample")), id, loops);
+        double bHat = Minimizer.GoldenSection(b => loss.Value(id * b), 0.5, 1.2, 1e-12);
         var j = TestMatrices.BlockSkew(d);
-        var scalarLoss = loss.Value(id * bStar);
-        var path = GradientFlow.Matrix(loss, id * bStar + j * 0.01, 300, 1e-7);
+        var path = GradientFlow.Matrix(loss, id * bHat + j * 0.01, 3000, 1e-7); // t = 300 leaves |∇| ≈ 2e-3 halfway; by 3000 the skew part is ≈ 0.58 ≈ GAT-T1's 0.2356‖J‖
         var end = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
-        var skew = ((end - end.Transpose()) / 2).FrobeniusNorm();
-        ClaimLedger.Note($"GAT-T3 unconstrained flow (d={d}, n={n}, L={loops}): scalar optimum b̂* = {bStar:F3} with loss {scalarLoss:G4}; after t = 300 the skew part is {skew:G3} (start {(j * 0.01).FrobeniusNorm():G3}) and the loss {path[^1].Loss:G4}");
-        Checks.Exceeds(skew, 5 * (j * 0.01).FrobeniusNorm(), "the skew part grows (the scalar point is a saddle)", CheckKind.Bound);
-        Checks.AtMost(path[^1].Loss, 0.9 * scalarLoss, "the loss ends ≥ 10% below the scalar optimum");
+        double skew = ((end - end.Transpose()) / 2).FrobeniusNorm(), skewStart = (j * 0.01).FrobeniusNorm();
+        var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, loops);
+        var heldOut = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, 20000, TestSettings.SeedFor("GAT-T3 skew flow held-out")), id, loops);
+        var population = SampleStatistics.MeanAndError(heldOut.PerSample(end));
+        ClaimLedger.Note($"GAT-T3 unconstrained flow (d={d}, n={n}, L={loops}, {trainingPrompts} prompts): sample scalar optimum b̂* = {bHat:F4} (population b* = {bStar:F4}, ℓ_4(b*) = {lStar:G5}); " +
+                         $"after t = 3000 the skew part is {skew:G3} (start {skewStart:G3}), sample loss {path[^1].Loss:G4} vs {loss.Value(id * bHat):G4}; held-out loss of the end point {population}");
+        Checks.Exceeds(skew, skewStart, "the skew part grows past its start (the scalar point is a saddle)", CheckKind.Bound);
+        Checks.AtMost(population.Mean + population.HalfWidth(1e-6), lStar, "the end point's population loss (upper bound, false alarm 1e-6) is below the exact scalar optimum ℓ_4(b*)");
+        ClaimLedger.Value("population loss of the flow's end point / ℓ_4(b*)", population.Mean / lStar);
+        // Control: the scalar point itself (the flow's start without the skew kick) is not below ℓ_4(b*).
+        var scalarPoint = SampleStatistics.MeanAndError(heldOut.PerSample(id * bHat));
+        Properties.ExpectViolation($"the scalar point b̂*I (held-out {scalarPoint})",
+            () => Checks.AtMost(scalarPoint.Mean + scalarPoint.HalfWidth(1e-6), lStar, "the scalar point's population loss against ℓ_4(b*)"));
     }
 
     /// <summary>GAT-T3 (non-convexity is real): with A± = (0.9261I ± 0.2356J)ᵀ (d = 6, n = 100, L = 4) the midpoint 0.9261I has a higher loss than the average of the ends.</summary>
