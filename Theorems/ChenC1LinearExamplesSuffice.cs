@@ -99,8 +99,7 @@ public sealed class ChenC1LinearExamplesSuffice
 
     /// <summary>
     /// CHEN-C1: with n = 4d fixed, the loops N(ε) to reach ε grow linearly in ln(1/ε) with slope 1/r ≈ κ, r = −ln(1 − 1/κ). Exact per prompt:
-    /// e_T = Σ_j w_j(1 − λ_j/λ_max)^T with weights w_j = (θ*·v_j)² ≥ 0 summing to ‖θ*‖² = 1 and factors in [0, 1 − 1/κ], so
-    /// w_min(1 − 1/κ)^T ≤ e_T ≤ (1 − 1/κ)^T (w_min on λ_min's eigenvector); with the run's rounding floor f (CHEN-T4.5's calibrated floor),
+    /// w_min(1 − 1/κ)^T ≤ e_T ≤ (1 − 1/κ)^T (<see cref="ChenConvergence.SpectralEnvelope"/>, ‖θ*‖ = 1, α = 1); with the run's rounding floor f (CHEN-T4.5's calibrated floor),
     /// ln(w_min/(ε + f))/r ≤ N(ε) ≤ ⌈ln(1/(ε − f))/r⌉ ≤ ⌈κ ln(1/ε)⌉ + 1. Each run gets that upper bound's loops, so "not reached" is a violation, not a budget.
     /// </summary>
     [Test]
@@ -120,10 +119,7 @@ public sealed class ChenC1LinearExamplesSuffice
             int budget = (int)Math.Ceiling(Math.Log(1 / (eps[^1] / 2)) / rate) + 1;
             var run = ChenConvergence.Run(prompt, 1.0, budget);
             var floor = ChenT45ExponentialBound.Floors(run, prompt);
-            var x = prompt.X.ToMathNet();
-            var gram = x.TransposeThisAndMultiply(x).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-            var vMin = gram.EigenVectors.Column(0); // MathNet orders a symmetric EVD's eigenvalues ascending
-            double weight = Math.Pow(vMin.DotProduct(prompt.Task.ToMathNet().Column(0)), 2);
+            var (weight, _) = ChenConvergence.SpectralEnvelope(prompt);
             var needed = eps.Select(e => (double)ChenConvergence.LoopsToReach(run, e)).ToArray();
             for (int k = 0; k < eps.Length; k++) loops[k].Add(needed[k]);
             cases.Add((needed, run.Kappa, rate, weight, floor));

@@ -150,22 +150,24 @@ public static class ChenConvergence
     }
 
     /// <summary>The paper's experiment (CHEN-E1), one curve per n: medians over prompts of log10 error and log10 bound per T.</summary>
-    public sealed record Curve(int D, int N, double[] MedianLog10Error, double[] MedianLog10Bound, double MedianKappa, double FittedSlope, double FitRSquared, int FitEnd);
+    public sealed record Curve(int D, int N, double[] MedianLog10Error, double[] MedianLog10Bound, double MedianKappa, double FittedSlope, double FitRSquared, int FitEnd, double SlopeStandardError = double.NaN);
 
     /// <summary>
     /// Medians over <paramref name="prompts"/> prompts (x ~ N(0, I_d), θ* uniform on the unit sphere, α = 1) of the log10
     /// error and of the log10 bound at each T; the slope is fitted on the median curve while it stays above <paramref name="floor"/>
-    /// (below that, rounding, not the loop, sets the error).
+    /// (below that, rounding, not the loop, sets the error). With <paramref name="replicates"/> ≥ 2 the slope gets a bootstrap standard error
+    /// (as <see cref="MedianSlope"/>); <paramref name="inspect"/> sees every prompt and its run.
     /// </summary>
-    public static Curve Experiment(int d, int n, int loops, int prompts, int seed, double floor = 1e-12)
+    public static Curve Experiment(int d, int n, int loops, int prompts, int seed, double floor = 1e-12, int replicates = 0, Action<Prompt<Real>, ChenRun>? inspect = null)
     {
-        var (logErr, logBound, kappas) = LogErrors(d, n, loops, prompts, seed);
+        var (logErr, logBound, kappas) = LogErrors(d, n, loops, prompts, seed, inspect);
         var medErr = logErr.Select(SampleStatistics.Median).ToArray();
         var medBound = logBound.Select(SampleStatistics.Median).ToArray();
         int end = Array.FindIndex(medErr, v => v < Math.Log10(floor));
         end = end < 0 ? loops : Math.Max(1, end - 1);
         var fit = FitFromZero(medErr, end);
-        return new Curve(d, n, medErr, medBound, SampleStatistics.Median(kappas), fit.Slope, fit.RSquared, end);
+        double se = replicates == 0 ? double.NaN : BootstrapSlope(logErr, end, replicates, seed).StandardError;
+        return new Curve(d, n, medErr, medBound, SampleStatistics.Median(kappas), fit.Slope, fit.RSquared, end, se);
     }
 
     /// <summary>The median curve's slope (log10 error per loop, fitted on T = 0..window) with its bootstrap standard error.</summary>
@@ -182,9 +184,16 @@ public static class ChenConvergence
     public static SlopeEstimate MedianSlope(int d, int n, int window, int prompts, int seed, int replicates)
     {
         Guard.Positive(window, nameof(window));
+        var (logErr, _, kappas) = LogErrors(d, n, window, prompts, seed, null);
+        var (slope, se) = BootstrapSlope(logErr, window, replicates, seed);
+        return new SlopeEstimate(d, n, prompts, window, slope, se, kappas, replicates);
+    }
+
+    /// <summary>The slope of the median curve over T = 0..window and the standard deviation of its value over bootstrap resamples of the prompts.</summary>
+    private static (double Slope, double StandardError) BootstrapSlope(double[][] logErr, int window, int replicates, int seed)
+    {
         if (replicates < 2) throw new ArgumentException($"{nameof(replicates)} must be ≥ 2 for a standard error (got {replicates}).", nameof(replicates));
-        var (logErr, _, kappas) = LogErrors(d, n, window, prompts, seed);
-        int k = (prompts + 1) / 2; // the lower median, as SampleStatistics.Median
+        int prompts = logErr[0].Length, k = (prompts + 1) / 2; // the lower median, as SampleStatistics.Median
         var median = new double[window + 1];
         var buffer = new double[prompts];
         double Slope(int[]? pick)
@@ -205,7 +214,22 @@ public static class ChenConvergence
             for (int i = 0; i < prompts; i++) pick[i] = rng.Next(prompts);
             moments.Add(Slope(pick));
         }
-        return new SlopeEstimate(d, n, prompts, window, slope, Math.Sqrt(moments.SumSquaredDeviations / (replicates - 1)), kappas, replicates);
+        return (slope, Math.Sqrt(moments.SumSquaredDeviations / (replicates - 1)));
+    }
+
+    /// <summary>
+    /// The exact envelope of one prompt's error (noiseless labels, q(0) = 0, η = 1/λ_max): e_T = |α| Σ_j w_j (1 − λ_j/λ_max)^T with
+    /// w_j = (θ·v_j)² ≥ 0 over the eigenpairs of XᵀX and Σ_j w_j = ‖θ‖², every factor in [0, ρ], ρ = 1 − 1/κ; so
+    /// |α| w_min ρ^T ≤ e_T ≤ |α|‖θ‖²ρ^T, w_min the weight on λ_min's eigenvector. Returns (w_min, ρ).
+    /// </summary>
+    public static (double WeightOnSlowest, double Contraction) SpectralEnvelope(Prompt<Real> prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var x = prompt.X.ToMathNet();
+        var evd = x.TransposeThisAndMultiply(x).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        var values = evd.EigenValues.Select(z => z.Real).ToArray(); // ascending for a symmetric EVD
+        double weight = Math.Pow(evd.EigenVectors.Column(0).DotProduct(prompt.Task.ToMathNet().Column(0)), 2);
+        return (weight, 1 - values[0] / values[^1]);
     }
 
     /// <summary>
@@ -244,7 +268,7 @@ public static class ChenConvergence
     }
 
     /// <summary>Per T (rows) and prompt (columns): log10 of the error and of the printed bound, and each prompt's κ(XᵀX).</summary>
-    private static (double[][] LogError, double[][] LogBound, double[] Kappas) LogErrors(int d, int n, int loops, int prompts, int seed)
+    private static (double[][] LogError, double[][] LogBound, double[] Kappas) LogErrors(int d, int n, int loops, int prompts, int seed, Action<Prompt<Real>, ChenRun>? inspect)
     {
         Guard.Positive(d, nameof(d));
         Guard.Positive(n, nameof(n));
@@ -257,7 +281,9 @@ public static class ChenConvergence
         var kappas = new double[prompts];
         for (int i = 0; i < prompts; i++)
         {
-            var run = Run(sampler.Sample(n, rng), 1.0, loops);
+            var prompt = sampler.Sample(n, rng);
+            var run = Run(prompt, 1.0, loops);
+            inspect?.Invoke(prompt, run);
             kappas[i] = run.Kappa;
             for (int t = 0; t <= loops; t++)
             {
