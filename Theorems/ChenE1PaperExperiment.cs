@@ -10,7 +10,7 @@ namespace LoopedIcl.Theorems;
 public sealed class ChenE1PaperExperiment
 {
     internal static readonly int[] Ns = [4, 8, 16, 32, 64];
-    private const int Replicates = 200;
+    private const int Replicates = 100;
     private const double FalseAlarm = 1e-6;
     private static readonly double Z = SampleStatistics.TwoSidedZ(FalseAlarm);
     private static ChenConvergence.Curve[]? _curves;

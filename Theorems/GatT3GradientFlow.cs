@@ -210,7 +210,7 @@ public sealed class GatT3GradientFlow
     [Test]
     public void GAT_T3_Unconstrained_flow_leaves_the_scalar_line_along_the_skew_direction()
     {
-        const int d = 6, n = 100, loops = 4, trainingPrompts = 200;
+        const int d = 6, n = 100, loops = 4, trainingPrompts = 150;
         var id = Sigmas.Identity(d);
         var loss = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, trainingPrompts, TestSettings.SeedFor("GAT-T3 skew flow sample")), id, loops);
         double bHat = Minimizer.GoldenSection(b => loss.Value(id * b), 0.5, 1.2, 1e-12);
