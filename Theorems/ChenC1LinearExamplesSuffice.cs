@@ -12,12 +12,8 @@ public sealed class ChenC1LinearExamplesSuffice
     private const double FalseAlarm = 1e-6;
     private const int Samples = 1000, TailSamples = 10000;
 
-    internal static double[] Kappas(int d, int n, int samples, int seed)
-    {
-        var rng = Rng.Create(seed);
-        var sampler = PromptSampler.Isotropic(d, TaskLaw.UnitSphere);
-        return Enumerable.Range(0, samples).Select(_ => Conditioning.GramConditionNumber(sampler.SampleCovariates(n, rng))).ToArray();
-    }
+    internal static double[] Kappas(int d, int n, int samples, int seed) =>
+        Conditioning.GramConditionNumbers(Numerics.Engine.PromptLaw.Isotropic(d, TaskLaw.UnitSphere), n, samples, unchecked((ulong)seed));
 
     private static int Seed(int d, int ratio) => TestSettings.SeedFor($"CHEN-C1.d{d}.r{ratio}");
 

@@ -143,10 +143,8 @@ public static class ChenConvergence
     {
         Guard.Positive(d, nameof(d));
         Guard.Positive(samples, nameof(samples));
-        var rng = Rng.Create(seed);
-        var sampler = PromptSampler.Isotropic(d, TaskLaw.UnitSphere);
-        return ratios.Select(r => SampleStatistics.Median(
-            Enumerable.Range(0, samples).Select(_ => Conditioning.GramConditionNumber(sampler.SampleCovariates(r * d, rng))).ToArray())).ToArray();
+        var law = Engine.PromptLaw.Isotropic(d, TaskLaw.UnitSphere);
+        return ratios.Select((r, k) => SampleStatistics.Median(Conditioning.GramConditionNumbers(law, r * d, samples, unchecked((ulong)seed + (ulong)k)))).ToArray();
     }
 
     /// <summary>The paper's experiment (CHEN-E1), one curve per n: medians over prompts of log10 error and log10 bound per T.</summary>

@@ -27,6 +27,30 @@ public static class Conditioning
         return SymmetricEigen.Extremes(a, d, new double[2 * d]);
     }
 
+    /// <summary>
+    /// κ(XᵀX) of each of <paramref name="count"/> prompts of the engine batch <c>law.Draw(n, count, seed)</c> (one stream per seed, read from the
+    /// batch's lanes without building per-prompt matrices: the per-prompt view costs ~20× more at d = 20, n = 320).
+    /// </summary>
+    public static double[] GramConditionNumbers(Engine.PromptLaw law, int n, int count, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(law);
+        Guard.Positive(n, nameof(n));
+        Guard.Positive(count, nameof(count));
+        var batch = law.Draw(n, count, seed);
+        int d = law.D, lanes = Engine.PromptBatch.Lanes;
+        var flat = new double[n * d];
+        var scratch = new double[d * d + 2 * d];
+        var kappas = new double[count];
+        for (int p = 0; p < count; p++)
+        {
+            int g = p / lanes, k = p % lanes;
+            for (int i = 0; i < n; i++) for (int a = 0; a < d; a++) flat[i * d + a] = batch.X[((g * n + i) * d + a) * lanes + k];
+            var (min, max) = SymmetricEigen.GramExtremes(flat, n, d, scratch);
+            kappas[p] = min > 0 ? max / min : double.PositiveInfinity;
+        }
+        return kappas;
+    }
+
     /// <summary>κ(XᵀX) = λ_max/λ_min (∞ when XᵀX is singular, e.g. n &lt; d).</summary>
     public static double GramConditionNumber(Mat<Real> x)
     {
