@@ -64,26 +64,26 @@ public class LearnAhnD
 
     /// <summary>
     /// Fig. 7 ("variable_L_exp": d = 5, n = 20, rotated Σ = UD²Uᵀ, family (11)) shortened to 3000 of 20000 steps, L ∈ {1, 2, 3, 4}:
-    /// paired trained − PGD and PGD − GD with CIs, asserted where they are significant and recorded otherwise.
+    /// paired trained − PGD and PGD − GD, asserted where they are significant and recorded otherwise. n = 20 &lt; 8d is heavy-tailed (at L = 4 the
+    /// mean difference trained − PGD came out 43 ± 43), so the comparisons are medians with exact binomial intervals (<see cref="Compare"/>).
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
     public void LEARN_AHN_D_Figure7_shortened([Values(1, 2, 3, 4)] int layers)
     {
-        {
-            var r = Recipes.AhnFigure7(0, layers);
-            var setup = new LearningSetup(r with { Schedule = r.Schedule with { Steps = 3000 } }, Environment.ProcessorCount);
-            var theta = setup.Train(Learn.Progress, progressSecondsOverride: 30).Theta;
-            var validation = setup.Draw(5000, Learn.Seed($"LEARN-AHN-D.slow.L{layers}.validation"));
-            var batch = Learn.HeldOutBatch(setup, $"LEARN-AHN-D.slow.L{layers}");
-            var eTrained = setup.SquaredErrors(theta, batch);
-            var (etaP, ePgd) = Baseline(setup, setup.Sigma.Inverse(), validation, batch);
-            var (etaG, eGd) = Baseline(setup, Matrix<double>.Build.DenseIdentity(5), validation, batch);
-            var tp = LossEstimates.GroupMeans(Learn.Differences(eTrained, ePgd), 100);
-            var pg = LossEstimates.GroupMeans(Learn.Differences(ePgd, eGd), 100);
-            ClaimLedger.Note($"LEARN-AHN-D (Fig. 7 shortened) L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}, PGD (η = {etaP:F4}) {LossEstimates.GroupMeans(ePgd, 100)}, GD (η = {etaG:F4}) {LossEstimates.GroupMeans(eGd, 100)}; trained − PGD {tp}; PGD − GD {pg}");
-            Learn.SignificantlyNegative(pg, $"L = {layers}: PGD − GD < 0 (upper CI bound)");
-            if (layers > 1) Learn.SignificantlyNegative(tp, $"L = {layers}: trained − PGD < 0 (upper CI bound)");
-        }
+        var r = Recipes.AhnFigure7(0, layers);
+        var setup = new LearningSetup(r with { Schedule = r.Schedule with { Steps = 3000 } }, Environment.ProcessorCount);
+        var theta = setup.Train(Learn.Progress, progressSecondsOverride: 30).Theta;
+        var validation = setup.Draw(5000, Learn.Seed($"LEARN-AHN-D.slow.L{layers}.validation"));
+        var batch = Learn.HeldOutBatch(setup, $"LEARN-AHN-D.slow.L{layers}");
+        var eTrained = setup.SquaredErrors(theta, batch);
+        var (etaP, ePgd) = Baseline(setup, setup.Sigma.Inverse(), validation, batch);
+        var (etaG, eGd) = Baseline(setup, Matrix<double>.Build.DenseIdentity(5), validation, batch);
+        bool light = setup.Model.D * 8 <= r.Data.N;
+        var tp = Compare(eTrained, ePgd, light);
+        var pg = Compare(ePgd, eGd, light);
+        ClaimLedger.Note($"LEARN-AHN-D (Fig. 7 shortened) L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}, PGD (η = {etaP:F4}) {LossEstimates.GroupMeans(ePgd, 100)}, GD (η = {etaG:F4}) {LossEstimates.GroupMeans(eGd, 100)}; trained − PGD {tp}; PGD − GD {pg}");
+        AssertNegative(pg, $"L = {layers}: PGD − GD ({pg}) < 0");
+        if (layers > 1) AssertNegative(tp, $"L = {layers}: trained − PGD ({tp}) < 0");
     }
 
     /// <summary>A paired comparison a − b: the mean with its t-interval (light tails) or the median with its exact binomial interval.</summary>
