@@ -68,10 +68,16 @@ public class LearnAhnD
     /// mean difference trained − PGD came out 43 ± 43), so the comparisons are medians with exact binomial intervals (<see cref="Compare"/>).
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void LEARN_AHN_D_Figure7_shortened([Values(1, 2, 3, 4)] int layers)
+    public void LEARN_AHN_D_Figure7_shortened([Values(1, 2, 3, 4)] int layers) => Figure7(layers, 3000, "Fig. 7 shortened");
+
+    /// <summary>LEARN-AHN-D at one L with the authors' Fig. 7 recipe at full scale (20000 steps, B = 20000 redrawn every 100): the same assertions.</summary>
+    [Test, Category(CategoryLabels.Slow)]
+    public void LEARN_AHN_D_Figure7_authors_recipe([Values(1, 2, 3, 4)] int layers) => Figure7(layers, null, "Fig. 7");
+
+    private static void Figure7(int layers, int? steps, string what)
     {
         var r = Recipes.AhnFigure7(0, layers);
-        var setup = new LearningSetup(r with { Schedule = r.Schedule with { Steps = 3000 } }, Environment.ProcessorCount);
+        var setup = new LearningSetup(steps is int t ? r with { Schedule = r.Schedule with { Steps = t } } : r, Environment.ProcessorCount);
         var theta = setup.Train(Learn.Progress, progressSecondsOverride: 30).Theta;
         var validation = setup.Draw(5000, Learn.Seed($"LEARN-AHN-D.slow.L{layers}.validation"));
         var batch = Learn.HeldOutBatch(setup, $"LEARN-AHN-D.slow.L{layers}");
@@ -81,7 +87,7 @@ public class LearnAhnD
         bool light = setup.Model.D * 8 <= r.Data.N;
         var tp = Compare(eTrained, ePgd, light);
         var pg = Compare(ePgd, eGd, light);
-        ClaimLedger.Note($"LEARN-AHN-D (Fig. 7 shortened) L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}, PGD (η = {etaP:F4}) {LossEstimates.GroupMeans(ePgd, 100)}, GD (η = {etaG:F4}) {LossEstimates.GroupMeans(eGd, 100)}; trained − PGD {tp}; PGD − GD {pg}");
+        ClaimLedger.Note($"LEARN-AHN-D ({what}) L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}, PGD (η = {etaP:F4}) {LossEstimates.GroupMeans(ePgd, 100)}, GD (η = {etaG:F4}) {LossEstimates.GroupMeans(eGd, 100)}; trained − PGD {tp}; PGD − GD {pg}");
         AssertNegative(pg, $"L = {layers}: PGD − GD ({pg}) < 0");
         if (layers > 1) AssertNegative(tp, $"L = {layers}: trained − PGD ({tp}) < 0");
     }
