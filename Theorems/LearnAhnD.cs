@@ -196,7 +196,8 @@ public class LearnAhnD
 
     /// <summary>
     /// LEARN-AHN-D at one n with the authors' Fig. 6 recipe at full scale (8000 steps, B = 40000 fresh every step), n ∈ {2, 4, …, 20}: the same
-    /// assertions. One test per n (≈ 7 min each on 2 cores), so a subset can be run with a name filter.
+    /// assertions. One test per n (5–7 min each on 2 cores), so a subset can be run with a name filter. First run (seed 0, n = 4 and 20): trained 1.982
+    /// vs PGD 2.312 vs GD 3.076 at n = 4; 0.0035 vs 0.266 vs 1.40 at n = 20; trained − PGD and PGD − GD significantly negative at both (medians).
     /// </summary>
     [Test, Category(CategoryLabels.Slow)]
     public void LEARN_AHN_D_Figure6_authors_recipe([Values(2, 4, 6, 8, 10, 12, 14, 16, 18, 20)] int n) => Figure6(r => r, "Fig. 6", [n]);
