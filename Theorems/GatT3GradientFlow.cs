@@ -73,8 +73,8 @@ public sealed class GatT3GradientFlow
         var pts = path.Where(p => p.Loss - lStar > 1e-9 && p.Time > 0.1).ToArray();
         var fit = SampleStatistics.LinearFit(pts.Select(p => p.Time).ToArray(), pts.Select(p => Math.Log(p.Loss - lStar)).ToArray());
         ClaimLedger.Note($"GAT-T3 L=1: b(t) matches b*(1 − e^(−2m₂t/d)) at {path.Count} points (worst error/bound {worst:E2}); ln(ℓ − ℓ*) slope {fit.Slope:F6} (−4m₂/d = {-4 * m2 / d:F6}), R² {fit.RSquared:F8}");
-        // Control: the L = 2 polynomial law's shape with the same start and initial rate is not this path.
-        Properties.ExpectViolation("a power law t^(−2) in place of the exponential", () =>
+        // Control: a power law with the same start and initial rate, b*(1 − 1/(1 + 2m₂t/d)), is not this path.
+        Properties.ExpectViolation("a power law b*(1 − 1/(1 + 2m₂t/d)) in place of the exponential", () =>
         {
             for (int k = 0; k < path.Count; k++)
             {
@@ -97,7 +97,7 @@ public sealed class GatT3GradientFlow
         const double tolerance = 1e-10;
         var limit = new LoopedLoss([Sigmas.Identity(d)], Sigmas.Identity(d), loops);
         var path = GradientFlow.Matrix(limit, Sigmas.Identity(d) * 0.0, 1e4, tolerance);
-        var bound = StateErrorBound(path, tolerance);
+        var bound = StateErrorBound(path, tolerance); // ℓ = d·e^{2L}, so checking e = 1 − b checks the loss law
         double c = 4.0 * loops * (loops - 1);
         void Matches(Func<double, double> eOf, string law)
         {
