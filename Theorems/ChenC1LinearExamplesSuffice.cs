@@ -110,12 +110,11 @@ public sealed class ChenC1LinearExamplesSuffice
         for (int i = 0; i < prompts; i++)
         {
             var prompt = sampler.Sample(n, rng);
-            var evd = ChenConvergence.Run(prompt, 1.0, 0); // κ and η first, to size the run
-            double rate = -Math.Log(1 - 1 / evd.Kappa);
+            var (weight, contraction) = ChenConvergence.SpectralEnvelope(prompt); // its ρ = 1 − 1/κ sizes the run
+            double rate = -Math.Log(contraction);
             int budget = (int)Math.Ceiling(Math.Log(1 / (eps[^1] / 2)) / rate) + 1;
             var run = ChenConvergence.Run(prompt, 1.0, budget);
             var floor = ChenT45ExponentialBound.Floors(run, prompt);
-            var (weight, _) = ChenConvergence.SpectralEnvelope(prompt);
             var needed = eps.Select(e => (double)ChenConvergence.LoopsToReach(run, e)).ToArray();
             for (int k = 0; k < eps.Length; k++) loops[k].Add(needed[k]);
             cases.Add((needed, run.Kappa, rate, weight, floor));
