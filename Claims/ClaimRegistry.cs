@@ -167,7 +167,7 @@ public static class ClaimRegistry
         {
             Findings =
             [
-                new("LEARN-GAT-SKEW: training from a small random start leaves the scalar saddle b*I for the skew direction (skew share ≈ 0.23–0.25, loss below ℓ_L(b*) on paired prompts).",
+                new("LEARN-GAT-SKEW: training from a small random start leaves the scalar saddle b*I for the skew direction (reduced d = 4, n = 68, L = 4: loss below the best symmetric loss ℓ_L(b*) on paired prompts, which needs A ≠ Aᵀ; skew share ≈ 0.23–0.27).",
                     "Theorems/LearnGatSkew: LEARN_GAT_SKEW_Training_leaves_the_scalar_saddle", ["LEARN-GAT-SKEW"]),
             ],
         },

@@ -2,8 +2,12 @@ namespace LoopedIcl.Theorems;
 
 /// <summary>
 /// LEARN-GAT-SKEW (finding 5): does training the looped model with unconstrained A from a small random init leave the scalar
-/// saddle b*·I for the skew direction? Measured: the skew share ‖(A − Aᵀ)/2‖/‖A‖ and the held-out loss against ℓ_L(b*).
-/// Observed (asserted): yes — the loss ends significantly below the best symmetric loss ℓ_L(b*), with a large skew share.
+/// saddle b*·I for the skew direction? Measured: the skew share ‖(A − Aᵀ)/2‖/‖A‖ and the population loss L(A, u) against ℓ_L(b*),
+/// both exact (Wishart word moments, <see cref="LoopedPopulationLoss"/>, with a rigorous rounding bound): a held-out mean is not
+/// usable here, since the per-prompt loss is a degree-8 polynomial of Ŵ and heavy-tailed (at n = 30 one prompt in 160 000 held 6% of
+/// the sum, and mean ± SE failed on base seeds 23 and 24). Observed (asserted): yes — L(A, u) ends below ℓ_L(b*). That proves the skew
+/// direction: L(A, u) = f(B) + a non-negative u-term (GAT-T1), and over symmetric A the minimum of f is ℓ_L(b*), so a loss below it
+/// needs A ≠ Aᵀ. On base seeds 1–30 the reduced run ended 4.5–22% below ℓ_L(b*) with skew share 0.16–0.34 (recorded, not asserted).
 /// </summary>
 [TestFixture, Category(ClaimIds.LearnGatSkew)]
 public class LearnGatSkew
@@ -17,48 +21,34 @@ public class LearnGatSkew
         new TrainingSchedule(steps, batch, EvaluateEvery: 50, KeepCheckpoints: 2, ValidationSize: 1000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
 
     /// <summary>
-    /// Asserts and records the finding for a trained θ: skew share ≥ <paramref name="minimumSkew"/> and the paired held-out difference
-    /// loss(trained) − loss(b*I) has its upper CI bound below 0 (E loss(b*I) = ℓ_L(b*), the best symmetric loss). Returns the
-    /// skew share, the paired difference of the trained A and of its symmetric part.
+    /// Asserts and records the finding for a trained θ: the exact L(A, u) plus its rounding bound is below the exact ℓ_L(b*) (the margin
+    /// is their gap over ℓ_L(b*)). Returns the skew share and the exact losses of the trained (A, u) and of its symmetric part (u = 0).
     /// </summary>
-    public static (double Skew, Estimate Difference, Estimate SymmetrisedDifference) Measure(LearningSetup setup, double[] theta, string name, double minimumSkew)
+    public static (double Skew, WishartWordMoments.Moment Trained, WishartWordMoments.Moment Symmetrised, double Optimum) Measure(LearningSetup setup, double[] theta, string name)
     {
-        var a = new LearnedModel(setup.Model, theta).A(0);
-        int d = setup.Model.D;
-        var (bStar, lStar) = LearningTheory.LoopedOptimum(setup.Recipe.Data.N, d, setup.Model.Layers);
-        var batch = Learn.HeldOutBatch(setup, name, 160_000); // the paired effect is ≈ 5–15 SE at 80 000 prompts (5.1 SE on base seed 6 of 20): 160 000 gives ×1.4
-        double[] WithA(Matrix<double> m)
-        {
-            var t = (double[])theta.Clone();
-            for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) t[i * d + j] = m[i, j];
-            return t;
-        }
-        var reference = WithA(Matrix<double>.Build.DenseIdentity(d) * bStar);
-        Array.Clear(reference, d * d, d); // u = 0 at the symmetric optimum
-        var eRef = setup.SquaredErrors(reference, batch);
-        var eTrained = setup.SquaredErrors(theta, batch);
-        var eSym = setup.SquaredErrors(WithA((a + a.Transpose()) / 2), batch);
-        var diff = LossEstimates.GroupMeans(Learn.Differences(eTrained, eRef), 100);
-        var symDiff = LossEstimates.GroupMeans(Learn.Differences(eSym, eRef), 100);
+        var model = new LearnedModel(setup.Model, theta);
+        var a = model.A(0);
+        int d = setup.Model.D, n = setup.Recipe.Data.N, loops = setup.Model.Layers;
+        var (bStar, lStar) = LearningTheory.LoopedOptimum(n, d, loops);
+        var trained = LoopedPopulationLoss.Isotropic(a, model.U(0), n, loops);
+        var symmetrised = LoopedPopulationLoss.Isotropic((a + a.Transpose()) / 2, null, n, loops);
         double skew = LearnedMetrics.SkewFraction(a);
-        ClaimLedger.Note($"{name} (d = {d}, n = {setup.Recipe.Data.N}, L = {setup.Model.Layers}): skew share {skew:F4}, tr A/d = {LearnedMetrics.Scalar(a):F4} (b* = {bStar:F4}); " +
-                         $"held-out loss {LossEstimates.GroupMeans(eTrained, 100)} vs ℓ_L(b*) = {lStar:G5} (b*I on the same prompts: {LossEstimates.GroupMeans(eRef, 100)}); " +
-                         $"paired trained − b*I {diff}; symmetrised − b*I {symDiff}");
-        Checks.AtLeast(skew, minimumSkew, "skew share of the trained A");
-        Learn.SignificantlyNegative(diff, "paired loss(trained) − loss(b*I): upper CI bound below 0");
-        return (skew, diff, symDiff);
+        ClaimLedger.Note($"{name} (d = {d}, n = {n}, L = {loops}): skew share {skew:F4}, tr A/d = {LearnedMetrics.Scalar(a):F4} (b* = {bStar:F4}), ‖u‖ = {model.U(0).L2Norm():G3}; " +
+                         $"exact L(A, u) = {trained.Value:G6} (rounding ≤ {trained.RoundingBound:G2}) vs ℓ_L(b*) = {lStar:G6}: {trained.Value / lStar - 1:P1}; " +
+                         $"symmetric part (u = 0) {symmetrised.Value:G6} ({symmetrised.Value / lStar - 1:P1})");
+        Checks.AtMost(trained.Value + trained.RoundingBound, lStar, "exact L(trained A, u) + rounding bound ≤ ℓ_L(b*), the best symmetric loss");
+        return (skew, trained, symmetrised, lStar);
     }
 
-    /// <summary>Training finds the skew direction: skew share ≥ 0.2 and the loss below ℓ_L(b*); its symmetrised A is not below ℓ_L(b*) (control).</summary>
+    /// <summary>Training finds the skew direction: the exact loss ends below ℓ_L(b*); its symmetric part is not below ℓ_L(b*) (control).</summary>
     [Test]
     public void LEARN_GAT_SKEW_Training_leaves_the_scalar_saddle()
     {
         var setup = new LearningSetup(Reduced("LEARN-GAT-SKEW"));
         var run = setup.Train(Learn.Progress);
-        // Observed skew share 0.33–0.35 at 200–500 steps (2 seeds); 0.2 leaves room for slower escapes.
-        var (_, _, symmetrised) = Measure(setup, run.Theta, "LEARN-GAT-SKEW", 0.2);
+        var (_, _, symmetrised, lStar) = Measure(setup, run.Theta, "LEARN-GAT-SKEW");
         using (ClaimLedger.Suspend())
-            Checks.Exceeds(symmetrised.Mean + LossEstimates.HalfWidth(symmetrised, Learn.FalseAlarm), 0, "the symmetrised A fails the below-ℓ_L(b*) check");
+            Checks.Exceeds(symmetrised.Value - symmetrised.RoundingBound, lStar, "the symmetric part fails the below-ℓ_L(b*) check");
         ClaimLedger.RecordNegativeControl("the trained A's symmetric part does not beat ℓ_L(b*)");
     }
 
@@ -69,6 +59,6 @@ public class LearnGatSkew
         var setup = new LearningSetup(Reduced("LEARN-GAT-SKEW.reference", 6, 100, 4, 3000, 1000, 0.02, 750), Environment.ProcessorCount);
         var run = setup.Train(Learn.Progress, progressSecondsOverride: 30);
         ClaimLedger.Note($"LEARN-GAT-SKEW reference run: {run.Seconds:F0} s, {run.PromptStepsPerSecond:E3} prompt-steps/s");
-        Measure(setup, run.Theta, "LEARN-GAT-SKEW (d = 6, n = 100, L = 4)", 0.1);
+        Measure(setup, run.Theta, "LEARN-GAT-SKEW (d = 6, n = 100, L = 4)");
     }
 }
