@@ -255,13 +255,13 @@ public sealed class GatT1LoopedGlobalMinimizer
         const int d = 6, n = 100, loops = 4;
         var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, loops);
         double atSpecScalar = LoopedScalar.ExactLoss(n, d, loops, 0.9096);
-        var skew = LoopedPopulationLoss.Isotropic((Sigmas.Identity(d) * 0.9261 + TestMatrices.BlockSkew(d) * 0.2356).Transpose(), null, n, loops);
+        var skew = GatmiryPopulationLoss.Looped((Sigmas.Identity(d) * 0.9261 + TestMatrices.BlockSkew(d) * 0.2356).Transpose(), null, n, loops);
         ClaimLedger.Note($"GAT-T1 skew finding (d={d} n={n} L={loops}), exact: L((0.9261 I + 0.2356 J)ᵀ) = {skew.Value:G6} (rounding ≤ {skew.RoundingBound:G2}), " +
                          $"ℓ_L(b*) = {lStar:G6} at b* = {bStar:G6}, L(0.9096 I) = {atSpecScalar:G6}; difference to 0.9096 I {skew.Value - atSpecScalar:G4} (CLAIMS.md: −0.000774 ± 0.000003 by Monte Carlo)");
         Checks.AtMost(skew.Value + skew.RoundingBound, lStar, "exact L(skew-augmented A) + rounding ≤ ℓ_L(b*), the best symmetric loss");
         // Control: at small n/d the skew direction costs loss (so the check can tell the regimes apart).
         var (b, lTwo) = LoopedScalar.ExactOptimum(10, 10, 2);
-        var control = LoopedPopulationLoss.Isotropic((Sigmas.Identity(10) * b + TestMatrices.BlockSkew(10) * 0.02).Transpose(), null, 10, 2);
+        var control = GatmiryPopulationLoss.Looped((Sigmas.Identity(10) * b + TestMatrices.BlockSkew(10) * 0.02).Transpose(), null, 10, 2);
         ClaimLedger.Note($"GAT-T1 skew control (d=10 n=10 L=2, k=0.02), exact: {control.Value:G8} vs ℓ_2(b*) = {lTwo:G8}");
         using (ClaimLedger.Suspend())
             Checks.Exceeds(control.Value - control.RoundingBound, lTwo, "at n = d the skew-augmented A fails the below-ℓ_L(b*) check");

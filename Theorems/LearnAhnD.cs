@@ -36,9 +36,12 @@ public class LearnAhnD
             var (eta, ePgd) = Baseline(setup, setup.Sigma.Inverse(), validation, batch);
             var diff = LossEstimates.GroupMeans(Learn.Differences(eTrained, ePgd), 100);
             var pgd = LossEstimates.GroupMeans(ePgd, 100);
-            ClaimLedger.Note($"LEARN-AHN-D L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}; PGD (Σ⁻¹ = I, η = {eta:F4}) {pgd}; paired trained − PGD {diff}");
+            // n = 20 < 8d: the L = 2 losses are degree-(4L+2) polynomials of Ŝ and heavy-tailed, so L = 2 compares medians (as Figs. 6–7 do);
+            // one layer's loss is quadratic in Ŝ and light-tailed, so L = 1 compares means.
+            var median = Compare(eTrained, ePgd, lightTailed: false);
+            ClaimLedger.Note($"LEARN-AHN-D L = {layers}: trained {LossEstimates.GroupMeans(eTrained, 100)}; PGD (Σ⁻¹ = I, η = {eta:F4}) {pgd}; paired trained − PGD {diff}; {median}");
             if (layers == 1) Learn.LossMatches(diff, 0, 0.03 * pgd.Mean, "L = 1: trained equals one optimal PGD step (paired; optimisation tolerance 3%)");
-            else Learn.SignificantlyNegative(diff, "L = 2: trained − PGD < 0 (upper CI bound)");
+            else AssertNegative(median, "L = 2: trained − PGD < 0 (median, exact binomial interval)");
 
             if (layers != 2) continue;
             // Control: the authors' baselines drop one context example, which handicaps PGD. With Σ = I, L-step GD with step η has the

@@ -3,7 +3,7 @@ namespace LoopedIcl.Theorems;
 /// <summary>
 /// LEARN-GAT-SKEW (finding 5): does training the looped model with unconstrained A from a small random init leave the scalar
 /// saddle b*·I for the skew direction? Measured: the skew share ‖(A − Aᵀ)/2‖/‖A‖ and the population loss L(A, u) against ℓ_L(b*),
-/// both exact (Wishart word moments, <see cref="LoopedPopulationLoss"/>, with a rigorous rounding bound): a held-out mean is not
+/// both exact (Wishart word moments, <see cref="GatmiryPopulationLoss"/>, with a rigorous rounding bound): a held-out mean is not
 /// usable here, since the per-prompt loss is a degree-8 polynomial of Ŵ and heavy-tailed (at n = 30 one prompt in 160 000 held 6% of
 /// the sum, and mean ± SE failed on base seeds 23 and 24). Observed (asserted): yes — L(A, u) ends below ℓ_L(b*). That proves the skew
 /// direction: L(A, u) = f(B) + a non-negative u-term (GAT-T1), and over symmetric A the minimum of f is ℓ_L(b*), so a loss below it
@@ -30,8 +30,8 @@ public class LearnGatSkew
         var a = model.A(0);
         int d = setup.Model.D, n = setup.Recipe.Data.N, loops = setup.Model.Layers;
         var (bStar, lStar) = LearningTheory.LoopedOptimum(n, d, loops);
-        var trained = LoopedPopulationLoss.Isotropic(a, model.U(0), n, loops);
-        var symmetrised = LoopedPopulationLoss.Isotropic((a + a.Transpose()) / 2, null, n, loops);
+        var trained = GatmiryPopulationLoss.Looped(a, model.U(0), n, loops);
+        var symmetrised = GatmiryPopulationLoss.Looped((a + a.Transpose()) / 2, null, n, loops);
         double skew = LearnedMetrics.SkewFraction(a);
         ClaimLedger.Note($"{name} (d = {d}, n = {n}, L = {loops}): skew share {skew:F4}, tr A/d = {LearnedMetrics.Scalar(a):F4} (b* = {bStar:F4}), ‖u‖ = {model.U(0).L2Norm():G3}; " +
                          $"exact L(A, u) = {trained.Value:G6} (rounding ≤ {trained.RoundingBound:G2}) vs ℓ_L(b*) = {lStar:G6}: {trained.Value / lStar - 1:P1}; " +

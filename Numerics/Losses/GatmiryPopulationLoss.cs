@@ -1,0 +1,108 @@
+using LoopedIcl.Numerics.Moments;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LoopedIcl.Numerics.Losses;
+
+/// <summary>
+/// The population loss of Gatmiry's model (Q_l = [[A_l,0],[0,0]], P_l = [[0,0],[u_lᵀ,1]], L layers, untied or looped) at any
+/// parameters, exactly (2L ≤ 8 Ŵ's per word). Only the label row moves, and on the training columns it stays linear in x:
+/// r_l = v_lᵀX with v_0 = w*, v_{l+1}ᵀ = v_lᵀ(I − ŜA_l) − u_lᵀŜA_l, and the query error is −v_Lᵀx_q. In the whitened basis
+/// (D_l = Σ^{1/2}A_lΣ^{1/2}, s_l = Σ^{1/2}u_l, Ŵ the whitened sample covariance, w* ~ N(0, Σ⁻¹)) the loss is
+/// E tr(ΠΠᵀ) + E‖Σ_l s_lᵀŴD_l Π_{k>l}(I − ŴD_k)‖², Π = Π_l (I − ŴD_l): for tied layers L(A, u) of GAT-T1 (<see cref="LoopedLoss"/>
+/// averaged over X). Expanding the products over subsets of layers gives Wishart word moments (<see cref="WishartWordMoments"/>),
+/// exact up to double rounding, which is bounded. This replaces a Monte Carlo mean whose per-prompt loss is a degree-2L polynomial
+/// of Ŵ, heavy-tailed unless n ≫ d.
+/// </summary>
+public static class GatmiryPopulationLoss
+{
+    /// <summary>2L Ŵ's per word: L = 4 is <see cref="WishartWordMoments.MaxOrder"/>.</summary>
+    public const int MaxLayers = WishartWordMoments.MaxOrder / 2;
+
+    /// <summary>Tied layers (the looped model) for Σ = I: A_l = A, u_l = u (null means 0).</summary>
+    public static WishartWordMoments.Moment Looped(Matrix<double> a, Vector<double>? u, int n, int loops)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (loops < 1 || loops > MaxLayers) throw new ArgumentException($"loops must be in 1 … {MaxLayers} (2L Ŵ's per word; got {loops}).", nameof(loops));
+        return Whitened(Enumerable.Repeat(a, loops).ToArray(), Enumerable.Repeat(u, loops).ToArray(), n);
+    }
+
+    /// <summary>
+    /// Untied layers in the whitened parameters D_l = Σ^{1/2}A_lΣ^{1/2}, s_l = Σ^{1/2}u_l (for Σ = I these are A_l and u_l);
+    /// a null s_l means 0.
+    /// </summary>
+    public static WishartWordMoments.Moment Whitened(IReadOnlyList<Matrix<double>> d, IReadOnlyList<Vector<double>?> s, int n)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(s);
+        int layers = d.Count;
+        if (layers < 1 || layers > MaxLayers) throw new ArgumentException($"d must hold 1 … {MaxLayers} layers (2L Ŵ's per word; got {layers}).", nameof(d));
+        if (s.Count != layers) throw new ArgumentException($"s must have one entry per layer ({layers}; got {s.Count}).", nameof(s));
+        Guard.Positive(n, nameof(n));
+        int dim = d[0].RowCount;
+        foreach (var m in d)
+        {
+            if (m.RowCount != dim || m.ColumnCount != dim) throw new ArgumentException($"every D_l must be {dim}×{dim} (got {m.RowCount}×{m.ColumnCount}).", nameof(d));
+            Guard.AllFinite(m, nameof(d));
+        }
+        foreach (var v in s)
+        {
+            if (v is null) continue;
+            Guard.Length(v.Count, dim, nameof(s));
+            for (int i = 0; i < dim; i++) Guard.Finite(v[i], nameof(s));
+        }
+        var transposed = d.Select(m => m.Transpose()).ToArray();
+
+        double total = 0, bound = 0, running = 0;
+        void Add(double weight, List<Matrix<double>?> word)
+        {
+            var w = WishartWordMoments.WhitenedWord(word, n, dim);
+            total += weight * w.Value;
+            bound += Math.Abs(weight) * w.RoundingBound;
+            running += Math.Abs(total) + Math.Abs(weight * w.Value);
+        }
+        // Π_S = Π_{l∈S, increasing} ŴD_l and Π_Tᵀ = Π_{l∈T, decreasing} D_lᵀŴ, with S, T subsets of the layers (bit masks).
+        void Forward(List<Matrix<double>?> word, int mask) { for (int l = 0; l < layers; l++) if ((mask >> l & 1) == 1) { word.Add(null); word.Add(d[l]); } }
+        void Backward(List<Matrix<double>?> word, int mask) { for (int l = layers - 1; l >= 0; l--) if ((mask >> l & 1) == 1) { word.Add(transposed[l]); word.Add(null); } }
+        static int Sign(int mask) => System.Numerics.BitOperations.PopCount((uint)mask) % 2 == 0 ? 1 : -1;
+
+        // E tr(ΠΠᵀ) = Σ_{S,T} (−1)^{|S|+|T|} E tr(Π_S Π_Tᵀ); the (S, T) and (T, S) words are transposes, so equal in trace.
+        int subsets = 1 << layers;
+        for (int sMask = 0; sMask < subsets; sMask++)
+            for (int tMask = sMask; tMask < subsets; tMask++)
+            {
+                var word = new List<Matrix<double>?>();
+                Forward(word, sMask);
+                Backward(word, tMask);
+                if (word.Count == 0) word.Add(Matrix<double>.Build.DenseIdentity(dim));
+                Add((sMask == tMask ? 1 : 2) * Sign(sMask) * Sign(tMask), word);
+            }
+
+        // The shift: Σ_l s_lᵀŴD_l Π_{k>l}(I − ŴD_k) = Σ_{(l, S ⊂ {l+1, …})} (−1)^{|S|} s_lᵀŴD_lΠ_S; its squared norm pairs two such terms:
+        // tr(s_{l'}s_lᵀ · ŴD_l Π_S Π_Tᵀ D_{l'}ᵀŴ). The ((l, S), (l', T)) and ((l', T), (l, S)) words are transposes.
+        var terms = new List<(int Layer, int Mask)>();
+        for (int l = 0; l < layers; l++)
+        {
+            if (s[l] is null || s[l]!.L2Norm() == 0) continue;
+            int later = (subsets - 1) & ~((1 << (l + 1)) - 1);
+            for (int mask = later; ; mask = (mask - 1) & later)
+            {
+                terms.Add((l, mask));
+                if (mask == 0) break;
+            }
+        }
+        for (int i = 0; i < terms.Count; i++)
+            for (int j = i; j < terms.Count; j++)
+            {
+                var (l, sMask) = terms[i];
+                var (lp, tMask) = terms[j];
+                var word = new List<Matrix<double>?> { s[lp]!.OuterProduct(s[l]!), null, d[l] };
+                Forward(word, sMask);
+                Backward(word, tMask);
+                word.Add(transposed[lp]);
+                word.Add(null);
+                Add((i == j ? 1 : 2) * Sign(sMask) * Sign(tMask), word);
+            }
+        // Each weighted addition rounds twice: the product weight·value and the partial sum (ε each, Higham's running error).
+        return new WishartWordMoments.Moment(total, (bound + WishartWordMoments.Gamma(1) * running) * 1.01);
+    }
+}
