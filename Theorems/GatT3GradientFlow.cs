@@ -204,8 +204,8 @@ public sealed class GatT3GradientFlow
     /// GAT-T3 with unconstrained A (d = 6, n = 100, L = 4, where GAT-T1's skew finding holds): from b̂*I + 0.01J (b̂* the sample's exact scalar
     /// optimum) the flow does not return to the scalar line, and the end point beats the population's scalar optimum. Derived thresholds: at a
     /// strict local minimum the flow contracts the deviation (d‖δ‖²/dt = −2δᵀHδ ≤ 0), so any growth of the skew part past its start (δ₀ = 0.01J)
-    /// shows a saddle; the end point's population loss (20 000 fresh prompts, z(1e-6) upper bound; light tail: λ_max(Ŵ) concentrates at n/d ≈ 17)
-    /// must lie below the exact ℓ_4(b*) from the Wishart moments.
+    /// shows a saddle; the end point's population loss (exact, from Wishart word moments, plus its rounding bound) must lie below the exact
+    /// ℓ_4(b*) from the Wishart moments.
     /// </summary>
     [Test]
     public void GAT_T3_Unconstrained_flow_leaves_the_scalar_line_along_the_skew_direction()
@@ -219,17 +219,16 @@ public sealed class GatT3GradientFlow
         var end = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
         double skew = ((end - end.Transpose()) / 2).FrobeniusNorm(), skewStart = (j * 0.01).FrobeniusNorm();
         var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, loops);
-        var heldOut = new LoopedLoss(SparseFamilyLoss.DrawSamples(id, n, 20000, TestSettings.SeedFor("GAT-T3 skew flow held-out")), id, loops);
-        var population = SampleStatistics.MeanAndError(heldOut.PerSample(end));
+        var population = GatmiryPopulationLoss.Looped(end, null, n, loops);
         ClaimLedger.Note($"GAT-T3 unconstrained flow (d={d}, n={n}, L={loops}, {trainingPrompts} prompts): sample scalar optimum b̂* = {bHat:F4} (population b* = {bStar:F4}, ℓ_4(b*) = {lStar:G5}); " +
-                         $"after t = 3000 the skew part is {skew:G3} (start {skewStart:G3}), sample loss {path[^1].Loss:G4} vs {loss.Value(id * bHat):G4}; held-out loss of the end point {population}");
+                         $"after t = 3000 the skew part is {skew:G3} (start {skewStart:G3}), sample loss {path[^1].Loss:G4} vs {loss.Value(id * bHat):G4}; exact population loss of the end point {population.Value:G6} (rounding ≤ {population.RoundingBound:G2})");
         Checks.Exceeds(skew, skewStart, "the skew part grows past its start (the scalar point is a saddle)", CheckKind.Bound);
-        Checks.AtMost(population.Mean + population.HalfWidth(1e-6), lStar, "the end point's population loss (upper bound, false alarm 1e-6) is below the exact scalar optimum ℓ_4(b*)");
-        ClaimLedger.Value("population loss of the flow's end point / ℓ_4(b*)", population.Mean / lStar);
+        Checks.AtMost(population.Value + population.RoundingBound, lStar, "the end point's exact population loss (+ rounding) is below the exact scalar optimum ℓ_4(b*)");
+        ClaimLedger.Value("population loss of the flow's end point / ℓ_4(b*)", population.Value / lStar);
         // Control: the scalar point itself (the flow's start without the skew kick) is not below ℓ_4(b*).
-        var scalarPoint = SampleStatistics.MeanAndError(heldOut.PerSample(id * bHat));
-        Properties.ExpectViolation($"the scalar point b̂*I (held-out {scalarPoint})",
-            () => Checks.AtMost(scalarPoint.Mean + scalarPoint.HalfWidth(1e-6), lStar, "the scalar point's population loss against ℓ_4(b*)"));
+        var scalarPoint = GatmiryPopulationLoss.Looped(id * bHat, null, n, loops);
+        Properties.ExpectViolation($"the scalar point b̂*I (exact {scalarPoint.Value:G6})",
+            () => Checks.AtMost(scalarPoint.Value + scalarPoint.RoundingBound, lStar, "the scalar point's population loss against ℓ_4(b*)"));
     }
 
     /// <summary>GAT-T3 (non-convexity is real): with A± = (0.9261I ± 0.2356J)ᵀ (d = 6, n = 100, L = 4) the midpoint 0.9261I has a higher loss than the average of the ends.</summary>

@@ -5,6 +5,8 @@ namespace LoopedIcl.Theorems;
 /// <summary>
 /// LEARN-AHN-F2 (Ahn et al. Figs. 1–2): training family (8) on x ~ N(0, Σ), w* ~ N(0, Σ⁻¹) drives Dist(Σ^{1/2}A_lΣ^{1/2}) → 0
 /// while Dist(A_l) stays large; the per-layer scalars reach the exact AHN-T3 optimum (as a set) and the loss reaches g*.
+/// The trained loss is the exact population loss (family (8) is Gatmiry's untied model with u = 0: <see cref="GatmiryPopulationLoss"/> at
+/// D_l = Σ^{1/2}A_lΣ^{1/2}, rounding bounded), not a held-out mean: at n = 10, d = 3 the per-prompt loss is heavy-tailed.
 /// </summary>
 [TestFixture, Category(ClaimIds.LearnAhnF2)]
 public class LearnAhnF2
@@ -24,8 +26,16 @@ public class LearnAhnF2
             whitened.Select(LearnedMetrics.Scalar).ToArray());
     }
 
-    /// <summary>Asserts the claim for a trained θ with the given tolerances; returns the held-out loss estimate.</summary>
-    public static Estimate AssertClaim(LearningSetup setup, double[] theta, string name, double distTolerance, double scalarTolerance, double lossTolerance)
+    /// <summary>The exact population loss of a family (8) θ (whitened layers, u = 0).</summary>
+    public static WishartWordMoments.Moment ExactLoss(LearningSetup setup, double[] theta)
+    {
+        var m = new LearnedModel(setup.Model, theta);
+        var whitened = Enumerable.Range(0, setup.Model.Layers).Select(l => LearnedMetrics.Whitened(m.A(l), setup.Sigma)).ToArray();
+        return GatmiryPopulationLoss.Whitened(whitened, new Vector<double>?[whitened.Length], setup.Recipe.Data.N);
+    }
+
+    /// <summary>Asserts the claim for a trained θ with the given tolerances; returns the exact population loss.</summary>
+    public static WishartWordMoments.Moment AssertClaim(LearningSetup setup, double[] theta, string name, double distTolerance, double scalarTolerance, double lossTolerance)
     {
         var (steps, gStar) = LearningTheory.SparseOptimum(setup.Recipe.Data.N, setup.Model.D, setup.Model.Layers);
         var r = Read(setup, theta);
@@ -40,9 +50,10 @@ public class LearnAhnF2
         }
         for (int l = 0; l < sorted.Length; l++)
             Checks.AtMost(Math.Abs(sorted[l] - steps[l]) / steps[l], scalarTolerance, $"scalar {l} vs the exact AHN-T3 optimum (relative)");
-        var heldOut = setup.TestLoss(theta, Learn.HeldOutBatch(setup, name));
-        Learn.LossMatches(heldOut, gStar, lossTolerance * gStar, $"{name}: held-out loss vs g*");
-        return heldOut;
+        var loss = ExactLoss(setup, theta);
+        ClaimLedger.Note($"{name}: exact population loss {loss.Value:G6} (rounding ≤ {loss.RoundingBound:G2}) vs g* = {gStar:G6} ({loss.Value / gStar - 1:P2})");
+        Checks.AtMost(Math.Abs(loss.Value - gStar), lossTolerance * gStar + loss.RoundingBound, $"{name}: exact loss vs g* (optimisation tolerance {lossTolerance:P0})");
+        return loss;
     }
 
     /// <summary>Reduced recipe: whitened layers are multiples of I, raw ones are not, scalars and loss at the exact optimum; plain GD (A_l = a_l I) cannot reach g* (control).</summary>
@@ -58,10 +69,9 @@ public class LearnAhnF2
         var (_, gStar) = LearningTheory.SparseOptimum(setup.Recipe.Data.N, setup.Model.D, setup.Model.Layers);
         var gd = new LinearRestriction<PromptBatch>(setup.Objective, LinearRestriction<PromptBatch>.PerLayerBlocks(setup.Model.Layers, Matrix<double>.Build.DenseIdentity(setup.Model.D)));
         var gdRun = Trainer.Train(gd, OptimizerSettings.Adam(0.05, halveEvery: 50), setup.Recipe.Schedule with { Steps = 150, BatchSize = 500 });
-        var gdLoss = setup.TestLoss(gd.Expand(gdRun.Theta), Learn.HeldOutBatch(setup, "LEARN-AHN-F2"));
-        double bound = LossEstimates.HalfWidth(gdLoss, Learn.FalseAlarm) + 0.05 * gStar;
-        ClaimLedger.Note($"LEARN-AHN-F2 control: plain GD steps [{string.Join(", ", gdRun.Theta.Select(v => v.ToString("F4")))}], held-out loss {gdLoss} vs g* {gStar:F6}");
-        Checks.Exceeds(Math.Abs(gdLoss.Mean - gStar), bound, "plain GD fails the g* check");
+        var gdLoss = ExactLoss(setup, gd.Expand(gdRun.Theta));
+        ClaimLedger.Note($"LEARN-AHN-F2 control: plain GD steps [{string.Join(", ", gdRun.Theta.Select(v => v.ToString("F4")))}], exact loss {gdLoss.Value:G6} vs g* {gStar:F6}");
+        Checks.Exceeds(Math.Abs(gdLoss.Value - gStar), 0.05 * gStar + gdLoss.RoundingBound, "plain GD fails the g* check");
         ClaimLedger.RecordNegativeControl("plain-GD parameterisation (A_l = a_l I) cannot reach g*");
     }
 

@@ -15,7 +15,6 @@ internal static class Learn
 
     public static TextWriter Progress => TestContext.Progress;
 
-    /// <summary>A held-out batch of the setup's law with a seed of its own.</summary>
     /// <summary>
     /// Trains from two small random inits and keeps the one with the lower loss on a common selection batch (2000 prompts, own seed):
     /// a single run can stall at a non-global stationary point or still be crossing a flat valley; the claims are about where training
@@ -32,6 +31,7 @@ internal static class Learn
         return (setup, l2 < l1 ? second : first);
     }
 
+    /// <summary>A held-out batch of the setup's law with a seed of its own.</summary>
     public static PromptBatch HeldOutBatch(LearningSetup setup, string name, int count = HeldOut) => setup.Draw(count, Seed(name + ".heldout"));
 
     /// <summary>
@@ -42,17 +42,6 @@ internal static class Learn
         double hw = LossEstimates.HalfWidth(trained, FalseAlarm);
         ClaimLedger.Note($"{what}: trained {trained} vs theory {theory:G6}; CI half-width {hw:G3} (δ = 1e-6, t with {trained.Count - 1} dof) + optimisation tolerance {optimisationTolerance:G3}");
         Checks.AtMost(Math.Abs(trained.Mean - theory), hw + optimisationTolerance, what);
-    }
-
-    /// <summary>
-    /// A mean difference is below 0 at false alarm 1e-6: its CI half-width ≤ −mean (recorded margin = half-width / improvement,
-    /// &lt; 1 when it holds; a non-negative mean fails outright).
-    /// </summary>
-    public static void SignificantlyNegative(Estimate difference, string what)
-    {
-        double hw = LossEstimates.HalfWidth(difference, FalseAlarm);
-        if (!(difference.Mean < 0)) Checks.Fail($"{what}: mean difference {difference} is not negative");
-        Checks.AtMost(hw, -difference.Mean, what);
     }
 
     /// <summary>Per-prompt differences a − b (paired on the same prompts).</summary>
