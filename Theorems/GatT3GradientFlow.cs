@@ -226,9 +226,9 @@ public sealed class GatT3GradientFlow
         Checks.AtMost(population.Value + population.RoundingBound, lStar, "the end point's exact population loss (+ rounding) is below the exact scalar optimum ℓ_4(b*)");
         ClaimLedger.Value("population loss of the flow's end point / ℓ_4(b*)", population.Value / lStar);
         // Control: the scalar point itself (the flow's start without the skew kick) is not below ℓ_4(b*).
-        var scalarPoint = GatmiryPopulationLoss.Looped(id * bHat, null, n, loops);
-        Properties.ExpectViolation($"the scalar point b̂*I (exact {scalarPoint.Value:G6})",
-            () => Checks.AtMost(scalarPoint.Value + scalarPoint.RoundingBound, lStar, "the scalar point's population loss against ℓ_4(b*)"));
+        double scalarPoint = LoopedScalar.ExactLoss(n, d, loops, bHat); // on the scalar line the loss is the exact rational ℓ_L(b)
+        Properties.ExpectViolation($"the scalar point b̂*I (exact {scalarPoint:G6})",
+            () => Checks.AtMost(scalarPoint, lStar, "the scalar point's population loss against ℓ_4(b*)"));
     }
 
     /// <summary>GAT-T3 (non-convexity is real): with A± = (0.9261I ± 0.2356J)ᵀ (d = 6, n = 100, L = 4) the midpoint 0.9261I has a higher loss than the average of the ends.</summary>

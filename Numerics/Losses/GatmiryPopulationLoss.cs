@@ -52,17 +52,32 @@ public static class GatmiryPopulationLoss
         }
         var transposed = d.Select(m => m.Transpose()).ToArray();
 
+        // Tied layers repeat the same matrices, so different subsets give the same word: each distinct word (named by the first layer
+        // holding each matrix) is computed once.
+        int[] same = Enumerable.Range(0, layers).Select(l => Enumerable.Range(0, layers).First(k => ReferenceEquals(d[k], d[l]))).ToArray();
+        int[] sameShift = Enumerable.Range(0, layers).Select(l => Enumerable.Range(0, layers).First(k => ReferenceEquals(s[k], s[l]))).ToArray();
+        var cache = new Dictionary<string, WishartWordMoments.Moment>();
         double total = 0, bound = 0, running = 0;
-        void Add(double weight, List<Matrix<double>?> word)
+        void Add(double weight, List<Matrix<double>?> word, string key)
         {
-            var w = WishartWordMoments.WhitenedWord(word, n, dim);
+            if (!cache.TryGetValue(key, out var w)) cache[key] = w = WishartWordMoments.WhitenedWord(word, n, dim);
             total += weight * w.Value;
             bound += Math.Abs(weight) * w.RoundingBound;
             running += Math.Abs(total) + Math.Abs(weight * w.Value);
         }
         // Π_S = Π_{l∈S, increasing} ŴD_l and Π_Tᵀ = Π_{l∈T, decreasing} D_lᵀŴ, with S, T subsets of the layers (bit masks).
-        void Forward(List<Matrix<double>?> word, int mask) { for (int l = 0; l < layers; l++) if ((mask >> l & 1) == 1) { word.Add(null); word.Add(d[l]); } }
-        void Backward(List<Matrix<double>?> word, int mask) { for (int l = layers - 1; l >= 0; l--) if ((mask >> l & 1) == 1) { word.Add(transposed[l]); word.Add(null); } }
+        string Forward(List<Matrix<double>?> word, int mask)
+        {
+            var key = new System.Text.StringBuilder();
+            for (int l = 0; l < layers; l++) if ((mask >> l & 1) == 1) { word.Add(null); word.Add(d[l]); key.Append("WD").Append(same[l]); }
+            return key.ToString();
+        }
+        string Backward(List<Matrix<double>?> word, int mask)
+        {
+            var key = new System.Text.StringBuilder();
+            for (int l = layers - 1; l >= 0; l--) if ((mask >> l & 1) == 1) { word.Add(transposed[l]); word.Add(null); key.Append('T').Append(same[l]).Append('W'); }
+            return key.ToString();
+        }
         static int Sign(int mask) => System.Numerics.BitOperations.PopCount((uint)mask) % 2 == 0 ? 1 : -1;
 
         // E tr(ΠΠᵀ) = Σ_{S,T} (−1)^{|S|+|T|} E tr(Π_S Π_Tᵀ); the (S, T) and (T, S) words are transposes, so equal in trace.
@@ -71,10 +86,9 @@ public static class GatmiryPopulationLoss
             for (int tMask = sMask; tMask < subsets; tMask++)
             {
                 var word = new List<Matrix<double>?>();
-                Forward(word, sMask);
-                Backward(word, tMask);
+                string key = Forward(word, sMask) + "|" + Backward(word, tMask);
                 if (word.Count == 0) word.Add(Matrix<double>.Build.DenseIdentity(dim));
-                Add((sMask == tMask ? 1 : 2) * Sign(sMask) * Sign(tMask), word);
+                Add((sMask == tMask ? 1 : 2) * Sign(sMask) * Sign(tMask), word, key);
             }
 
         // The shift: Σ_l s_lᵀŴD_l Π_{k>l}(I − ŴD_k) = Σ_{(l, S ⊂ {l+1, …})} (−1)^{|S|} s_lᵀŴD_lΠ_S; its squared norm pairs two such terms:
@@ -96,11 +110,10 @@ public static class GatmiryPopulationLoss
                 var (l, sMask) = terms[i];
                 var (lp, tMask) = terms[j];
                 var word = new List<Matrix<double>?> { s[lp]!.OuterProduct(s[l]!), null, d[l] };
-                Forward(word, sMask);
-                Backward(word, tMask);
+                string key = $"S{sameShift[lp]},{sameShift[l]}WD{same[l]}" + Forward(word, sMask) + "|" + Backward(word, tMask) + $"T{same[lp]}W";
                 word.Add(transposed[lp]);
                 word.Add(null);
-                Add((i == j ? 1 : 2) * Sign(sMask) * Sign(tMask), word);
+                Add((i == j ? 1 : 2) * Sign(sMask) * Sign(tMask), word, key);
             }
         // Each weighted addition rounds twice: the product weight·value and the partial sum (ε each, Higham's running error).
         return new WishartWordMoments.Moment(total, (bound + WishartWordMoments.Gamma(1) * running) * 1.01);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Numerics.Moments;
@@ -142,6 +143,8 @@ public static class WishartWordMoments
         }
 
         // The open path runs from `start` to `end`, which needs its pair partner: `start` (the cycle closes) or any unvisited slot.
+        // AggressiveOptimization: the recursion runs millions of times in one call, so tier-0 code would dominate a test's first call.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Extend(int depth, int start, int end, double value)
         {
             var product = _product[depth];
@@ -168,6 +171,7 @@ public static class WishartWordMoments
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Leaf(int depth, double value)
         {
             var classes = _rowClass[depth];
@@ -186,6 +190,7 @@ public static class WishartWordMoments
             for (int k = 0; k < classes.Length; k++) if (classes[k] == drop) classes[k] = keep;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Multiply(double[] a, double[] b, double[] result)
         {
             int d = _d;
