@@ -52,6 +52,7 @@ public class LearnAhnF2
             Checks.AtMost(Math.Abs(sorted[l] - steps[l]) / steps[l], scalarTolerance, $"scalar {l} vs the exact AHN-T3 optimum (relative)");
         var loss = ExactLoss(setup, theta);
         ClaimLedger.Note($"{name}: exact population loss {loss.Value:G6} (rounding ≤ {loss.RoundingBound:G2}) vs g* = {gStar:G6} ({loss.Value / gStar - 1:P2})");
+        ClaimLedger.Value($"{name}: exact loss / g*", loss.Value / gStar);
         Checks.AtMost(Math.Abs(loss.Value - gStar), lossTolerance * gStar + loss.RoundingBound, $"{name}: exact loss vs g* (optimisation tolerance {lossTolerance:P0})");
         return loss;
     }

@@ -37,6 +37,8 @@ public class LearnGatF2
         double floor = loopedLoss.RoundingBound + untiedLoss.RoundingBound;
         ClaimLedger.Note($"LEARN-GAT-F2 (d = {D}, n = {N}, L = {Loops}), exact population losses: looped {loopedLoss.Value:G6} vs ℓ_L(b*) = {lStar:G6} (b* = {bStar:F6}); " +
                          $"untied {untiedLoss.Value:G6} vs the untied optimum g* = {gStar:G6} (steps {{{string.Join(", ", steps.Select(s => s.ToString("F4")))}}}); rounding ≤ {floor:G2}");
+        ClaimLedger.Value($"LEARN-GAT-F2 d = {D}: exact looped loss / ℓ_L(b*)", loopedLoss.Value / lStar);
+        ClaimLedger.Value($"LEARN-GAT-F2 d = {D}: exact untied loss / g*", untiedLoss.Value / gStar);
         // Optimisation tolerance 3% of the optimum (final lr 0.05/8; GAT-F1 shows the scalar within 3%, and the loss is flat to second order there).
         Checks.AtMost(Math.Abs(loopedLoss.Value - lStar), 0.03 * lStar + loopedLoss.RoundingBound, "looped loss plateaus at ℓ_L(b*) (optimisation tolerance 3%)");
         Checks.AtMost(Math.Abs(untiedLoss.Value - gStar), 0.03 * gStar + untiedLoss.RoundingBound, "untied loss at the untied optimum g* (optimisation tolerance 3%)");

@@ -37,6 +37,8 @@ public class LearnGatSkew
         ClaimLedger.Note($"{name} (d = {d}, n = {n}, L = {loops}): skew share {skew:F4}, tr A/d = {LearnedMetrics.Scalar(a):F4} (b* = {bStar:F4}), ‖u‖ = {model.U(0).L2Norm():G3}; " +
                          $"exact L(A, u) = {trained.Value:G6} (rounding ≤ {trained.RoundingBound:G2}) vs ℓ_L(b*) = {lStar:G6}: {trained.Value / lStar - 1:P1}; " +
                          $"symmetric part (u = 0) {symmetrised.Value:G6} ({symmetrised.Value / lStar - 1:P1})");
+        ClaimLedger.Value($"{name}: exact L(trained) / ℓ_L(b*)", trained.Value / lStar);
+        ClaimLedger.Value($"{name}: skew share", skew);
         Checks.AtMost(trained.Value + trained.RoundingBound, lStar, "exact L(trained A, u) + rounding bound ≤ ℓ_L(b*), the best symmetric loss");
         return (skew, trained, symmetrised, lStar);
     }
