@@ -8,7 +8,7 @@ namespace LoopedIcl.Numerics.Losses;
 /// parameters, exactly (2L ≤ 8 Ŵ's per word). Only the label row moves, and on the training columns it stays linear in x:
 /// r_l = v_lᵀX with v_0 = w*, v_{l+1}ᵀ = v_lᵀ(I − ŜA_l) − u_lᵀŜA_l, and the query error is −v_Lᵀx_q. In the whitened basis
 /// (D_l = Σ^{1/2}A_lΣ^{1/2}, s_l = Σ^{1/2}u_l, Ŵ the whitened sample covariance, w* ~ N(0, Σ⁻¹)) the loss is
-/// E tr(ΠΠᵀ) + E‖Σ_l s_lᵀŴD_l Π_{k>l}(I − ŴD_k)‖², Π = Π_l (I − ŴD_l): for tied layers L(A, u) of GAT-T1 (<see cref="LoopedLoss"/>
+/// E tr(ΠΠᵀ) + E‖Σ_l s_lᵀŴD_l ∏_{k>l}(I − ŴD_k)‖², Π = ∏_l (I − ŴD_l): for tied layers L(A, u) of GAT-T1 (<see cref="LoopedLoss"/>
 /// averaged over X). Expanding the products over subsets of layers gives Wishart word moments (<see cref="WishartWordMoments"/>),
 /// exact up to double rounding, which is bounded. This replaces a Monte Carlo mean whose per-prompt loss is a degree-2L polynomial
 /// of Ŵ, heavy-tailed unless n ≫ d.

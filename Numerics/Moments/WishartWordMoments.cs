@@ -10,7 +10,8 @@ namespace LoopedIcl.Numerics.Moments;
 /// rows to be equal (n^c row choices, c the classes of the m rows it joins) and contracts the coordinates along cycles that
 /// alternate matrix edges and pair edges (a trace of the M's met, transposed where a cycle runs from column to row).
 /// The sum is exact up to double rounding, with a rigorous bound on that rounding (<see cref="Moment"/>).
-/// Used for the population loss of the looped model at a non-symmetric A, where the per-prompt loss is heavy-tailed (LEARN-GAT-SKEW).
+/// For identity M's this is the power moment of <see cref="WishartMoments"/> (symbolic in d, rationals); here the M's are numbers.
+/// Used by <see cref="Losses.GatmiryPopulationLoss"/>, where a Monte Carlo mean would be heavy-tailed.
 /// </summary>
 public static class WishartWordMoments
 {
@@ -21,11 +22,11 @@ public static class WishartWordMoments
     public readonly record struct Moment(double Value, double RoundingBound);
 
     /// <summary>
-    /// E tr(M_0 Ŵ M_1 Ŵ ⋯ M_{m−1} Ŵ) for the whitened Ŵ = W/n, one matrix before each Ŵ, with a rigorous rounding bound: a pairing's
-    /// value is a product of cycle traces, |tr(∏ M)| ≤ d ∏‖M‖₂, so Σ_pairings n^c |value| ≤ ∏_k ‖|M_k|‖₂ · E tr W^m (the identity word),
-    /// and each value (≤ m chained products of d terms, a trace per cycle, ≤ m products of traces) carries an error ≤ γ_{m(d+2)} times
-    /// that bound; the sums carry the running
-    /// error ε·Σ|partial sum| (Higham, Accuracy and Stability, §3.1 and §4.2), and Horner's rule in n adds γ_{2m+2}·Σ|a_c| n^{c−m}.
+    /// E tr(M_0 Ŵ M_1 Ŵ ⋯ M_{m−1} Ŵ) for the whitened Ŵ = W/n, one matrix before each Ŵ, with a rigorous rounding bound. A pairing's
+    /// value is a product of cycle traces with |tr(∏|M|)| ≤ d ∏‖|M|‖₂, and each M_k sits on one cycle, so Σ_pairings n^c |value| ≤
+    /// ∏_k ‖|M_k|‖₂ · E tr W^m (the identity word's pairings give n^c d^{#cycles}). Each value (≤ m chained products of d terms, a trace
+    /// per cycle, ≤ m products of traces) errs by ≤ γ_{m(d+2)} times its absolute-value bound; the sums add the running error
+    /// ε·Σ|partial sum|, and the powers of n and their sum γ_{2m+2}·Σ|a_c| n^{c−m} (Higham, Accuracy and Stability, §3.1, §4.2).
     /// </summary>
     public static Moment WhitenedTrace(IReadOnlyList<Matrix<double>> between, int n)
     {
@@ -44,7 +45,7 @@ public static class WishartWordMoments
         double value = 0, magnitude = 0, summation = 0;
         for (int c = m; c >= 0; c--)
         {
-            double scale = Math.Pow(n, c - m); // n^{c−m}: exact powers of n up to 2^53 are not needed, the rounding is in γ below
+            double scale = Math.Pow(n, c - m); // its rounding is in the γ_{2m+2} term below
             value += run.Coefficients[c] * scale;
             magnitude += Math.Abs(run.Coefficients[c]) * scale;
             summation += run.RunningError[c] * scale;
@@ -115,8 +116,8 @@ public static class WishartWordMoments
                         _transposed[k][j * _d + i] = between[k][i, j];
                     }
             }
-            _product = Enumerable.Range(0, _slots + 1).Select(_ => new double[_d * _d]).ToArray();
-            _rowClass = Enumerable.Range(0, _slots + 1).Select(_ => new int[_m]).ToArray();
+            _product = Enumerable.Range(0, _m + 1).Select(_ => new double[_d * _d]).ToArray(); // depth = pairs chosen ≤ m
+            _rowClass = Enumerable.Range(0, _m + 1).Select(_ => new int[_m]).ToArray();
             for (int k = 0; k < _m; k++) _rowClass[0][k] = k;
             _visited = new bool[_slots];
             Coefficients = new double[_m + 1];
@@ -152,7 +153,7 @@ public static class WishartWordMoments
             var next = _rowClass[depth + 1];
             double trace = 0;
             for (int i = 0; i < _d; i++) trace += product[i * _d + i];
-            if (trace != 0)
+            if (trace != 0) // a zero trace makes every completion of this branch zero
             {
                 Array.Copy(classes, next, _m);
                 Join(next, start / 2, end / 2);
