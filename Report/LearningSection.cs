@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LoopedIcl.Numerics.Curves;
 using LoopedIcl.Numerics.Engine;
+using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Statistics;
 using LoopedIcl.Numerics.Training;
@@ -71,7 +72,7 @@ public static class LearningSection
         md.AppendLine();
         md.AppendLine($"![learned whitened layers]({heat})");
         md.AppendLine();
-        md.AppendLine("| seed | learned scalars tr(Σ^½A_lΣ^½)/d (sorted) | exact AHN-T3 optimum | max Dist(Σ^½A_lΣ^½) | min Dist(A_l) | test loss | g* | wall s | prompt-steps/s |");
+        md.AppendLine("| seed | learned scalars tr(Σ^½A_lΣ^½)/d (sorted) | exact AHN-T3 optimum | max Dist(Σ^½A_lΣ^½) | min Dist(A_l) | population loss (exact) | g* | wall s | prompt-steps/s |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         for (int s = 0; s < runs.Count; s++)
         {
@@ -80,11 +81,11 @@ public static class LearningSection
             var w = Enumerable.Range(0, st.Model.Layers).Select(l => LearnedMetrics.Whitened(m.A(l), st.Sigma)).ToArray();
             var sc = w.Select(LearnedMetrics.Scalar).OrderBy(v => v).ToArray();
             double maxDist = w.Max(LearnedMetrics.DistToIdentity), minRaw = Enumerable.Range(0, st.Model.Layers).Min(l => LearnedMetrics.DistToIdentity(m.A(l)));
-            var test = st.TestLoss(r.Theta, st.Draw(20000, 99 + (ulong)s));
-            md.AppendLine($"| {s} | {string.Join(", ", sc.Select(v => F(v, "F4")))} | {string.Join(", ", steps.Select(v => F(v, "F6")))} | {F(maxDist, "F4")} | {F(minRaw, "F3")} | {test} | {F(gStar, "F6")} | {F(r.Seconds, "F1")} | {F(r.PromptStepsPerSecond, "E2")} |");
+            double test = GatmiryPopulationLoss.Whitened(w, new Vector<double>?[w.Length], st.Recipe.Data.N).Value; // family (8) = Gatmiry's untied model, u = 0
+            md.AppendLine($"| {s} | {string.Join(", ", sc.Select(v => F(v, "F4")))} | {string.Join(", ", steps.Select(v => F(v, "F6")))} | {F(maxDist, "F4")} | {F(minRaw, "F3")} | {F(test, "G6")} | {F(gStar, "F6")} | {F(r.Seconds, "F1")} | {F(r.PromptStepsPerSecond, "E2")} |");
             for (int l = 0; l < sc.Length; l++) keys[$"LEARN-AHN-F2.seed{s}.scalar{l}"] = sc[l];
             keys[$"LEARN-AHN-F2.seed{s}.max_whitened_dist"] = maxDist;
-            keys[$"LEARN-AHN-F2.seed{s}.test_loss"] = test.Mean;
+            keys[$"LEARN-AHN-F2.seed{s}.population_loss"] = test;
         }
         keys["LEARN-AHN-F2.g_star"] = gStar;
         md.AppendLine();
@@ -128,9 +129,9 @@ public static class LearningSection
         md.AppendLine();
         md.AppendLine($"![looped vs untied]({figures[^1]})");
         md.AppendLine();
-        md.AppendLine($"The looped model plateaus at ℓ_L(b*) = {F((double)f2.Parameters["l(b*)"])} (not near zero); untied layers reach g* = {F((double)f2.Parameters["g*"])}. Final looped {F(Math.Pow(10, f2.Series[0].Y[^1]))}, untied {F(Math.Pow(10, f2.Series[1].Y[^1]))}.");
-        keys["LEARN-GAT-F2.looped_final"] = Math.Pow(10, f2.Series[0].Y[^1]);
-        keys["LEARN-GAT-F2.untied_final"] = Math.Pow(10, f2.Series[1].Y[^1]);
+        md.AppendLine($"The looped model plateaus at ℓ_L(b*) = {F((double)f2.Parameters["l(b*)"])} (not near zero); untied layers reach g* = {F((double)f2.Parameters["g*"])}. Exact population losses of the trained end points: looped {F((double)f2.Parameters["looped exact"])}, untied {F((double)f2.Parameters["untied exact"])} (the curves are small fixed test batches).");
+        keys["LEARN-GAT-F2.looped_final"] = (double)f2.Parameters["looped exact"];
+        keys["LEARN-GAT-F2.untied_final"] = (double)f2.Parameters["untied exact"];
         md.AppendLine();
 
         // ---- GAT-F3: test-time loops ----
