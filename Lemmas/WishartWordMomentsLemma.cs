@@ -82,14 +82,16 @@ public sealed class WishartWordMomentsLemma
 
     /// <summary>
     /// WISHART: at a non-symmetric A with u ≠ 0 (d = 3, n = 40) the exact L(A, u) equals the Monte Carlo mean of the conditional loss
-    /// (<see cref="LoopedLoss"/>, 100 000 draws; light-tailed here: the largest draw holds &lt; 0.1% of the sum) within t(1e-6)·SE of 100
+    /// (<see cref="LoopedLoss"/>, 100 000 draws; light-tailed here: the largest draw holds ≈ 0.1% of the sum) within t(1e-6)·SE of 100
     /// group means, at L = 2 and 3; the same check with Aᵀ in place of A fails at L = 2 (the orientation B = Aᵀ matters).
     /// </summary>
     [Test]
     public void WISHART_Looped_population_loss_matches_Monte_Carlo_off_the_symmetric_class()
     {
-        var a = M.DenseOfArray(new double[,] { { 0.7, 0.5, 0 }, { 0, 0.8, 0.4 }, { 0.1, 0, 0.9 } });
-        var u = Vector<double>.Build.DenseOfArray([0.3, -0.2, 0.1]);
+        // Strongly non-normal A and a large u, so the exact L(Aᵀ, u) sits ≈ 100 SE from L(A, u) at L = 2: the control fails the check
+        // whenever the check itself holds (it needs a gap above two half-widths; a milder A left 6.5 SE and failed the control on seed 2).
+        var a = M.DenseOfArray(new double[,] { { 0.7, 0.9, 0 }, { 0, 0.8, 0.7 }, { 0.1, 0, 0.9 } });
+        var u = Vector<double>.Build.DenseOfArray([0.8, -0.5, 0.3]);
         const int n = 40;
         Estimate Sample(int loops)
         {
