@@ -29,7 +29,7 @@ public class LearnAhnD
         {
             var recipe = LearnAhnF4.Reduced(20, $"LEARN-AHN-D.L{layers}", steps: 1800, halveEvery: 225);
             var setup = new LearningSetup(recipe with { Model = recipe.Model with { Layers = layers } });
-            var theta = setup.Train(Learn.Progress).Theta;
+            var theta = Learn.Train(setup).Theta;
             var validation = setup.Draw(4000, Learn.Seed($"LEARN-AHN-D.L{layers}.validation"));
             var batch = Learn.HeldOutBatch(setup, $"LEARN-AHN-D.L{layers}");
             var eTrained = setup.SquaredErrors(theta, batch);
@@ -85,7 +85,7 @@ public class LearnAhnD
     {
         var r = Recipes.AhnFigure7(0, layers);
         var setup = new LearningSetup(steps is int t ? r with { Schedule = r.Schedule with { Steps = t } } : r, Environment.ProcessorCount);
-        var theta = setup.Train(Learn.Progress, progressSecondsOverride: 30).Theta;
+        var theta = Learn.Train(setup, 30).Theta;
         var validation = setup.Draw(5000, Learn.Seed($"LEARN-AHN-D.slow.L{layers}.validation"));
         var batch = Learn.HeldOutBatch(setup, $"LEARN-AHN-D.slow.L{layers}");
         var eTrained = setup.SquaredErrors(theta, batch);
@@ -137,7 +137,7 @@ public class LearnAhnD
     {
         var setup = new LearningSetup(recipe, threads);
         int n = recipe.Data.N, d = recipe.Model.D;
-        var theta = setup.Train(progress).Theta;
+        var theta = Learn.Train(setup, quiet: progress is null).Theta;
         var validation = setup.Draw(validationSize, Learn.Seed($"{recipe.Name}.n{n}.validation"));
         var batch = Learn.HeldOutBatch(setup, $"{recipe.Name}.n{n}", heldOut);
         var eTrained = setup.SquaredErrors(theta, batch);

@@ -62,7 +62,7 @@ public class LearnAhnF2
     public void LEARN_AHN_F2_Training_finds_Sigma_inverse_preconditioned_GD()
     {
         var setup = new LearningSetup(Reduced("LEARN-AHN-F2"));
-        var run = setup.Train(Learn.Progress);
+        var run = Learn.Train(setup);
         // Tolerances: observed Dist ≤ 0.05, scalar error ≤ 8%, loss ≤ 3% above g* (2 seeds); final lr 0.05/8 with batch 1000 leaves this much.
         AssertClaim(setup, run.Theta, "LEARN-AHN-F2", 0.1, 0.15, 0.05);
 
@@ -82,8 +82,7 @@ public class LearnAhnF2
     {
         var recipe = Recipes.AhnFigure1And2(0);
         var setup = new LearningSetup(recipe, Environment.ProcessorCount);
-        var run = setup.Train(Learn.Progress, progressSecondsOverride: 30);
-        ClaimLedger.Note($"LEARN-AHN-F2 (authors' recipe, seed 0): {run.Seconds:F0} s, {run.PromptStepsPerSecond:E3} prompt-steps/s on {Environment.ProcessorCount} threads");
+        var run = Learn.Train(setup, 30);
         // Full scale: the paper's heatmaps show off-diagonals ≤ 0.01 and scalars to two decimals.
         AssertClaim(setup, run.Theta, "LEARN-AHN-F2 (authors' recipe)", 0.05, 0.02, 0.02);
     }

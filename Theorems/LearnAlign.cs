@@ -20,7 +20,7 @@ public class LearnAlign
     public void LEARN_ALIGN_Trained_sparse_model_aligns_with_preconditioned_GD()
     {
         var setup = new LearningSetup(LearnAhnF2.Reduced("LEARN-ALIGN"));
-        var theta = setup.Train(Learn.Progress).Theta;
+        var theta = Learn.Train(setup).Theta;
         var (steps, _) = LearningTheory.SparseOptimum(setup.Recipe.Data.N, setup.Model.D, setup.Model.Layers);
         var theory = SparseTheta(steps, setup.Sigma.Inverse());
         var metrics = Measure(setup, theta, theory, "LEARN-ALIGN", [1, 2, 3]);
@@ -46,7 +46,7 @@ public class LearnAlign
     {
         var r = Recipes.AhnFigure1And2(0);
         var setup = new LearningSetup(r with { Schedule = r.Schedule with { Steps = 5000 } }, Environment.ProcessorCount);
-        var theta = setup.Train(Learn.Progress, progressSecondsOverride: 30).Theta;
+        var theta = Learn.Train(setup, 30).Theta;
         var (steps, _) = LearningTheory.SparseOptimum(20, 5, 3);
         var metrics = Measure(setup, theta, SparseTheta(steps, setup.Sigma.Inverse()), "LEARN-ALIGN.slow", [1, 2, 3]);
         foreach (var m in metrics)

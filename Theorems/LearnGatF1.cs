@@ -37,7 +37,7 @@ public class LearnGatF1
         foreach (int n in new[] { 5, 10, 30 })
         {
             var setup = new LearningSetup(Reduced(n, $"LEARN-GAT-F1.n{n}"));
-            var (uRel, dist, b) = Read(setup, setup.Train(Learn.Progress).Theta);
+            var (uRel, dist, b) = Read(setup, Learn.Train(setup).Theta);
             var (bStar, _) = LearningTheory.LoopedOptimum(n, d, loops);
             learned[n] = b;
             ClaimLedger.Note($"LEARN-GAT-F1 n = {n}: tr A/d = {b:F5} vs b* = {bStar:F6}; Dist(A) = {dist:F4}; ‖u‖/‖A‖ = {uRel:E2}");
@@ -47,7 +47,7 @@ public class LearnGatF1
         }
         // n = 2 < d: outside the theorem; measured only.
         var small = new LearningSetup(Reduced(2, "LEARN-GAT-F1.n2"));
-        var (u2, dist2, b2) = Read(small, small.Train(Learn.Progress).Theta);
+        var (u2, dist2, b2) = Read(small, Learn.Train(small).Theta);
         ClaimLedger.Note($"LEARN-GAT-F1 n = 2 < d = 3 (outside the theorem): tr A/d = {b2:F5} vs the scalar-line optimum {LearningTheory.LoopedOptimum(2, d, loops).B:F6}; Dist(A) = {dist2:F4}; ‖u‖/‖A‖ = {u2:E2}");
 
         var (b30, _) = LearningTheory.LoopedOptimum(30, d, loops);
@@ -68,7 +68,7 @@ public class LearnGatF1
             var protocol = Recipes.GatmiryLooped(0, n, 2, symmetricA: true, steps: 3000);
             var recipe = protocol with { Optimizer = OptimizerSettings.Adam(0.02, halveEvery: 750), Schedule = protocol.Schedule with { BatchSize = 2000 } };
             var setup = new LearningSetup(recipe, Environment.ProcessorCount);
-            var run = setup.Train(Learn.Progress, progressSecondsOverride: 30);
+            var run = Learn.Train(setup, 30);
             var (uRel, dist, b) = Read(setup, run.Theta);
             var (bStar, lStar) = LearningTheory.LoopedOptimum(n, 10, 2);
             ClaimLedger.Note($"LEARN-GAT-F1 (protocol, d = 10, n = {n}): tr A/d = {b:F5} vs b* = {bStar:F6}; Dist(A) = {dist:F4}; ‖u‖/‖A‖ = {uRel:E2}; loss {run.TestLoss} vs ℓ*(b*) {lStar:G6}; {run.Seconds:F0} s");

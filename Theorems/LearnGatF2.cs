@@ -24,8 +24,8 @@ public class LearnGatF2
         var looped = new LearningSetup(scale(LearnGatF1.Reduced(N, $"LEARN-GAT-F2.looped.{D}", D, Loops, symmetricA: false)), threads);
         var untiedRecipe = scale(LearnGatF1.Reduced(N, $"LEARN-GAT-F2.untied.{D}", D, Loops, symmetricA: false));
         var untied = new LearningSetup(untiedRecipe with { Model = untiedRecipe.Model with { Tied = false } }, threads);
-        var loopedTheta = looped.Train(Learn.Progress).Theta;
-        var untiedTheta = untied.Train(Learn.Progress).Theta;
+        var loopedTheta = Learn.Train(looped).Theta;
+        var untiedTheta = Learn.Train(untied).Theta;
 
         var (bStar, lStar) = LearningTheory.LoopedOptimum(N, D, Loops);
         var (steps, gStar) = LearningTheory.SparseOptimum(N, D, Loops);

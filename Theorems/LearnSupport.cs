@@ -16,6 +16,18 @@ internal static class Learn
     public static TextWriter Progress => TestContext.Progress;
 
     /// <summary>
+    /// Trains the setup's recipe (progress to the test output every <paramref name="progressSeconds"/> s unless <paramref name="quiet"/>)
+    /// and records its wall time and prompt-steps per second in the ledger, so every recipe's cost is in claims.json.
+    /// </summary>
+    public static TrainingResult Train(LearningSetup setup, double progressSeconds = 10, bool quiet = false)
+    {
+        var run = setup.Train(quiet ? null : Progress, progressSecondsOverride: progressSeconds);
+        ClaimLedger.Note($"{setup.Recipe.Name} (d = {setup.Model.D}, n = {setup.Recipe.Data.N}, L = {setup.Model.Layers}): {setup.Recipe.Schedule.Steps} steps, " +
+                         $"{run.PromptSteps:E3} prompt-steps in {run.Seconds:F2} s = {run.PromptStepsPerSecond:E3} prompt-steps/s on {setup.Engine.Threads} thread(s)");
+        return run;
+    }
+
+    /// <summary>
     /// Trains from two small random inits and keeps the one with the lower loss on a common selection batch (2000 prompts, own seed):
     /// a single run can stall at a non-global stationary point or still be crossing a flat valley; the claims are about where training
     /// ends up, and best-of-starts (the notes' C6 g) is how the authors' runs get there. Both losses are recorded.
@@ -24,8 +36,8 @@ internal static class Learn
     {
         var setup = new LearningSetup(recipe, threads);
         var selection = setup.Draw(2000, Seed(selectionSeedName + ".selection"));
-        var first = setup.Train(Progress);
-        var second = new LearningSetup(recipe.WithSeed(recipe.Schedule.Seed ^ 0x9E3779B97F4A7C15UL), threads, setup.Sigma).Train(Progress);
+        var first = Train(setup);
+        var second = Train(new LearningSetup(recipe.WithSeed(recipe.Schedule.Seed ^ 0x9E3779B97F4A7C15UL), threads, setup.Sigma));
         double l1 = setup.TestLoss(first.Theta, selection).Mean, l2 = setup.TestLoss(second.Theta, selection).Mean;
         ClaimLedger.Note($"{label}: two starts, selection-batch losses {l1:G5} and {l2:G5}; kept the {(l2 < l1 ? "second" : "first")}");
         return (setup, l2 < l1 ? second : first);
