@@ -58,9 +58,9 @@ public static class GatmiryPopulationLoss
         int[] sameShift = Enumerable.Range(0, layers).Select(l => Enumerable.Range(0, layers).First(k => ReferenceEquals(s[k], s[l]))).ToArray();
         var cache = new Dictionary<string, WishartWordMoments.Moment>();
         double total = 0, bound = 0, running = 0;
-        void Add(double weight, List<Matrix<double>?> word, string key)
+        void Add(double weight, List<Matrix<double>?> word, string key, int tokenRoundings = 0)
         {
-            if (!cache.TryGetValue(key, out var w)) cache[key] = w = WishartWordMoments.WhitenedWord(word, n, dim);
+            if (!cache.TryGetValue(key, out var w)) cache[key] = w = WishartWordMoments.WhitenedWord(word, n, dim, tokenRoundings);
             total += weight * w.Value;
             bound += Math.Abs(weight) * w.RoundingBound;
             running += Math.Abs(total) + Math.Abs(weight * w.Value);
@@ -113,7 +113,7 @@ public static class GatmiryPopulationLoss
                 string key = $"S{sameShift[lp]},{sameShift[l]}WD{same[l]}" + Forward(word, sMask) + "|" + Backward(word, tMask) + $"T{same[lp]}W";
                 word.Add(transposed[lp]);
                 word.Add(null);
-                Add((i == j ? 1 : 2) * Sign(sMask) * Sign(tMask), word, key);
+                Add((i == j ? 1 : 2) * Sign(sMask) * Sign(tMask), word, key, tokenRoundings: 1); // s_{l'}s_lᵀ rounds once per entry
             }
         // Each weighted addition rounds twice: the product weight·value and the partial sum (ε each, Higham's running error).
         return new WishartWordMoments.Moment(total, (bound + WishartWordMoments.Gamma(1) * running) * 1.01);

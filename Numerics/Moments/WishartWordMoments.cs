@@ -28,7 +28,14 @@ public static class WishartWordMoments
     /// per cycle, ≤ m products of traces) errs by ≤ γ_{m(d+2)} times its absolute-value bound; the sums add the running error
     /// ε·Σ|partial sum|, and the powers of n and their sum γ_{2m+2}·Σ|a_c| n^{c−m} (Higham, Accuracy and Stability, §3.1, §4.2).
     /// </summary>
-    public static Moment WhitenedTrace(IReadOnlyList<Matrix<double>> between, int n)
+    public static Moment WhitenedTrace(IReadOnlyList<Matrix<double>> between, int n) => WhitenedTrace(between, n, null, 0);
+
+    /// <summary>
+    /// <see cref="WhitenedTrace(IReadOnlyList{Matrix{double}}, int)"/> where each M_k was formed in floating point: |M_k − exact| ≤ γ_r·P_k
+    /// entrywise for non-negative P_k (the product of the factors' absolute values) and r = <paramref name="formationRoundings"/>. The value
+    /// is multilinear in the M's, so the bound uses ‖P_k‖₂ ≥ ‖|M_k|‖₂ and adds m·r to the roundings.
+    /// </summary>
+    private static Moment WhitenedTrace(IReadOnlyList<Matrix<double>> between, int n, IReadOnlyList<Matrix<double>>? absoluteFactors, int formationRoundings)
     {
         ArgumentNullException.ThrowIfNull(between);
         Guard.Positive(n, nameof(n));
@@ -51,35 +58,46 @@ public static class WishartWordMoments
             summation += run.RunningError[c] * scale;
         }
         double norms = 1;
-        foreach (var x in between) norms *= x.PointwiseAbs().L2Norm();
+        for (int k = 0; k < m; k++) norms *= (absoluteFactors?[k] ?? between[k].PointwiseAbs()).L2Norm();
         double identityWord = (double)RealWishartMoments.TraceMoments(n, d, m)[m] / Math.Pow(n, m);
-        double bound = Gamma(m * (d + 2)) * norms * identityWord + summation + Gamma(2 * m + 2) * magnitude;
+        double bound = Gamma(m * (d + 2 + formationRoundings)) * norms * identityWord + summation + Gamma(2 * m + 2) * magnitude;
         return new Moment(value, bound * 1.01); // 1.01: the bound's own rounding
     }
 
     /// <summary>
     /// E tr(T_1 T_2 ⋯ T_r) for a word of fixed matrices and Ŵ's (null stands for Ŵ): the matrices between consecutive Ŵ's are
-    /// multiplied (cyclically, so the tail joins the head). A word without Ŵ is its plain trace.
+    /// multiplied (cyclically, so the tail joins the head), and that rounding is in the bound. A word without Ŵ is its plain trace.
+    /// <paramref name="tokenRoundings"/>: roundings already in the tokens, relative to their absolute values (1 for an outer product).
     /// </summary>
-    public static Moment WhitenedWord(IReadOnlyList<Matrix<double>?> word, int n, int d)
+    public static Moment WhitenedWord(IReadOnlyList<Matrix<double>?> word, int n, int d, int tokenRoundings = 0)
     {
         ArgumentNullException.ThrowIfNull(word);
         Guard.Positive(d, nameof(d));
+        if (tokenRoundings < 0) throw new ArgumentException($"tokenRoundings must be ≥ 0 (got {tokenRoundings}).", nameof(tokenRoundings));
         var identity = Matrix<double>.Build.DenseIdentity(d);
         var segments = new List<Matrix<double>>();
-        var current = identity;
+        var absolute = new List<Matrix<double>>();
+        Matrix<double> current = identity, currentAbs = identity;
+        int factors = 0, mostFactors = 0;
         foreach (var t in word)
         {
-            if (t is null) { segments.Add(current); current = identity; }
-            else current *= t;
+            if (t is null)
+            {
+                segments.Add(current); absolute.Add(currentAbs);
+                current = currentAbs = identity; factors = 0;
+            }
+            else
+            {
+                current *= t; currentAbs *= t.PointwiseAbs(); // × I is exact, so a segment of f factors rounds f − 1 times (d terms each)
+                mostFactors = Math.Max(mostFactors, ++factors);
+            }
         }
-        if (segments.Count == 0)
-        {
-            double norms = word.Aggregate(1.0, (p, t) => p * t!.PointwiseAbs().L2Norm());
-            return new Moment(current.Trace(), Gamma(word.Count * (d + 2)) * d * norms * 1.01);
-        }
-        segments[0] = current * segments[0]; // tr(Y X Ŵ ⋯ Ŵ) = tr(X Ŵ ⋯ Ŵ Y): the tail after the last Ŵ joins the head
-        return WhitenedTrace(segments, n);
+        if (segments.Count == 0) return new Moment(current.Trace(), Gamma(word.Count * (d + 2) + tokenRoundings) * d * currentAbs.L2Norm() * 1.01);
+        // tr(Y X Ŵ ⋯ Ŵ) = tr(X Ŵ ⋯ Ŵ Y): the tail after the last Ŵ joins the head (one more product).
+        segments[0] = current * segments[0];
+        absolute[0] = currentAbs * absolute[0];
+        int formation = (mostFactors + factors) * d + tokenRoundings;
+        return WhitenedTrace(segments, n, absolute, formation);
     }
 
     /// <summary>γ_k = k·u/(1 − k·u), u = 2⁻⁵³ (Higham's constant for k roundings).</summary>
