@@ -20,7 +20,7 @@ public class LearnAhnD
         return (eta, sparse.SquaredErrors(Theta(eta), batch));
     }
 
-    /// <summary>Σ = I, n = 20: trained L = 1 equals PGD (one optimal step), trained L = 2 beats 2-step PGD (= GD here) on the median prompt (paired, n < 8d); the authors' off-by-one (baselines on n − 1 examples) handicaps PGD (control).</summary>
+    /// <summary>Σ = I, n = 20: trained L = 1 equals PGD (one optimal step), trained L = 2 beats 2-step PGD (= GD here) on the median prompt (paired, n &lt; 8d); the authors' off-by-one (baselines on n − 1 examples) handicaps PGD (control).</summary>
     [Test]
     public void LEARN_AHN_D_Trained_beats_PGD_where_depth_helps()
     {
