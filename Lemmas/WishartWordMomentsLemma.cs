@@ -73,8 +73,8 @@ public sealed class WishartWordMomentsLemma
                 }
         using (ClaimLedger.Suspend())
         {
-            var w = GatmiryPopulationLoss.Looped(M.DenseIdentity(4) * 0.8, null, 31, 4);
-            double exact = LoopedScalar.ExactLoss(30, 4, 4, 0.8);
+            var w = GatmiryPopulationLoss.Looped(M.DenseIdentity(4) * 0.8, null, 31, 3);
+            double exact = LoopedScalar.ExactLoss(30, 4, 3, 0.8);
             Checks.Exceeds(Math.Abs(w.Value - exact), w.RoundingBound + Math.Abs(exact) * 1.2e-16, "the loss at n + 1 fails the check against ℓ_L(b) at n");
         }
         ClaimLedger.RecordNegativeControl("the loss at the wrong n fails the scalar-line identity");
@@ -93,11 +93,8 @@ public sealed class WishartWordMomentsLemma
         var a = M.DenseOfArray(new double[,] { { 0.7, 0.9, 0 }, { 0, 0.8, 0.7 }, { 0.1, 0, 0.9 } });
         var u = Vector<double>.Build.DenseOfArray([0.8, -0.5, 0.3]);
         const int n = 40;
-        Estimate Sample(int loops)
-        {
-            var samples = SparseFamilyLoss.DrawSamples(M.DenseIdentity(3), n, 100_000, TestSettings.SeedFor($"WISHART looped loss L={loops}"));
-            return LossEstimates.GroupMeans(new LoopedLoss(samples, M.DenseIdentity(3), loops).PerSample(a, u), 100);
-        }
+        var samples = SparseFamilyLoss.DrawSamples(M.DenseIdentity(3), n, 100_000, TestSettings.SeedFor("WISHART looped loss sample")); // one sample serves both L
+        Estimate Sample(int loops) => LossEstimates.GroupMeans(new LoopedLoss(samples, M.DenseIdentity(3), loops).PerSample(a, u), 100);
         var atTwo = Sample(2);
         foreach (var (loops, est) in new[] { (2, atTwo), (3, Sample(3)) })
         {
