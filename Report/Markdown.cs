@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LoopedIcl.Claims;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 
 namespace LoopedIcl.Report;
 
@@ -137,8 +137,8 @@ internal static class Markdown
 
     /// <summary>The notes and negative-control records of a held claim's passing tests that carry a finding's numbers.</summary>
     public static IEnumerable<string> FindingNotes(Verdict v, Finding f) =>
-        v.Notes.Concat(v.Tests.Where(t => t.Passed).SelectMany(t => t.NegativeControls.Select(c => "negative control failed as required: " + c)))
-            .Where(s => f.NotePrefixes.Any(p => s.StartsWith(p, StringComparison.Ordinal) || s.StartsWith("negative control failed as required: " + p, StringComparison.Ordinal)))
+        v.Notes.Concat(v.Tests.Where(t => t.Passed).SelectMany(t => t.NegativeControls.Select(c => NoteKey.ControlPrefix + c)))
+            .Where(s => f.Notes.Any(k => k.Matches(s)))
             .Distinct();
 
     private static string Status(Verdict v) => v.Status switch

@@ -29,7 +29,7 @@ public sealed class SparseFamilyLoss
     /// <summary>K sample covariances S = (1/n)XᵀX with X rows ~ N(0, Σ).</summary>
     public static Matrix<double>[] DrawSamples(Matrix<double> sigma, int n, int count, int seed)
     {
-        var buffer = new Prompts.PromptBuffer(sigma, Prompts.TaskLaw.Isotropic, n, seed);
+        var buffer = new Engine.PromptBuffer(sigma, Prompts.TaskLaw.Isotropic, n, seed);
         var result = new Matrix<double>[count];
         int d = sigma.RowCount;
         for (int k = 0; k < count; k++)
