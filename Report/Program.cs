@@ -182,10 +182,5 @@ static int GitExit(string root, string[] args)
     catch (System.ComponentModel.Win32Exception) { return -1; }
 }
 
-static string FindRoot()
-{
-    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LoopedIcl.Verification.sln"))) return dir.FullName;
-    throw new UsageException("run the report inside the repository (no LoopedIcl.Verification.sln found above the current folder)");
-}
+static string FindRoot() => Repository.FindRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+    ?? throw new UsageException($"run the report inside the repository (no {Repository.SolutionFile} found above the current folder)");

@@ -61,10 +61,5 @@ public static class TestSettings
     public static SeedPlan Plan => new(Seed);
 
     /// <summary>The repository root (the folder holding LoopedIcl.Verification.sln).</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LoopedIcl.Verification.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
+    public static string RepositoryRoot() => Repository.FindRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
 }
