@@ -33,19 +33,20 @@ public static class CheckpointReader
         return Read(bytes, path);
     }
 
-    /// <summary>The same over bytes already in memory; <paramref name="source"/> names them in messages.</summary>
-    internal static IReadOnlyList<NamedTensor> Read(byte[] bytes, string source)
+    /// <summary>The same over a file's bytes already in memory; <paramref name="source"/> names them in messages.</summary>
+    public static IReadOnlyList<NamedTensor> Read(byte[] bytes, string source)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         var file = new CheckpointSource(source, bytes.LongLength);
         try
         {
             return Dispatch(bytes, file);
         }
-        catch (InvalidDataException) { throw; }
+        catch (InvalidDataException e) when (e.Data.Contains(CheckpointSource.Marker)) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Library code below (zip, JSON, the pickle machine) reports corrupt input in its own exception types.
-            throw file.Fail(file.CurrentEntry, $"corrupt or unsupported content ({e.GetType().Name}: {e.Message})");
+            throw file.Fail(file.CurrentEntry, $"corrupt or truncated content ({e.GetType().Name}: {e.Message})");
         }
     }
 
@@ -54,11 +55,11 @@ public static class CheckpointReader
         var head = bytes.AsSpan();
         if (head.StartsWith("PK"u8)) return ReadZip(bytes, file);
         if (head.StartsWith(NumpyFormat.Magic)) return [NumpyFormat.ReadNpy(bytes, "tensor", file)];
+        if (SafetensorsFormat.LooksLike(head)) return SafetensorsFormat.Read(bytes, file);
         if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5)
             throw file.Fail("", "legacy torch.save format (a raw pickle, not a zip archive), re-save with torch >= 1.6");
         if (head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8))
             throw file.Fail("", "legacy torch.save format (a tar archive), re-save with torch >= 1.6");
-        if (SafetensorsFormat.LooksLike(head)) return SafetensorsFormat.Read(bytes, file);
         throw file.Fail("", "not a checkpoint: expected a PyTorch zip (torch >= 1.6), safetensors, .npy or .npz file");
     }
 
@@ -89,8 +90,11 @@ internal sealed class CheckpointSource(string path, long length)
     public long Length { get; } = length;
     public string CurrentEntry { get; set; } = "";
 
+    /// <summary>Marks the exceptions that already name the file and the entry (others get wrapped).</summary>
+    public const string Marker = "LoopedIcl.Checkpoint";
+
     public InvalidDataException Fail(string entry, string rule) =>
-        new(entry.Length == 0 ? $"{Path}: {rule}" : $"{Path}: {entry}: {rule}");
+        new(entry.Length == 0 ? $"{Path}: {rule}" : $"{Path}: {entry}: {rule}") { Data = { [Marker] = true } };
 
     public void Spend(string entry, long elements)
     {
