@@ -198,6 +198,7 @@ public sealed class CheckpointReaders
         ("truncated.pt", ["corrupt"]),
         ("big_endian.pt", ["byteorder", "big-endian"]),
         ("short_storage.pt", ["data/0", "storage shorter than declared"]),
+        ("flipped_byte.pt", ["state_dict/data/0", "CRC-32", "corrupt archive"]),
         ("nan.pt", ["allparam", "NaN", "not finite"]),
         ("inf.safetensors", ["allparam", "Infinity", "not finite"]),
         ("huge_view.pt", ["huge", "more than"]),

@@ -119,7 +119,26 @@ internal sealed class CheckpointSource(string path, long length)
             if (buffer.Length > limit) throw Fail(entry.FullName, "inflates to more than 64 bytes per byte of the file");
         }
         if (buffer.Length != entry.Length) throw Fail(entry.FullName, $"holds {buffer.Length} bytes but its directory entry says {entry.Length} (truncated or corrupt archive)");
-        return buffer.ToArray();
+        var bytes = buffer.ToArray();
+        // ZipArchive does not check stored entries against their CRC-32; a flipped weight byte must not read silently.
+        uint crc = Crc32(bytes);
+        if (crc != entry.Crc32) throw Fail(entry.FullName, $"CRC-32 {crc:x8} does not match the archive's {entry.Crc32:x8} (corrupt archive)");
+        return bytes;
+    }
+
+    private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
+    {
+        uint c = (uint)n;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    /// <summary>The zip CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320).</summary>
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFFu;
+        foreach (var b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
     }
 
     public static string Latin1(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);

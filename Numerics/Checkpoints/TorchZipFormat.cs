@@ -187,10 +187,11 @@ internal static class TorchZipFormat
             return new StorageRecord(key, type.Kind, count);
         }
 
+        // One level only: a crafted pid may nest tuples as deep as the file is long.
         private static string Describe(object? x) => x switch
         {
             null => "None",
-            object[] a => "(" + string.Join(", ", a.Select(Describe)) + ")",
+            object[] a => "(" + string.Join(", ", a.Select(v => v is object[] ? "(…)" : v?.ToString() ?? "None")) + ")",
             _ => x.ToString() ?? x.GetType().Name,
         };
     }

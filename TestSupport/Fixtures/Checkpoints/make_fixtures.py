@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GOOD, BAD = os.path.join(HERE, 'good'), os.path.join(HERE, 'bad')
 L, D, N = 2, 3, 20                       # layers, dimension, context length (in the log file name)
 MARKER = '/tmp/loopedicl-pwned-byom'     # the malicious pickle would create this file
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)       # zip timestamps, so that rerunning the script changes no file
 
 
 class AhnTransformer(nn.Module):
@@ -106,9 +107,9 @@ def rewrite_zip(src, dst, prefix=None, extra=None, replace=None):
             data = zin.read(info.filename)
             if replace and rest in replace:
                 data = replace[rest]
-            zout.writestr(new + '/' + rest, data)
+            zout.writestr(zipfile.ZipInfo(new + '/' + rest, FIXED_TIME), data)
         for rest, data in (extra or {}).items():
-            zout.writestr(new + '/' + rest, data)
+            zout.writestr(zipfile.ZipInfo(new + '/' + rest, FIXED_TIME), data)
 
 
 def safetensors_bytes(tensors, dtype='F32', header_patch=None):
@@ -254,6 +255,15 @@ def main():
     with zipfile.ZipFile(good('state_dict.pt')) as z:
         storage = z.read(z.namelist()[0].split('/')[0] + '/data/0')
     rewrite_zip(good('state_dict.pt'), bad('short_storage.pt'), replace={'data/0': storage[:len(storage) // 2]})
+    # One stored weight byte flipped: the zip's CRC-32 no longer matches (ZipArchive itself does not check it).
+    with zipfile.ZipFile(good('state_dict.pt')) as z:
+        info = [i for i in z.infolist() if i.filename.endswith('/data/0')][0]
+    with open(good('state_dict.pt'), 'rb') as f:
+        data = bytearray(f.read())
+    name_len, extra_len = struct.unpack('<HH', data[info.header_offset + 26:info.header_offset + 30])
+    data[info.header_offset + 30 + name_len + extra_len + 5] ^= 0x40
+    with open(bad('flipped_byte.pt'), 'wb') as f:
+        f.write(data)
     nan = allparam.clone(); nan[1, 0, 1, 2, 0] = float('nan')
     torch.save(collections.OrderedDict([('allparam', nan)]), bad('nan.pt'))
     inf = allparam.clone(); inf[0, 0, 0, 0, 1] = float('inf')
