@@ -32,7 +32,7 @@ public sealed class CheckpointReaders
     public void INPUT_Checkpoint_fixtures_read_to_the_values_torch_and_numpy_computed()
     {
         var expected = CheckpointFixtures.Expected();
-        Checks.Sanity(expected.Count >= 14, $"expected.json lists {expected.Count} good files");
+        Checks.Sanity(expected.Count >= 15, $"expected.json lists {expected.Count} good files");
         foreach (var (file, tensors) in expected)
         {
             var read = CheckpointReader.Read(CheckpointFixtures.Good(file));
@@ -59,7 +59,7 @@ public sealed class CheckpointReaders
         Checks.True(reference.Name == "allparam" && reference.Shape.SequenceEqual([2, 1, 2, 3, 3]), "the state dict holds allparam (L=2, H=1, 2, d=3, d=3)");
         foreach (var (file, name) in new[]
                  {
-                     ("state_dict_cuda.pt", "allparam"), ("state_dict_torch2.pt", "allparam"), ("compiled_model.pt", "model._orig_mod.allparam"),
+                     ("state_dict_cuda.pt", "allparam"), ("state_dict_torch2.pt", "allparam"), ("compiled_model.pt", "model._orig_mod.allparam"), ("parameter.pt", "allparam"),
                      ("weights.safetensors", "allparam"), ("weights.npz", "allparam"), ("weights.npy", "tensor"),
                  })
         {
