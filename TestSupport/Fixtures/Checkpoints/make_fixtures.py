@@ -182,6 +182,10 @@ def main():
             tensors['optimizer_state_dict.state.0.' + k] = v
     expect('training_checkpoint.pt', tensors)
 
+    # A bare tensor is named "tensor".
+    torch.save(allparam, good('bare_tensor.pt'))
+    expect('bare_tensor.pt', {'tensor': allparam})
+
     # A parameter saved as itself (not its state dict) pickles through torch._utils._rebuild_parameter.
     torch.save({'allparam': model.allparam}, good('parameter.pt'))
     expect('parameter.pt', {'allparam': allparam})
