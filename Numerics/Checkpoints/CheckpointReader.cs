@@ -1,0 +1,122 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace LoopedIcl.Numerics.Checkpoints;
+
+/// <summary>
+/// Reads the tensors of a checkpoint file: a PyTorch zip checkpoint (torch.save since 1.6), safetensors, NumPy .npy or
+/// .npz. The format is detected from the content, not the extension. Every problem with the content is an
+/// <see cref="InvalidDataException"/> naming the file, the entry and the rule; no partial result is returned.
+/// </summary>
+public static class CheckpointReader
+{
+    /// <summary>
+    /// Every tensor of the file at <paramref name="path"/>, with dotted names (see <see cref="NamedTensor"/>): PyTorch
+    /// names are paths from the pickle root ("allparam", "hist_list.0", "model_state_dict.allparam"; a bare tensor is
+    /// "tensor"; keys of plain dicts in ordinal order, OrderedDict keys in file order); npz names are the entry names
+    /// without ".npy"; a .npy file is "tensor"; safetensors names are its keys in header order. Non-tensor values are
+    /// skipped. Values must be finite.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path is empty, missing or a directory.</exception>
+    /// <exception cref="InvalidDataException">The content is not a supported checkpoint, is corrupt or is unsafe.</exception>
+    public static IReadOnlyList<NamedTensor> Read(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("path must name a checkpoint file (got an empty string).", nameof(path));
+        if (Directory.Exists(path)) throw new ArgumentException($"path must name a checkpoint file, not a directory (got '{path}').", nameof(path));
+        if (!File.Exists(path)) throw new ArgumentException($"path must name an existing checkpoint file (no file '{path}').", nameof(path));
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"path: cannot read '{path}': {e.Message}", nameof(path), e);
+        }
+        return Read(bytes, path);
+    }
+
+    /// <summary>The same over bytes already in memory; <paramref name="source"/> names them in messages.</summary>
+    internal static IReadOnlyList<NamedTensor> Read(byte[] bytes, string source)
+    {
+        var file = new CheckpointSource(source, bytes.LongLength);
+        try
+        {
+            return Dispatch(bytes, file);
+        }
+        catch (InvalidDataException) { throw; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Library code below (zip, JSON, the pickle machine) reports corrupt input in its own exception types.
+            throw file.Fail(file.CurrentEntry, $"corrupt or unsupported content ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    private static IReadOnlyList<NamedTensor> Dispatch(byte[] bytes, CheckpointSource file)
+    {
+        var head = bytes.AsSpan();
+        if (head.StartsWith("PK"u8)) return ReadZip(bytes, file);
+        if (head.StartsWith(NumpyFormat.Magic)) return [NumpyFormat.ReadNpy(bytes, "tensor", file)];
+        if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5)
+            throw file.Fail("", "legacy torch.save format (a raw pickle, not a zip archive), re-save with torch >= 1.6");
+        if (head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8))
+            throw file.Fail("", "legacy torch.save format (a tar archive), re-save with torch >= 1.6");
+        if (SafetensorsFormat.LooksLike(head)) return SafetensorsFormat.Read(bytes, file);
+        throw file.Fail("", "not a checkpoint: expected a PyTorch zip (torch >= 1.6), safetensors, .npy or .npz file");
+    }
+
+    private static IReadOnlyList<NamedTensor> ReadZip(byte[] bytes, CheckpointSource file)
+    {
+        file.CurrentEntry = "zip directory";
+        using var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
+        var entries = zip.Entries.ToList();
+        if (entries.Any(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)))
+            return TorchZipFormat.Read(entries, file);
+        if (entries.Count > 0 && entries.All(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal)))
+            return NumpyFormat.ReadNpz(entries, file);
+        throw file.Fail("", "a zip archive that is neither a PyTorch checkpoint (no <prefix>/data.pkl) nor an .npz (entries not all .npy)");
+    }
+}
+
+/// <summary>One file being read: its name for messages, the entry being read, and the element budget.</summary>
+internal sealed class CheckpointSource(string path, long length)
+{
+    /// <summary>
+    /// Most elements all tensors of one file may expand to: 8 per byte of the file (1 Mi at least). A tensor stores at
+    /// least one byte per element, so only views sharing storage come near it; crafted shapes and strides that would
+    /// expand a small file into gigabytes are refused before anything is allocated.
+    /// </summary>
+    private long _budget = Math.Max(8 * length, 1L << 20);
+
+    public string Path { get; } = path;
+    public long Length { get; } = length;
+    public string CurrentEntry { get; set; } = "";
+
+    public InvalidDataException Fail(string entry, string rule) =>
+        new(entry.Length == 0 ? $"{Path}: {rule}" : $"{Path}: {entry}: {rule}");
+
+    public void Spend(string entry, long elements)
+    {
+        if (elements > _budget)
+            throw Fail(entry, $"the tensors would expand to more than {Math.Max(8 * Length, 1L << 20)} elements, 8 per byte of the file (crafted shape or shared storage)");
+        _budget -= elements;
+    }
+
+    /// <summary>Bytes of a zip entry, refusing entries that inflate beyond 64 bytes per byte of the file (zip bombs).</summary>
+    public byte[] ReadEntry(ZipArchiveEntry entry)
+    {
+        CurrentEntry = entry.FullName;
+        long limit = 64 * Length + (1 << 20);
+        if (entry.Length > limit) throw Fail(entry.FullName, $"declares {entry.Length} bytes, more than 64 per byte of the file");
+        using var s = entry.Open();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = s.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > limit) throw Fail(entry.FullName, "inflates to more than 64 bytes per byte of the file");
+        }
+        if (buffer.Length != entry.Length) throw Fail(entry.FullName, $"holds {buffer.Length} bytes but its directory entry says {entry.Length} (truncated or corrupt archive)");
+        return buffer.ToArray();
+    }
+
+    public static string Latin1(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
+}
