@@ -118,7 +118,7 @@ public static class ModelChecker
             double err = Math.Abs(yhat[p] - LinearTransformer<Real>.Readout(traj[^1]).Value);
             if (!(err <= budget) || err / budget > readRatio) { readRatio = double.IsFinite(err) ? err / budget : double.PositiveInfinity; readError = err; readBudget = budget; }
         }
-        checks.Add(new(Read, readRatio <= 1, readError, readBudget, "max |ŷ_engine − ŷ_literal| over 64 prompts vs the FAST-PATH rounding budget"));
+        checks.Add(new(Read, readRatio <= 1, readError, readBudget, "max over 64 prompts of abs(ŷ_engine − ŷ_literal) vs the FAST-PATH rounding budget"));
 
         // family: normalise to the + residual and P[d+1,d+1] = 1, then measure what leaves each family.
         var p2 = new Matrix<double>[layers];
