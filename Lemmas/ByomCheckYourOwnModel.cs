@@ -265,4 +265,156 @@ public sealed class ByomCheckYourOwnModel
         var missing = Error(() => ModelLayouts.FromJson([ap], """{"model": "full", "layers": [ {"P": "nope", "Q": "allparam[0,0,1]"} ]}""", "map.json", "memory"));
         Checks.Sanity(missing.Contains("map.json", StringComparison.Ordinal) && missing.Contains("'nope'", StringComparison.Ordinal), $"a JSON naming a missing tensor names the JSON file and the tensor: {missing}");
     }
+
+    // ---- files: the formats, the export, the command ----
+
+    internal static string Fixture(params string[] path) => Path.Combine([TestSettings.RepositoryRoot(), "TestSupport", "Fixtures", "Checkpoints", .. path]);
+
+    private static SnapshotCheck CheckFile(string path, bool full = true)
+    {
+        var file = ModelLayouts.Map(CheckpointReader.Read(path), null, null, path);
+        return ModelChecker.Check(file.Snapshots[^1], new DataLaw(DataLaw.NFromFileName(path)!.Value, file.Sigma!, "file name", "file"), 1, full, maxLoops: 10);
+    }
+
+    private static double[] Numbers(SnapshotCheck r) =>
+        [.. r.Scalars, .. r.WhitenedDist, .. r.RawDist, r.Loss!.Value, .. r.Alignment.SelectMany(a => new[] { a.PredictionCosine, a.GradientRelativeL2 }),
+         .. r.TestTimeLoops.Select(p => p.Median), .. r.Checks.Select(c => c.Value)];
+
+    /// <summary>BYOM: the optimum saved by torch.save, as safetensors and as .npz (the same float32 values) gives bit-identical numbers and holds.</summary>
+    [Test]
+    public void BYOM_Same_weights_as_pt_safetensors_and_npz_give_identical_numbers()
+    {
+        var results = new[] { "pt", "safetensors", "npz" }.Select(ext => (ext, r: CheckFile(Fixture("byom", $"optimum_layer2_N10.{ext}")))).ToArray();
+        var reference = Numbers(results[0].r);
+        foreach (var (ext, r) in results)
+        {
+            AssertAllHold(r);
+            var numbers = Numbers(r);
+            Checks.True(numbers.Length == reference.Length && numbers.Zip(reference).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second)),
+                $".{ext} gives the numbers of .pt bit for bit", CheckKind.Identity);
+        }
+    }
+
+    /// <summary>
+    /// BYOM: the allparam layout against predictions computed independently in NumPy by the fixtures' generator (expected.json, on the
+    /// state dict's weights, the code's row layout in float64).
+    /// </summary>
+    [Test]
+    public void BYOM_Allparam_layout_matches_the_generators_numpy_predictions()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixture("expected.json")));
+        var e = doc.RootElement.GetProperty("predictions");
+        var shape = e.GetProperty("z_shape").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        var z = e.GetProperty("z").EnumerateArray().Select(v => double.Parse(v.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var expected = e.GetProperty("prediction").EnumerateArray().Select(v => double.Parse(v.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var file = ModelLayouts.Map(CheckpointReader.Read(Fixture("good", "weights.safetensors")), null, null, "weights.safetensors");
+        var model = new LinearTransformer<Real>(file.Snapshots[0].Layers, file.Snapshots[0].Sign);
+        int b = shape[0], tokens = shape[1], w = shape[2], n = tokens - 1, d = w - 1;
+        Checks.Sanity(expected.Length == b && file.Snapshots[0].D == d, "the fixture's prompts fit the weights");
+        for (int k = 0; k < b; k++)
+        {
+            double At(int t, int i) => z[(k * tokens + t) * w + i];
+            var prompt = new Prompt<Real>(Mat<Real>.Build(n, d, (t, i) => At(t, i)), Mat<Real>.Build(n, 1, (t, _) => At(t, d)),
+                Mat<Real>.Build(d, 1, (i, _) => At(n, i)), Real.Zero, Mat<Real>.Zeros(d, 1));
+            var traj = model.Trajectory(Embedding.ColumnTokens(prompt));
+            double budget = Tolerance.GeneralLayers(n, d, model.Depth, Agreement.Magnitude(traj));
+            Checks.Close(LinearTransformer<Real>.Readout(traj[^1]).Value, expected[k], budget, $"prompt {k}: the suite's model = NumPy's row-layout forward");
+        }
+    }
+
+    /// <summary>
+    /// BYOM export: a model written by <see cref="ModelExport"/> (safetensors and .npz) reads back bit-identically and checks as itself —
+    /// family (8) untied and Gatmiry's looped model (− residual, written as the + residual with Q negated).
+    /// </summary>
+    [Test]
+    public void BYOM_Exported_models_read_back_bit_identically_and_check_as_themselves()
+    {
+        var sigma = SigmaOf(RotationU());
+        var (steps, _) = LearningTheory.SparseOptimum(N, D, L);
+        var (bStar, _) = LearningTheory.LoopedOptimum(N, D, L);
+        var inv = sigma.Inverse();
+        var models = new (string Stem, Parameterisation Family, double[] Theta)[]
+        {
+            ("sparse", Parameterisation.Sparse(D, L), steps.SelectMany(s => (inv * s).ToRowMajorArray()).ToArray()),
+            ("looped", Parameterisation.Gatmiry(D, L), [.. (inv * bStar).ToRowMajorArray(), .. new double[D]]),
+        };
+        var dir = Path.Combine(Path.GetTempPath(), $"byom-export-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            foreach (var (stem, family, theta) in models)
+            {
+                var written = ModelExport.SuiteTensors(family, theta, sigma);
+                var (safetensors, npz) = ModelExport.Write(dir, stem, N, family, theta, sigma);
+                var direct = ModelChecker.Check(new ModelSnapshot(stem, family.ToLayers(theta), family.Sign), Law(sigma), 1, full: false); // alignment and test-time loops are covered above
+                foreach (var path in new[] { safetensors, npz })
+                {
+                    var read = CheckpointReader.Read(path);
+                    Checks.True(read.Count == written.Count && read.Zip(written).All(p => p.First.Name == p.Second.Name && p.First.Shape.SequenceEqual(p.Second.Shape)
+                        && p.First.Values.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(p.Second.Values.Select(BitConverter.DoubleToInt64Bits))),
+                        $"{Path.GetFileName(path)} reads back bit-identically", CheckKind.Identity);
+                    var r = CheckFile(path, full: false);
+                    Checks.Sanity(r.Looped == (stem == "looped"), $"{Path.GetFileName(path)}: looped = {r.Looped}");
+                    AssertAllHold(r);
+                    Checks.True(Numbers(r).Zip(Numbers(direct)).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second) || Math.Abs(p.First - p.Second) <= 1e-15 * Math.Max(1, Math.Abs(p.Second))),
+                        $"{Path.GetFileName(path)} checks as the model itself", CheckKind.Identity);
+                }
+            }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>
+    /// BYOM command: check-model exits 0 on the optimum (writing MODEL.md and model.json), 1 on the perturbed and plain-GD copies (naming the
+    /// check that failed), and 2 with one line (no stack trace) on bad input.
+    /// </summary>
+    [Test]
+    public void BYOM_Check_model_command_exit_codes()
+    {
+        var root = TestSettings.RepositoryRoot();
+        var dll = Path.Combine(root, "Report", "bin", TestAssemblies.CurrentConfiguration(), "net10.0", "LoopedIcl.Report.dll");
+        Checks.Sanity(File.Exists(dll), $"the report tool is built at {dll} (build the solution first)");
+        var outDir = Path.Combine(Path.GetTempPath(), $"byom-cli-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var cases = new (string[] Args, int Exit, string Says)[]
+        {
+            ([Fixture("byom", "optimum_layer2_N10.npz"), "--out", Path.Combine(outDir, "ok")], 0, "every check held"),
+            ([Fixture("byom", "perturbed_layer2_N10.npz"), "--out", Path.Combine(outDir, "perturbed")], 1, "loss: NOT HELD"),
+            ([Fixture("byom", "plaingd_layer2_N10.npz"), "--out", Path.Combine(outDir, "plaingd")], 1, "preconditioner: NOT HELD"),
+            ([Fixture("byom", "no-such-file.pt")], 2, "no such file"),
+            ([Fixture("bad", "truncated.npz"), "--n", "10"], 2, "truncated.npz"),
+            ([Fixture("good", "weights.npz"), "--out", Path.Combine(outDir, "x")], 2, "--n"),
+            ([Fixture("byom", "optimum_layer2_N10.npz"), "--layout", "nope"], 2, "--layout"),
+            ([Fixture("byom", "optimum_layer2_N10.npz"), "--layout", "suite", "--out", Path.Combine(outDir, "y")], 2, "'P'"),
+        };
+        try
+        {
+            var runs = cases.Select(c => Task.Run(() => RunTool(dll, root, ["check-model", .. c.Args]))).ToArray();
+            Task.WaitAll(runs);
+            for (int k = 0; k < cases.Length; k++)
+            {
+                var (exit, stdout, stderr) = runs[k].Result;
+                var args = string.Join(' ', cases[k].Args.Select(Path.GetFileName));
+                Checks.True(exit == cases[k].Exit, $"check-model {args} exits {cases[k].Exit} (got {exit}; stderr: {stderr})", CheckKind.Bound);
+                Checks.Sanity((stdout + stderr).Contains(cases[k].Says, StringComparison.Ordinal), $"check-model {args} says '{cases[k].Says}': {stdout} {stderr}");
+                Checks.Sanity(!stderr.Contains("   at ", StringComparison.Ordinal) && !stderr.Contains("Unhandled", StringComparison.Ordinal), $"no stack trace: {stderr}");
+                if (exit == 2) Checks.Sanity(stderr.StartsWith("[check-model] ", StringComparison.Ordinal) && !stderr.Contains('\n'), $"bad input is one line: {stderr}");
+            }
+            Checks.Sanity(File.Exists(Path.Combine(outDir, "ok", "MODEL.md")) && File.Exists(Path.Combine(outDir, "ok", "model.json")), "MODEL.md and model.json written");
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "ok", "model.json")));
+            var snap = json.RootElement.GetProperty("snapshots")[0];
+            Checks.Sanity(snap.GetProperty("L").GetInt32() == L && snap.GetProperty("d").GetInt32() == D && json.RootElement.GetProperty("held").GetBoolean(), "model.json holds L, d and the verdict");
+        }
+        finally { if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true); }
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunTool(string dll, string cwd, string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(); return (-1, "", "timed out"); }
+        return (p.ExitCode, stdout.Result, stderr.Result.Trim());
+    }
 }
