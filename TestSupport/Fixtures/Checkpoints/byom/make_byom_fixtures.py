@@ -9,6 +9,10 @@ The suite's family (8) A_l (Q_l = -[[A_l,0],[0,0]]) is A_l = -C_l^T, and the exa
 a = {0.44288552855841173, 1.1576494692124308} (the kernel-polynomial steps of LearningTheory.SparseOptimum(10, 3, 2), exact moments).
   optimum_layer2_N10.{pt,safetensors,npz}  the optimum (every check holds, exit 0), the same float32 values in three formats
   perturbed_layer2_N10.{pt,npz}               A_0 scaled by 1.3 (still a multiple of Sigma^-1): the loss check fails (exit 1)
+  looped_optimum_N10.npz                   Gatmiry's looped (A, u) at GAT-T1's optimum: A = b* Sigma^-1 (b* = 0.663845698444975, LoopedScalar.ExactOptimum(10, 3, 2)),
+                                           u = 0, loops = 2 (every check holds; test-time loops 1..50)
+  log_layer2_N10.npz                       a training log hist_list.0 .. hist_list.5 moving from a small random start to the optimum
+                                           (Dist and loss against the step; the verdict is the last snapshot's: exit 0)
   plaingd_layer2_N10.{pt,npz}                 A_l = a_l I (plain GD at the optimal steps): the preconditioner check fails (exit 1)
 """
 import os
@@ -18,6 +22,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 D_, N_, L_ = 3, 10, 2
 STEPS = [0.44288552855841173, 1.1576494692124308]
+B_STAR = 0.663845698444975
 
 
 def write(name, a_list, u, dm, formats=('pt',)):
@@ -55,6 +60,17 @@ def main():
     optimum = [s * sigma_inv for s in STEPS]
     write('optimum_layer2_N10', optimum, u, dm, formats=('pt', 'safetensors', 'npz'))
     write('perturbed_layer2_N10', [1.3 * optimum[0], optimum[1]], u, dm, formats=('pt', 'npz'))
+    np.savez(os.path.join(HERE, 'looped_optimum_N10.npz'), A=(B_STAR * sigma_inv).astype(np.float32), u=np.zeros(D_, np.float32),
+             loops=np.array(L_, dtype=np.int64), U=u, D=dm)
+    start = [0.01 * rng.standard_normal((D_, D_)) for _ in range(L_)]
+    log = {}
+    for k, t in enumerate(np.linspace(0, 1, 6)):
+        a_list = [(1 - t) * s0 + t * a for s0, a in zip(start, optimum)]
+        allparam = np.zeros((L_, 1, 2, D_, D_), dtype=np.float32)
+        for l, a in enumerate(a_list):
+            allparam[l, 0, 1] = (-a.T).astype(np.float32)
+        log['hist_list.%d' % k] = allparam
+    np.savez(os.path.join(HERE, 'log_layer2_N10.npz'), U=u, D=dm, **log)
     write('plaingd_layer2_N10', [s * np.eye(D_) for s in STEPS], u, dm, formats=('pt', 'npz'))
 
 
