@@ -33,19 +33,20 @@ public static class CheckpointReader
         return Read(bytes, path);
     }
 
-    /// <summary>The same over bytes already in memory; <paramref name="source"/> names them in messages.</summary>
-    internal static IReadOnlyList<NamedTensor> Read(byte[] bytes, string source)
+    /// <summary>The same over a file's bytes already in memory; <paramref name="source"/> names them in messages.</summary>
+    public static IReadOnlyList<NamedTensor> Read(byte[] bytes, string source)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         var file = new CheckpointSource(source, bytes.LongLength);
         try
         {
             return Dispatch(bytes, file);
         }
-        catch (InvalidDataException) { throw; }
+        catch (InvalidDataException e) when (e.Data.Contains(CheckpointSource.Marker)) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Library code below (zip, JSON, the pickle machine) reports corrupt input in its own exception types.
-            throw file.Fail(file.CurrentEntry, $"corrupt or unsupported content ({e.GetType().Name}: {e.Message})");
+            throw file.Fail(file.CurrentEntry, $"corrupt or truncated content ({e.GetType().Name}: {e.Message})");
         }
     }
 
@@ -54,11 +55,11 @@ public static class CheckpointReader
         var head = bytes.AsSpan();
         if (head.StartsWith("PK"u8)) return ReadZip(bytes, file);
         if (head.StartsWith(NumpyFormat.Magic)) return [NumpyFormat.ReadNpy(bytes, "tensor", file)];
+        if (SafetensorsFormat.LooksLike(head)) return SafetensorsFormat.Read(bytes, file);
         if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5)
             throw file.Fail("", "legacy torch.save format (a raw pickle, not a zip archive), re-save with torch >= 1.6");
         if (head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8))
             throw file.Fail("", "legacy torch.save format (a tar archive), re-save with torch >= 1.6");
-        if (SafetensorsFormat.LooksLike(head)) return SafetensorsFormat.Read(bytes, file);
         throw file.Fail("", "not a checkpoint: expected a PyTorch zip (torch >= 1.6), safetensors, .npy or .npz file");
     }
 
@@ -89,8 +90,11 @@ internal sealed class CheckpointSource(string path, long length)
     public long Length { get; } = length;
     public string CurrentEntry { get; set; } = "";
 
+    /// <summary>Marks the exceptions that already name the file and the entry (others get wrapped).</summary>
+    public const string Marker = "LoopedIcl.Checkpoint";
+
     public InvalidDataException Fail(string entry, string rule) =>
-        new(entry.Length == 0 ? $"{Path}: {rule}" : $"{Path}: {entry}: {rule}");
+        new(entry.Length == 0 ? $"{Path}: {rule}" : $"{Path}: {entry}: {rule}") { Data = { [Marker] = true } };
 
     public void Spend(string entry, long elements)
     {
@@ -115,7 +119,26 @@ internal sealed class CheckpointSource(string path, long length)
             if (buffer.Length > limit) throw Fail(entry.FullName, "inflates to more than 64 bytes per byte of the file");
         }
         if (buffer.Length != entry.Length) throw Fail(entry.FullName, $"holds {buffer.Length} bytes but its directory entry says {entry.Length} (truncated or corrupt archive)");
-        return buffer.ToArray();
+        var bytes = buffer.ToArray();
+        // ZipArchive does not check stored entries against their CRC-32; a flipped weight byte must not read silently.
+        uint crc = Crc32(bytes);
+        if (crc != entry.Crc32) throw Fail(entry.FullName, $"CRC-32 {crc:x8} does not match the archive's {entry.Crc32:x8} (corrupt archive)");
+        return bytes;
+    }
+
+    private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
+    {
+        uint c = (uint)n;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    /// <summary>The zip CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320).</summary>
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFFu;
+        foreach (var b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
     }
 
     public static string Latin1(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);

@@ -109,7 +109,7 @@ internal static class NumpyFormat
         long dataLength = bytes.Length - start - headerLength;
         int size = ElementType.Size(kind);
         if (count > dataLength / size || count * size != dataLength)
-            throw file.Fail(entry, $"shape ({string.Join(", ", shape)}) of '{descr}' needs {(count > dataLength / size ? "more than " + dataLength : (count * size).ToString(CultureInfo.InvariantCulture))} bytes of data but {dataLength} follow the header");
+            throw file.Fail(entry, $"shape ({string.Join(", ", shape)}) of '{descr}' needs {(count > long.MaxValue / size ? "more than 2^63" : (count * size).ToString(CultureInfo.InvariantCulture))} bytes of data but {dataLength} follow the header");
         var data = bytes.AsSpan((int)(start + headerLength));
         return StridedData.Gather(file, name, data, kind, shape, StridedData.DenseStrides(shape, fortran == "True"), 0);
     }

@@ -67,7 +67,7 @@ internal static class SafetensorsFormat
         if (end > bufferLength) throw file.Fail(name, $"data_offsets [{begin}, {end}] run past the end of the data ({bufferLength} bytes)");
         long count = StridedData.Count(file, name, shape);
         if (count > (end - begin) / ElementType.Size(kind) || count * ElementType.Size(kind) != end - begin)
-            throw file.Fail(name, $"shape [{string.Join(", ", shape)}] of {dtype} needs {(count == long.MaxValue ? "more than 2^63" : (count * ElementType.Size(kind)).ToString(CultureInfo.InvariantCulture))} bytes but data_offsets span {end - begin}");
+            throw file.Fail(name, $"shape [{string.Join(", ", shape)}] of {dtype} needs {(count > long.MaxValue / ElementType.Size(kind) ? "more than 2^63" : (count * ElementType.Size(kind)).ToString(CultureInfo.InvariantCulture))} bytes but data_offsets span {end - begin}");
         return (name, kind, shape, begin, end);
     }
 

@@ -61,7 +61,9 @@ internal static class StridedData
         long at = offset;
         for (long k = 0; k < count; k++)
         {
-            double v = ElementType.Read(storage, at, kind);
+            double v;
+            try { v = ElementType.Read(storage, at, kind); }
+            catch (OverflowException e) { throw file.Fail(name, $"{e.Message} (at flat index {k})"); }
             if (!double.IsFinite(v))
                 throw file.Fail(name, $"value {v} at flat index {k} is not finite (weights must be finite)");
             values[k] = v;
