@@ -270,7 +270,7 @@ internal static class CheckModelCommand
                              (s.BDist.Length > 0 ? $" {(l < s.BDist.Length ? Num(s.BDist[l]) : "— (never reaches the output)")} |" : "") + (s.ShiftNorm.Length > 0 ? $" {Num(s.ShiftNorm[l])} |" : ""));
             if (s.D <= 6 && s.Layers <= 4)
             {
-                b.AppendLine().AppendLine("Preconditioners Γ_l = A_lᵀ (rows):").AppendLine();
+                b.AppendLine().AppendLine(s.BDist.Length > 0 ? "A_lᵀ (rows; layer 0's is its PGD preconditioner, later layers also move the covariates by B_l):" : "Preconditioners Γ_l = A_lᵀ (rows):").AppendLine();
                 for (int l = 0; l < s.Layers; l++)
                     b.AppendLine($"- Γ_{l} = [{string.Join("; ", Enumerable.Range(0, s.D).Select(i => List(s.Preconditioners[l].Row(i))))}]");
             }
