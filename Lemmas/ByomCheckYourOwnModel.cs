@@ -387,7 +387,7 @@ public sealed class ByomCheckYourOwnModel
         };
         try
         {
-            var runs = cases.Select(c => Task.Run(() => RunTool(dll, root, ["check-model", .. c.Args]))).ToArray();
+            var runs = cases.Select(c => Task.Run(() => VerdictSelfTests.RunTool(dll, root, ["check-model", .. c.Args]))).ToArray();
             Task.WaitAll(runs);
             for (int k = 0; k < cases.Length; k++)
             {
@@ -404,17 +404,5 @@ public sealed class ByomCheckYourOwnModel
             Checks.Sanity(snap.GetProperty("L").GetInt32() == L && snap.GetProperty("d").GetInt32() == D && json.RootElement.GetProperty("held").GetBoolean(), "model.json holds L, d and the verdict");
         }
         finally { if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true); }
-    }
-
-    private static (int Exit, string Stdout, string Stderr) RunTool(string dll, string cwd, string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); return (-1, "", "timed out"); }
-        return (p.ExitCode, stdout.Result, stderr.Result.Trim());
     }
 }
