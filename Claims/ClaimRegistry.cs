@@ -256,6 +256,7 @@ public static class ClaimRegistry
         new(Input, "SUITE", Suite, "input validation", "Bad input raises ArgumentException naming the parameter and the rule."),
         new(Statistics, "SUITE", Suite, "statistics", "The suite's intervals keep their stated coverage (exact binomial quantile intervals, distribution-free bounds)."),
         new(Verdict, "SUITE", Suite, "verdicts", "The verdict machinery is honest: NaN never passes a negative control; every category is a registered claim with tests."),
+        new(Byom, "SUITE", Suite, "checking other people's models", "A checkpoint (PyTorch, safetensors, NumPy) mapped through a declared layout is checked against the theory: the exact optimum holds; a perturbed copy, a transposed layout and plain-GD weights fail the right check."),
     ];
 
     private static readonly Dictionary<string, Claim> ById = All.ToDictionary(c => c.Id, StringComparer.Ordinal);

@@ -94,6 +94,14 @@ public static class LearningSection
         }
         keys["LEARN-AHN-F2.g_star"] = gStar;
         md.AppendLine();
+        var exported = new List<string>();
+        string Export(LearningSetup st, double[] theta, string stem)
+        {
+            var (safetensors, npz) = ModelExport.Write(Path.Combine(outDir, "models"), stem, st.Recipe.Data.N, st.Family, theta, st.Sigma);
+            exported.Add($"`models/{Path.GetFileName(safetensors)}` (and `.npz`)");
+            return safetensors;
+        }
+        for (int s = 0; s < runs.Count; s++) Export(runs[s].Setup, runs[s].Run.Theta, $"learn-ahn-f2_seed{s}_L{runs[s].Setup.Model.Layers}");
 
         // ---- LEARN-ALIGN on the seed-0 model ----
         var theory = LinearRestriction<PromptBatch>.PerLayerTheta(steps, setup0.Sigma.Inverse());
@@ -118,7 +126,9 @@ public static class LearningSection
         foreach (int n in new[] { 2, 5, 10, 30 })
         {
             var st = new LearningSetup(Recipes.GatmiryReduced(plan, $"LEARN-GAT-F1.n{n}", n), threads);
-            var m = new LearnedModel(st.Model, st.Train(progress).Theta);
+            var trained = st.Train(progress).Theta;
+            var m = new LearnedModel(st.Model, trained);
+            Export(st, trained, $"learn-gat-f1_L{st.Model.Layers}");
             var (bStar, _) = LearningTheory.LoopedOptimum(n, 3, 2);
             double b = LearnedMetrics.Scalar(m.A(0));
             md.AppendLine($"| {n}{(n < 3 ? " (n < d)" : "")} | {F(b, "F5")} | {F(bStar, "F6")} | {F(LearnedMetrics.DistToIdentity(m.A(0)), "F4")} | {F(m.U(0).L2Norm() / m.A(0).FrobeniusNorm(), "E2")} |");
@@ -164,6 +174,11 @@ public static class LearningSection
         md.AppendLine($"![test-time loops]({figures[^1]})");
         md.AppendLine();
         md.AppendLine("Medians (per-prompt losses at many loops are heavy-tailed, GAT-R1). They keep falling to 50 loops and flatten near (x_qᵀu)², the residual u of training (PGD on shifted labels converges to w* + u).");
+        md.AppendLine();
+        md.AppendLine("### The trained models, exported");
+        md.AppendLine();
+        md.AppendLine("Every model above is written beside this report in the suite's layout (per layer P.l, Q.l for the + residual, and Sigma; float64), as safetensors and NumPy .npz, " +
+                      "so it loads in PyTorch or NumPy and checks with `dotnet run -c Release --project Report -- check-model FILE` (n is in the file name): " + string.Join(", ", exported) + ".");
         md.AppendLine();
         return new LearningSectionResult(md.ToString(), figures, keys);
     }

@@ -8,6 +8,19 @@ using LoopedIcl.Report;
 // The verification report: claims table from the tests' ledger (verdicts by CLAIMS.md's rule), figures from the same Numerics
 // functions the tests and snapshots use, claims.json for machines. See Options.Usage.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "check-model")
+{
+    // Checks a user's checkpoint; needs no repository (it also runs as the packed .NET tool).
+    try
+    {
+        return CheckModelCommand.Run(args[1..]);
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine("[check-model] " + e.Message);
+        return 2;
+    }
+}
 try
 {
     return Run(args);
