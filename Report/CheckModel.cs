@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoopedIcl.Numerics.Checkpoints;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 using LoopedIcl.Numerics.ModelCheck;
 using MathNet.Numerics.LinearAlgebra;
 
