@@ -18,6 +18,11 @@ if (args.Length > 0 && args[0] == "--bdn")
     BenchmarkSwitcher.FromAssembly(typeof(LoopedForwardBenchmarks).Assembly).Run(args[1..]);
     return 0;
 }
+if (args.Length > 0 && args[0] == "--width-probe")
+{
+    Console.WriteLine(WidthProbe.ToJson(WidthProbe.Run()));
+    return 0;
+}
 var (options, error) = Options.Parse(args);
 if (options is null)
 {

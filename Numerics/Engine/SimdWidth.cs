@@ -18,6 +18,22 @@ public static class SimdWidth
         $"{Bits}-bit lanes (Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}; " +
         $"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, FMA {FusedMultiplyAddInHardware})";
 
+    /// <summary>The widths the lane code has (512, 256, 128).</summary>
+    public static IReadOnlyList<int> All { get; } = [512, 256, 128];
+
+    /// <summary>
+    /// The environment of a child process that runs at <paramref name="bits"/> on an x86 host with AVX-512 (.NET 10 honours
+    /// DOTNET_EnableAVX512, not DOTNET_EnableAVX512F). 128 keeps FMA, like NEON: DOTNET_EnableAVX2=0 would also drop FMA, which the
+    /// runtime then emulates exactly but whose Vector128.Log rounds differently without it. A host narrower than the request stays at its width.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> RuntimeKnobs(int bits) => bits switch
+    {
+        512 => [],
+        256 => [("DOTNET_EnableAVX512", "0")],
+        128 => [("DOTNET_EnableAVX512", "0"), ("DOTNET_PreferredVectorBitWidth", "128")],
+        _ => throw new ArgumentException($"bits must be 512, 256 or 128 (got {bits}).", nameof(bits)),
+    };
+
     /// <summary>Whether fused multiply-add is an instruction (x86 FMA3 or ARM64 AdvSimd); without it the runtime emulates it exactly but slowly.</summary>
     public static bool FusedMultiplyAddInHardware =>
         System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
