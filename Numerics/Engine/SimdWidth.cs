@@ -43,6 +43,7 @@ public static class SimdWidth
 /// The lane operations of one physical width over doubles (TD) and 64-bit words (TU), as static members so that generic lane code
 /// specialises and inlines per width. Only operations with a direct instruction on the width's ISA (AVX-512, AVX2, SSE/NEON) are
 /// here: no 64-bit multiplies and no integer→double conversions, which AVX2 and SSE lack (see <see cref="LaneNormals"/>).
+/// Three near-identical structs below because the runtime's own ISimdVector&lt;TSelf, T&gt; is not public in .NET 10.
 /// </summary>
 internal interface ILaneOps<TD, TU> where TD : struct where TU : struct
 {
