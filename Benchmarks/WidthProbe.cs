@@ -44,7 +44,7 @@ public static class WidthProbe
         {
             var engine = new IclEngine(family, threads: 2);
             var law = new PromptLaw(rotated, TaskLaw.InverseCovariance);
-            var batch = law.Draw(n, 2100, seed + 1, threads: 2);
+            var batch = law.Draw(n, 700, seed + 1, threads: 2);
             var theta = Rng.Gaussians(Rng.Create(5), family.Dimension).Select(v => 0.3 * v / family.Width).ToArray();
             var gradient = new double[family.Dimension];
             h.Add(engine.Loss(theta, batch, gradient));
@@ -55,11 +55,11 @@ public static class WidthProbe
             h.Add(yhat); h.Add(qgrad);
             engine.Predict(theta, batch, yhat);
             h.Add(yhat);
-            var mc = ParallelMonteCarlo.Loss(family, theta, law, n, 3000, seed, threads: 2);
+            var mc = ParallelMonteCarlo.Loss(family, theta, law, n, 1000, seed, threads: 2);
             h.Add(mc.Mean); h.Add(mc.StandardError);
         }
         var recipe = Recipes.AhnFigure1And2(3);
-        recipe = recipe with { Schedule = recipe.Schedule with { Steps = 40, BatchSize = 600, RedrawEvery = 10, EvaluateEvery = 10, KeepCheckpoints = 3, ValidationSize = 500, TestBatches = 4, TestBatchSize = 50, Seed = seed } };
+        recipe = recipe with { Schedule = recipe.Schedule with { Steps = 20, BatchSize = 300, RedrawEvery = 5, EvaluateEvery = 5, KeepCheckpoints = 3, ValidationSize = 300, TestBatches = 4, TestBatchSize = 50, Seed = seed } };
         var run = new LearningSetup(recipe, threads: 2).Train();
         h.Add(run.Theta);
         foreach (var c in run.History) { h.Add(c.TrainLoss); h.Add(c.ValidationLoss); h.Add(c.TestLoss); }
