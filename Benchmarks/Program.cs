@@ -1,3 +1,4 @@
+using LoopedIcl.Experiments;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -166,12 +167,7 @@ if (options.JsonPath is not null)
 }
 return 0;
 
-static string RepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "LoopedIcl.Verification.sln"))) return dir.FullName;
-    return Directory.GetCurrentDirectory();
-}
+static string RepositoryRoot() => LoopedIcl.Claims.Repository.FindRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 

@@ -1,3 +1,4 @@
+using LoopedIcl.Experiments;
 using System.Runtime.Intrinsics;
 using System.Text.Json;
 using LoopedIcl.Numerics.Engine;
