@@ -280,6 +280,26 @@ public sealed class ByomCheckYourOwnModel
         [.. r.Scalars, .. r.WhitenedDist, .. r.RawDist, r.Loss!.Value, .. r.Alignment.SelectMany(a => new[] { a.PredictionCosine, a.GradientRelativeL2 }),
          .. r.TestTimeLoops.Select(p => p.Median), .. r.Checks.Select(c => c.Value)];
 
+    /// <summary>
+    /// BYOM: the files the authors' code writes — a torch.save'd hist_list log named train_layer{L}_N{n}_…pth, a dict with U and D, a training
+    /// checkpoint with optimizer state, a compiled model's _orig_mod. state dict — map onto the ahn-allparam layout with the right snapshots and n.
+    /// </summary>
+    [Test]
+    public void BYOM_Authors_files_map_with_their_snapshots_and_n()
+    {
+        var log = Fixture("good", "train_layer2_N20_gaussian_adam_clip_lr0.01_sd1.pth");
+        var mapped = ModelLayouts.Map(CheckpointReader.Read(log), null, null, log);
+        Checks.Sanity(mapped.Layout == "ahn-allparam" && mapped.Snapshots.Count == 4 && mapped.Snapshots.All(x => x.Depth == 2 && x.D == 3), $"the log has 4 snapshots of L = 2, d = 3 ({mapped.Snapshots.Count})");
+        Checks.Sanity(DataLaw.NFromFileName(log) == 20, "n = 20 from the authors' file-name pattern");
+        var withLaw = ModelLayouts.Map(CheckpointReader.Read(Fixture("good", "hist_U_D.pt")), null, null, "hist_U_D.pt");
+        Checks.Sanity(withLaw.Snapshots.Count == 2 && withLaw.Sigma is not null, "a {'hist', 'U', 'D'} dict gives its snapshots and Σ = U D² Uᵀ");
+        foreach (var name in new[] { "training_checkpoint.pt", "compiled_model.pt", "state_dict_cuda.pt" })
+        {
+            var m = ModelLayouts.Map(CheckpointReader.Read(Fixture("good", name)), null, null, name);
+            Checks.Sanity(m.Layout == "ahn-allparam" && m.Snapshots.Count == 1, $"{name} maps to one allparam snapshot");
+        }
+    }
+
     /// <summary>BYOM: the optimum saved by torch.save, as safetensors and as .npz (the same float32 values) gives bit-identical numbers and holds.</summary>
     [Test]
     public void BYOM_Same_weights_as_pt_safetensors_and_npz_give_identical_numbers()
