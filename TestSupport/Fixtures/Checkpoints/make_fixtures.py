@@ -5,6 +5,7 @@ Run from this folder with Debian's python3-torch (1.13) and python3-numpy:  /usr
 Writes good/ (checkpoints the readers must read), bad/ (files each reader must refuse with one clear error) and
 expected.json: the values of every tensor of every good file, computed here by torch/numpy (not by the C# reader),
 as shortest round-trip decimal strings of the float64 values, plus predictions of the Ahn et al. model on fixed prompts.
+Rerunning it rewrites the same bytes, except bad/legacy.pt (torch's legacy format names storages by memory address).
 """
 import collections, io, json, os, shutil, struct, zipfile
 import numpy as np
@@ -180,6 +181,14 @@ def main():
         if torch.is_tensor(v):
             tensors['optimizer_state_dict.state.0.' + k] = v
     expect('training_checkpoint.pt', tensors)
+
+    # A bare tensor is named "tensor".
+    torch.save(allparam, good('bare_tensor.pt'))
+    expect('bare_tensor.pt', {'tensor': allparam})
+
+    # A parameter saved as itself (not its state dict) pickles through torch._utils._rebuild_parameter.
+    torch.save({'allparam': model.allparam}, good('parameter.pt'))
+    expect('parameter.pt', {'allparam': allparam})
 
     compiled = collections.OrderedDict([('_orig_mod.allparam', allparam)])
     torch.save({'model': compiled}, good('compiled_model.pt'))
