@@ -1,3 +1,4 @@
+using LoopedIcl.Experiments.ModelCheck;
 using LoopedIcl.Numerics.Checkpoints;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.ModelCheck;

@@ -1,5 +1,5 @@
 using LoopedIcl.Claims;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 
 namespace LoopedIcl.Lemmas;
 

@@ -1,9 +1,10 @@
+using LoopedIcl.Experiments.ModelCheck;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoopedIcl.Numerics.Checkpoints;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 using LoopedIcl.Numerics.ModelCheck;
 using MathNet.Numerics.LinearAlgebra;
 
