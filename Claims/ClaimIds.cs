@@ -60,6 +60,9 @@ public static class ClaimIds
     public const string Input = "INPUT";
     public const string Statistics = "STATISTICS";
     public const string Verdict = "VERDICT";
+
+    // Checking other people's models.
+    public const string Byom = "BYOM";
 }
 
 /// <summary>Categories that are labels, not claims: a tier, and the marker of snapshot tests (which also carry their claim's ID).</summary>

@@ -2,20 +2,66 @@ using static LoopedIcl.Claims.ClaimIds;
 
 namespace LoopedIcl.Claims;
 
-/// <summary>A figure of a claim: the <c>ExpectedCurves</c> method that makes it and the curve's ID (its snapshot and PNG name).</summary>
+/// <summary>
+/// A figure of a claim: the curve maker (a method of <c>Experiments.ExpectedCurves</c> or <c>Experiments.LearningCurves</c>) and the curve's ID
+/// (its snapshot <c>Snapshots/__snapshots__/CLAIM.ID.snap</c> and PNG name). A VERDICT test resolves both.
+/// </summary>
 public sealed record CurveRef(string Maker, string Id);
 
-/// <summary>A finding the suite reproduces: its text, the tests that show it, and the ledger note prefixes that carry its numbers.</summary>
-public sealed record Finding(string Title, string Tests, string[] NotePrefixes);
+/// <summary>A test a finding cites: its project (Lemmas, Theorems), class and method. A VERDICT test resolves it in the built assembly.</summary>
+public sealed record TestRef(string Project, string Class, string Method)
+{
+    public override string ToString() => $"{Project}/{Class}.{Method}";
+}
 
 /// <summary>
-/// One claim: its ID, the CI shard family it runs in, where it comes from, what it states in one line, and the curves and findings
-/// that belong to it.
+/// The start of the ledger notes (or negative-control names) that carry a finding's numbers. A VERDICT test checks that a test of the
+/// finding's project writes a note with it, so a renamed note cannot silently empty a finding.
+/// </summary>
+public sealed record NoteKey(string Prefix)
+{
+    /// <summary>Negative controls are recorded under this prefix; a key may name a control by its own name.</summary>
+    public const string ControlPrefix = "negative control failed as required: ";
+
+    /// <summary>Whether a ledger note (or a control's name) carries this key.</summary>
+    public bool Matches(string note) =>
+        note.StartsWith(Prefix, StringComparison.Ordinal) || note.StartsWith(ControlPrefix + Prefix, StringComparison.Ordinal);
+
+    /// <summary>The key as a test writes it (without the control prefix a registry entry may spell out).</summary>
+    public string Written => Prefix.StartsWith(ControlPrefix, StringComparison.Ordinal) ? Prefix[ControlPrefix.Length..] : Prefix;
+}
+
+/// <summary>
+/// A finding the suite reproduces: its text, the tests that show it (<c>"Project/Class: Method, Method; Project/Class: Method"</c>),
+/// and the note keys that carry its numbers.
+/// </summary>
+public sealed record Finding(string Title, string Tests, string[] NotePrefixes)
+{
+    /// <summary>The cited tests, parsed.</summary>
+    public TestRef[] TestRefs { get; } = ParseTests(Tests);
+
+    public NoteKey[] Notes { get; } = NotePrefixes.Select(p => new NoteKey(p)).ToArray();
+
+    private static TestRef[] ParseTests(string tests) =>
+        tests.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).SelectMany(group =>
+        {
+            int colon = group.IndexOf(':', StringComparison.Ordinal);
+            var place = (colon < 0 ? group : group[..colon]).Split('/', 2, StringSplitOptions.TrimEntries);
+            if (colon < 0 || place.Length != 2)
+                throw new ArgumentException($"finding tests '{group}' are not of the form 'Project/Class: Method, Method'", nameof(tests));
+            return group[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m => new TestRef(place[0], place[1], m));
+        }).ToArray();
+}
+
+/// <summary>
+/// One claim: its ID, the CI shard family it runs in, where it comes from, what it states in one line, and what belongs to it: curves,
+/// findings and the named recipes (methods of <c>Experiments.Recipes</c>) its tests and the report train. VERDICT tests resolve every one.
 /// </summary>
 public sealed record Claim(string Id, string Family, string Paper, string Place, string Statement)
 {
     public CurveRef[] Curves { get; init; } = [];
     public Finding[] Findings { get; init; } = [];
+    public string[] Recipes { get; init; } = [];
 }
 
 /// <summary>
@@ -148,23 +194,35 @@ public static class ClaimRegistry
         new(XScale, "CHEN", Beyond, "dimension", "d from 8 to 32 at fixed n/d (to 64 in the Slow tier): the median-curve rate per loop converges to the Marchenko–Pastur slope of n/d (gap ∝ 1/d), so it depends on n/d, not d."),
 
         new(LearnGrad, "LEARN", Suite, "the engine's gradients", "Reverse-mode gradients of the batch loss equal the exact derivative (rationals), finite differences and the closed-form population gradients."),
-        new(LearnAhnT1, "LEARN", Ahn, "Theorem 1, trained", "Training all 2(d+1)² entries of one layer reaches f* and the effective preconditioner Γ⁻¹ (not Σ⁻¹)."),
+        new(LearnAhnT1, "LEARN", Ahn, "Theorem 1, trained", "Training all 2(d+1)² entries of one layer reaches f* and the effective preconditioner Γ⁻¹ (not Σ⁻¹).")
+        {
+            Recipes = ["AhnT1Reduced"],
+        },
         new(LearnAhnF2, "LEARN", Ahn, "Figures 1–2, trained", "L = 3, rotated Σ: Dist(Σ^½A_lΣ^½) → 0, scalars → {0.422409, 0.689126, 1.714217}, test loss → 0.133608.")
         {
+            Recipes = ["AhnF2Reduced", "AhnFigure1And2"],
             Curves = [new("AhnF2", "learn-ahn-f2-loss"), new("AhnF2", "learn-ahn-f2-dist")],
         },
-        new(LearnAhnF4, "LEARN", Ahn, "Figures 3–5, trained", "GD++ at n = 20 reaches loss ~10⁻³ with B_l, Σ^½A_lΣ^½ → multiples of I; at n = 10 it does not."),
+        new(LearnAhnF4, "LEARN", Ahn, "Figures 3–5, trained", "GD++ at n = 20 reaches loss ~10⁻³ with B_l, Σ^½A_lΣ^½ → multiples of I; at n = 10 it does not.")
+        {
+            Recipes = ["AhnF4Reduced", "AhnFigure3To5"],
+        },
         new(LearnAhnD, "LEARN", Ahn, "Appendix D, trained", "Trained L-layer model ≤ L-step PGD ≤ L-step GD (all n examples), as paired differences with CIs.")
         {
+            Recipes = ["AhnFigure6Reduced", "AhnF4Reduced", "AhnFigure6", "AhnFigure7"],
             Findings =
             [
                 new("LEARN-AHN-D over n (reduced Fig. 6, d = 2, L = 3, rotated Σ): PGD (Σ⁻¹) < GD at every n ∈ {2, 4, 16} (medians with exact binomial intervals below n = 8d, where GD's losses are heavy-tailed; means at n = 16), base seeds 1–20; the 240-step trained model is below PGD at n ≤ 4 on about half the seeds and above it on the rest, and above it at n ≥ 8 (under-trained: recorded, not asserted).",
                     "Theorems/LearnAhnD: LEARN_AHN_D_PGD_beats_GD_over_n_with_trained_recorded", ["LEARN-AHN-D"]),
             ],
         },
-        new(LearnGatF1, "LEARN", Gatmiry, "looped training", "Looped (A, u), d = 10: u → 0 and symmetric A → b*(n, d, L)·I of GAT-T1."),
+        new(LearnGatF1, "LEARN", Gatmiry, "looped training", "Looped (A, u), d = 10: u → 0 and symmetric A → b*(n, d, L)·I of GAT-T1.")
+        {
+            Recipes = ["GatmiryReduced", "GatmiryLooped"],
+        },
         new(LearnGatSkew, "LEARN", Gatmiry, "unconstrained A, trained", "d = 6, n = 100, L = 4: does training leave the scalar saddle for the skew direction (finding 5)?")
         {
+            Recipes = ["GatSkewReduced"],
             Findings =
             [
                 new("LEARN-GAT-SKEW: training from a small random start leaves the scalar saddle b*I for the skew direction (reduced d = 4, n = 30, L = 4: the exact population loss, from Wishart word moments, ends 10–22% below the best symmetric loss ℓ_L(b*) on base seeds 1–30 (4.5–22% over 30 more training seeds), which needs A ≠ Aᵀ; skew share 0.16–0.34).",
@@ -173,6 +231,7 @@ public static class ClaimRegistry
         },
         new(LearnGatF2, "LEARN", Gatmiry, "looped vs untied", "Trained untied ≤ trained looped; the looped loss plateaus at GAT-T1's population optimum.")
         {
+            Recipes = ["GatmiryReduced"],
             Findings =
             [
                 new("LEARN-GAT-F2: the trained looped model plateaus at the population optimum ℓ_L(b*) of GAT-T1 (not near zero unless n ≫ d); untied layers do better (reduced d = 3, n = 6, L = 2, exact population losses over base seeds 1–30: looped 0.8069–0.8096 vs ℓ_L(b*) = 0.80652, untied 0.6784–0.6857 vs g* = 0.67742).",
@@ -180,8 +239,14 @@ public static class ClaimRegistry
             ],
             Curves = [new("GatLoopedVsUntied", "learn-gat-f2-loss")],
         },
-        new(LearnGatF3, "LEARN", Gatmiry, "test-time loops, trained", "Trained at L_train ∈ {2, 5}, evaluated at 1…50 loops in and out of distribution: consistent with GAT-R1."),
-        new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2."),
+        new(LearnGatF3, "LEARN", Gatmiry, "test-time loops, trained", "Trained at L_train ∈ {2, 5}, evaluated at 1…50 loops in and out of distribution: consistent with GAT-R1.")
+        {
+            Recipes = ["GatmiryReduced"],
+        },
+        new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2.")
+        {
+            Recipes = ["AhnF2Reduced", "AhnFigure1And2"],
+        },
         new(Trainer, "LEARN", Suite, "the trainer", "The optimisers (AdamW, SGD with momentum), clipping and schedule match hand-computed steps and converge on a quadratic."),
 
         new(FastPath, "SUITE", Suite, "fast paths", "The Gram-state fast paths equal the literal attention (double and exact)."),
@@ -191,6 +256,7 @@ public static class ClaimRegistry
         new(Input, "SUITE", Suite, "input validation", "Bad input raises ArgumentException naming the parameter and the rule."),
         new(Statistics, "SUITE", Suite, "statistics", "The suite's intervals keep their stated coverage (exact binomial quantile intervals, distribution-free bounds)."),
         new(Verdict, "SUITE", Suite, "verdicts", "The verdict machinery is honest: NaN never passes a negative control; every category is a registered claim with tests."),
+        new(Byom, "SUITE", Suite, "checking other people's models", "A checkpoint (PyTorch, safetensors, NumPy) mapped through a declared layout is checked against the theory: the exact optimum holds; a perturbed copy, a transposed layout and plain-GD weights fail the right check."),
     ];
 
     private static readonly Dictionary<string, Claim> ById = All.ToDictionary(c => c.Id, StringComparer.Ordinal);

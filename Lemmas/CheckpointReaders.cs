@@ -409,7 +409,7 @@ public sealed class CheckpointReaders
             {
                 var original = File.ReadAllBytes(file);
                 string name = Path.GetFileName(file);
-                var rng = new Random(seed ^ TestSettings.StableHash(name));
+                var rng = new Random(seed ^ SeedPlan.StableHash(name));
                 for (int k = 0; k < casesPerFile; k++)
                 {
                     var (bytes, what) = Mutate(original, rng);

@@ -1,5 +1,5 @@
 using LoopedIcl.Claims;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 
 namespace LoopedIcl.Lemmas;
 
@@ -156,7 +156,7 @@ public sealed class VerdictSelfTests
         ClaimLedger.Count("bad inputs rejected", bad.Length);
     }
 
-    private static (int Exit, string Stdout, string Stderr) RunTool(string dll, string cwd, string[] args)
+    internal static (int Exit, string Stdout, string Stderr) RunTool(string dll, string cwd, string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 
 namespace LoopedIcl.Report;
 

@@ -1,4 +1,4 @@
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 using ScottPlot;
 
 namespace LoopedIcl.Report;

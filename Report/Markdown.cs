@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LoopedIcl.Claims;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 
 namespace LoopedIcl.Report;
 
@@ -49,7 +49,7 @@ internal static class Markdown
         {
             var own = v.Own;
             var margin = own is null ? "—" : $"{Fmt(own.WorstMargin)} ({own.Kind.ToLowerInvariant()})";
-            var checks = v.Kinds.Where(k => k.Kind is "Bound" or "Identity").Sum(k => k.Checks);
+            var checks = v.Kinds.Where(k => k.Kind is nameof(CheckKind.Bound) or nameof(CheckKind.Identity)).Sum(k => k.Checks);
             sb.AppendLine($"| {v.Claim.Id} | {Escape(v.Claim.Paper)}, {Escape(v.Claim.Place)} | {Escape(v.Claim.Statement)} | {Status(v)} | {Tests(v)} | {margin} | {checks} | {v.NegativeControls.Count} | {Escape(string.Join("; ", v.Counts.Select(kv => $"{kv.Key}: {kv.Value}")))} |");
         }
         sb.AppendLine();
@@ -74,7 +74,7 @@ internal static class Markdown
         sb.AppendLine("| claim | kind | checks | failed | worst margin | where |");
         sb.AppendLine("|---|---|---|---|---|---|");
         foreach (var v in verdicts)
-            foreach (var k in v.Kinds.Where(k => k.Kind is "Threshold" or "Sanity"))
+            foreach (var k in v.Kinds.Where(k => k.Kind is nameof(CheckKind.Threshold) or nameof(CheckKind.Sanity)))
                 sb.AppendLine($"| {v.Claim.Id} | {k.Kind.ToLowerInvariant()} | {k.Checks} | {k.Failed} | {Fmt(k.WorstMargin)} | {Escape(Shorten(k.WorstCheck, 110))} |");
         sb.AppendLine();
         sb.AppendLine("<details><summary>worst margin of every test, by kind</summary>");
@@ -83,7 +83,7 @@ internal static class Markdown
         sb.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var v in verdicts)
             foreach (var t in v.Tests)
-                foreach (var k in t.Checks.Where(k => k.Kind != "NegativeControl"))
+                foreach (var k in t.Checks.Where(k => k.Kind != nameof(CheckKind.NegativeControl)))
                     sb.AppendLine($"| {v.Claim.Id} | `{Escape(t.FullName.Replace("LoopedIcl.", "", StringComparison.Ordinal))}` | {t.Outcome} | {k.Kind.ToLowerInvariant()} | {k.Checks} | {Fmt(k.WorstMargin)} | {Escape(Shorten(k.WorstCheck, 110))} |");
         sb.AppendLine();
         sb.AppendLine("</details>");
@@ -137,8 +137,8 @@ internal static class Markdown
 
     /// <summary>The notes and negative-control records of a held claim's passing tests that carry a finding's numbers.</summary>
     public static IEnumerable<string> FindingNotes(Verdict v, Finding f) =>
-        v.Notes.Concat(v.Tests.Where(t => t.Passed).SelectMany(t => t.NegativeControls.Select(c => "negative control failed as required: " + c)))
-            .Where(s => f.NotePrefixes.Any(p => s.StartsWith(p, StringComparison.Ordinal) || s.StartsWith("negative control failed as required: " + p, StringComparison.Ordinal)))
+        v.Notes.Concat(v.Tests.Where(t => t.Passed).SelectMany(t => t.NegativeControls.Select(c => NoteKey.ControlPrefix + c)))
+            .Where(s => f.Notes.Any(k => k.Matches(s)))
             .Distinct();
 
     private static string Status(Verdict v) => v.Status switch

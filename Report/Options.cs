@@ -22,6 +22,8 @@ internal sealed class Options
           --check-readme       exit 1 if README.md's claims table differs from the claim registry
           --print-filter FAM   print the dotnet test --filter of a CI shard family (AHN, GAT, CHEN, LEARN, SUITE) and exit
           -h, --help           this text
+        dotnet run -c Release --project Report -- check-model FILE [--layout …] [--n N] [--sigma …] [--out DIR]
+                               check your own trained model (see check-model --help)
         Exit codes: 0 every claim held; 1 a claim failed, the test run failed, or a check differs; 2 bad input or unusable ledger.
         """;
 

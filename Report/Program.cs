@@ -2,12 +2,25 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LoopedIcl.Claims;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 using LoopedIcl.Report;
 
 // The verification report: claims table from the tests' ledger (verdicts by CLAIMS.md's rule), figures from the same Numerics
 // functions the tests and snapshots use, claims.json for machines. See Options.Usage.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "check-model")
+{
+    // Checks a user's checkpoint; needs no repository (it also runs as the packed .NET tool).
+    try
+    {
+        return CheckModelCommand.Run(args[1..]);
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine("[check-model] " + e.Message);
+        return 2;
+    }
+}
 try
 {
     return Run(args);
@@ -98,19 +111,21 @@ static int Run(string[] args)
     // 4. Figures and the page (skipped when only checking docs).
     if (o.CheckDocs is null || o.OutGiven)
     {
+        // The figures and tables are made with the tests' seed derivation at the ledger's base seed (one seed in a complete run).
+        var plan = ledger.Seeds.Count() == 1 ? new SeedPlan(ledger.Seeds.First()) : SeedPlan.Default;
         var curves = new List<(CurveSet Curve, string File)>();
         var makers = ExpectedCurves.All().ToArray();
         for (int k = 0; k < makers.Length; k++)
         {
             var t0 = clock.Elapsed;
-            var curve = makers[k](o.Scale);
+            var curve = makers[k](plan, o.Scale);
             var file = Path.Combine("figures", curve.Id + ".png");
             Figures.Render(curve, Path.Combine(o.OutDir, file));
             curves.Add((curve, file));
             Console.WriteLine($"[report] [{k + 1}/{makers.Length}] {curve.Claim,-10} {curve.Id} ({(clock.Elapsed - t0).TotalSeconds:F1} s)");
         }
         // The Learning section trains the reduced recipes (fixed seeds; the authors' Figs. 1–2 recipe at --scale ≥ 10).
-        var learning = LearningSection.Write(o.OutDir, o.Scale >= 10 ? LearningScale.Authors : LearningScale.Reduced, Console.Out);
+        var learning = LearningSection.Write(o.OutDir, o.Scale >= 10 ? LearningScale.Authors : LearningScale.Reduced, Console.Out, plan);
         File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves, learning));
         File.WriteAllText(Path.Combine(o.OutDir, "claims.json"), ClaimsJson.Write(run, verdicts, curves, learning));
         Console.WriteLine($"[report] wrote {Path.Combine(o.OutDir, "REPORT.md")}, claims.json and {curves.Count} figures in {clock.Elapsed.TotalSeconds:F0} s");
@@ -180,10 +195,5 @@ static int GitExit(string root, string[] args)
     catch (System.ComponentModel.Win32Exception) { return -1; }
 }
 
-static string FindRoot()
-{
-    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LoopedIcl.Verification.sln"))) return dir.FullName;
-    throw new UsageException("run the report inside the repository (no LoopedIcl.Verification.sln found above the current folder)");
-}
+static string FindRoot() => Repository.FindRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+    ?? throw new UsageException($"run the report inside the repository (no {Repository.SolutionFile} found above the current folder)");

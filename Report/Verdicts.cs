@@ -18,7 +18,7 @@ internal sealed record Verdict(Claim Claim, string Status, IReadOnlyList<LedgerT
     public bool IsHeld => Status == Held;
 
     /// <summary>The claim's own margin: the worst of its Bound and Identity checks (never a threshold's or sanity check's).</summary>
-    public KindSummary? Own => Kinds.Where(k => k.Kind is "Bound" or "Identity" && k.WorstMargin is not null).MaxBy(k => k.WorstMargin);
+    public KindSummary? Own => Kinds.Where(k => k.Kind is nameof(CheckKind.Bound) or nameof(CheckKind.Identity) && k.WorstMargin is not null).MaxBy(k => k.WorstMargin);
 
     public KindSummary? Of(string kind) => Kinds.FirstOrDefault(k => k.Kind == kind);
 
@@ -47,5 +47,5 @@ internal sealed record Verdict(Claim Claim, string Status, IReadOnlyList<LedgerT
             tests.Where(t => t.Passed).SelectMany(t => t.Notes).Distinct().ToArray());
     }
 
-    private static int Order(string kind) => kind switch { "Bound" => 0, "Identity" => 1, "Threshold" => 2, "Sanity" => 3, "NegativeControl" => 4, _ => 5 };
+    private static int Order(string kind) => Enum.TryParse<CheckKind>(kind, out var k) ? (int)k : int.MaxValue;
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 using Snapshooter.NUnit;
 
 namespace LoopedIcl.Snapshots;

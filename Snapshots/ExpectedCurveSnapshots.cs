@@ -1,5 +1,5 @@
 using LoopedIcl.Claims;
-using LoopedIcl.Numerics.Curves;
+using LoopedIcl.Experiments;
 using LoopedIcl.Snapshots;
 
 namespace LoopedIcl.SnapshotTests;
@@ -25,11 +25,11 @@ public sealed class ExpectedCurveSnapshots
 
     /// <summary>SNAPSHOT: the curve recomputed now equals the committed one (a change to Numerics that moves a curve fails here).</summary>
     [TestCaseSource(nameof(Curves))]
-    public void Curve_matches_its_snapshot(Func<int, CurveSet> make)
+    public void Curve_matches_its_snapshot(Func<SeedPlan, int, CurveSet> make)
     {
         var registered = ClaimRegistry.CurveOf(make.Method.Name);
         if (registered is null) Checks.Fail($"the curve maker {make.Method.Name} is not listed under any claim in ClaimRegistry");
-        var curve = make(1);
+        var curve = make(SeedPlan.Default, 1);
         Checks.True(curve.Claim == registered!.Value.Claim.Id && curve.Id == registered.Value.Curve.Id,
             $"{make.Method.Name} makes curve {curve.Claim}/{curve.Id}; the registry lists it as {registered.Value.Claim.Id}/{registered.Value.Curve.Id}");
         foreach (var s in curve.Series)

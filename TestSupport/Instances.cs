@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Prompts;
 using MathNet.Numerics.LinearAlgebra;

@@ -15,8 +15,6 @@ namespace LoopedIcl.TestSupport;
 /// </summary>
 public static class LedgerFile
 {
-    public const int Schema = 2;
-
     private static readonly DateTime Started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     /// <summary>The categories of a test and of every suite above it, nearest first.</summary>

@@ -1,4 +1,5 @@
 using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 
@@ -58,6 +59,33 @@ public static partial class TestAssemblies
             if (blob.ReadSerializedString() is { } category) found.Add(category);
         }
         return found;
+    }
+
+    /// <summary>Every type of an assembly (full name) with the names of its methods, read from its metadata without loading it.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> Methods(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var types = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var handle in md.TypeDefinitions)
+        {
+            var type = md.GetTypeDefinition(handle);
+            var name = md.GetString(type.Namespace) is { Length: > 0 } ns ? ns + "." + md.GetString(type.Name) : md.GetString(type.Name);
+            types[name] = type.GetMethods().Select(m => md.GetString(md.GetMethodDefinition(m).Name)).ToHashSet(StringComparer.Ordinal);
+        }
+        return types;
+    }
+
+    /// <summary>Every string literal of an assembly's code (its user-string heap), read without loading it.</summary>
+    public static IReadOnlyList<string> StringLiterals(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var list = new List<string>();
+        for (var h = MetadataTokens.UserStringHandle(1); !h.IsNil; h = md.GetNextHandle(h)) list.Add(md.GetUserString(h));
+        return list;
     }
 
     [GeneratedRegex("<AssemblyName>([^<]+)</AssemblyName>")]

@@ -19,12 +19,12 @@ public static class TestMatrices
         return (g + g.Transpose()) / 2;
     }
 
-    /// <summary>The entries of d×d matrices stacked column-major into one vector (the parameter vector of a gradient check or minimiser).</summary>
-    public static Vector<double> Pack(IEnumerable<Matrix<double>> ms) => Vector<double>.Build.DenseOfEnumerable(ms.SelectMany(m => m.ToColumnMajorArray()));
+    /// <summary>The entries of d×d matrices stacked row-major into one vector (the suite's one θ layout, as <c>Parameterisation</c> packs A_l).</summary>
+    public static Vector<double> Pack(IEnumerable<Matrix<double>> ms) => Vector<double>.Build.DenseOfEnumerable(ms.SelectMany(m => m.ToRowMajorArray()));
 
     /// <summary>The inverse of <see cref="Pack"/> for square d×d blocks.</summary>
     public static Matrix<double>[] Unpack(Vector<double> v, int d) =>
-        Enumerable.Range(0, v.Count / (d * d)).Select(l => Matrix<double>.Build.DenseOfColumnMajor(d, d, v.SubVector(l * d * d, d * d).ToArray())).ToArray();
+        Enumerable.Range(0, v.Count / (d * d)).Select(l => Matrix<double>.Build.DenseOfRowMajor(d, d, v.SubVector(l * d * d, d * d).ToArray())).ToArray();
 
     /// <summary>
     /// Asserts that analytic gradients (one per d×d block) equal central finite differences of <paramref name="f"/> at <paramref name="point"/>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LoopedIcl.Experiments;
 using NUnit.Framework;
 
 namespace LoopedIcl.TestSupport;
@@ -7,7 +8,7 @@ namespace LoopedIcl.TestSupport;
 public static class TestSettings
 {
     public const int DefaultTrials = 100;
-    public const int DefaultSeed = 20261122;
+    public const int DefaultSeed = SeedPlan.DefaultBase;
 
     /// <summary>Random instances per property (FsCheck MaxTest); ≥ 1 (checked once by <see cref="Validate"/>).</summary>
     public static int Trials => Int("Trials", DefaultTrials);
@@ -53,25 +54,12 @@ public static class TestSettings
 
     public static string Str(string name, string fallback) => TestContext.Parameters.Get(name) ?? fallback;
 
-    /// <summary>A hash that is the same in every process (string.GetHashCode is randomised per process): FNV-1a, 32 bits.</summary>
-    public static int StableHash(string text)
-    {
-        unchecked
-        {
-            uint h = 2166136261;
-            foreach (var ch in text) { h ^= ch; h *= 16777619; }
-            return (int)h;
-        }
-    }
-
     /// <summary>The seed of one named stream: the base seed mixed with a stable hash of the name.</summary>
-    public static int SeedFor(string name) => Seed ^ StableHash(name);
+    public static int SeedFor(string name) => Plan.Int(name);
+
+    /// <summary>This run's seed derivation (<see cref="SeedPlan"/>): the same names give the report and the snapshots the same streams.</summary>
+    public static SeedPlan Plan => new(Seed);
 
     /// <summary>The repository root (the folder holding LoopedIcl.Verification.sln).</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LoopedIcl.Verification.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
+    public static string RepositoryRoot() => Repository.FindRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
 }

@@ -13,10 +13,10 @@ public sealed class ChenE1PaperExperiment
     private const int Replicates = 100;
     private const double FalseAlarm = 1e-6;
     private static readonly double Z = SampleStatistics.TwoSidedZ(FalseAlarm);
-    private static ChenConvergence.Curve[]? _curves;
+    private static ChenExperiments.Curve[]? _curves;
 
     /// <summary>The curves with bootstrap SEs of their slopes, computed once per run (deterministic: fixed seed, single-threaded).</summary>
-    internal static ChenConvergence.Curve[] Curves() => _curves ??= Ns.Select(n => ChenConvergence.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"), replicates: Replicates)).ToArray();
+    internal static ChenExperiments.Curve[] Curves() => _curves ??= Ns.Select(n => ChenExperiments.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"), replicates: Replicates)).ToArray();
 
     /// <summary>
     /// CHEN-E1: the log-error is a straight line in T — exactly, per prompt: log e_T = T log(1 − 1/κ) + c_T with c_T ∈ [log w_min, 0]
@@ -42,19 +42,19 @@ public sealed class ChenE1PaperExperiment
                     if (lower > 10 * floor[t]) informative++;
                 }
             }
-            var c = ChenConvergence.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"), inspect: (p, run) => Envelope(p, run, rho => rho, "ρ = 1 − 1/κ"));
+            var c = ChenExperiments.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"), inspect: (p, run) => Envelope(p, run, rho => rho, "ρ = 1 − 1/κ"));
             ClaimLedger.Count($"n={n}: (prompt, T) pairs with the lower envelope ≥ 10× the floor", informative);
             Checks.True(informative > 0, $"the lower envelope is informative somewhere at n={n}");
             ClaimLedger.Note($"CHEN-E1 n={c.N}: every prompt's log e_T within [log w_min, 0] of T·log(1 − 1/κ) ({informative} informative pairs); median curve slope {c.FittedSlope:F4} log10/loop over T ≤ {c.FitEnd}, R² {c.FitRSquared:F4}, median κ {c.MedianKappa:F2}, bound slope {-1 / (2 * c.MedianKappa * Math.Log(10)):F4}");
             // Control: the rate of cond(X) = √κ (CHEN-T4.5's control) is far steeper than the runs: the upper envelope fails.
             if (n == Ns[1])
                 Properties.ExpectViolation("ρ = 1 − 1/√κ (cond(X)) in place of 1 − 1/κ",
-                    () => ChenConvergence.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"), inspect: (p, run) => Envelope(p, run, rho => 1 - Math.Sqrt(1 - rho), "cond(X)")));
+                    () => ChenExperiments.Experiment(4, n, 100, 500, TestSettings.SeedFor($"CHEN-E1.{n}"), inspect: (p, run) => Envelope(p, run, rho => 1 - Math.Sqrt(1 - rho), "cond(X)")));
         }
     }
 
     /// <summary>The steepening check: slope(b) is below slope(a) by more than z(1e-6) times the bootstrap SE of the difference.</summary>
-    private static void Steeper(ChenConvergence.Curve a, ChenConvergence.Curve b, string what) =>
+    private static void Steeper(ChenExperiments.Curve a, ChenExperiments.Curve b, string what) =>
         Checks.Exceeds(a.FittedSlope - b.FittedSlope, Z * Math.Sqrt(a.SlopeStandardError * a.SlopeStandardError + b.SlopeStandardError * b.SlopeStandardError), what, CheckKind.Bound);
 
     /// <summary>CHEN-E1: the slope steepens with n/d: each doubling of n is steeper by more than z(1e-6)·SE (bootstrap SEs of the median-curve slopes).</summary>
@@ -85,7 +85,7 @@ public sealed class ChenE1PaperExperiment
     [Test]
     public void CHEN_E1_Negative_control_fixed_n_does_not_steepen()
     {
-        var same = new[] { 1, 2 }.Select(k => ChenConvergence.Experiment(4, 8, 100, 500, TestSettings.SeedFor($"CHEN-E1.{100 * k}"), replicates: Replicates)).ToArray();
+        var same = new[] { 1, 2 }.Select(k => ChenExperiments.Experiment(4, 8, 100, 500, TestSettings.SeedFor($"CHEN-E1.{100 * k}"), replicates: Replicates)).ToArray();
         Properties.ExpectViolation($"n fixed at 8 (slopes {same[0].FittedSlope:F4}, {same[1].FittedSlope:F4})", () => Steeper(same[0], same[1], "slope of a second n = 8 curve steeper than the first"));
     }
 }

@@ -92,8 +92,8 @@ public sealed class GatOodOutOfDistribution
         var mild = new TestTimeLooping(Sigmas.Identity(d), Shift(1.2, TestSettings.SeedFor("GAT-OOD.231")), n, b, 3000, TestSettings.SeedFor("GAT-OOD.232"));
         var large = new TestTimeLooping(Sigmas.Identity(d), Shift(1.5, TestSettings.SeedFor("GAT-OOD.233")), n, b, 3000, TestSettings.SeedFor("GAT-OOD.234"));
         (double Low, double High) Median(TestTimeLooping t, int loops) => SampleStatistics.QuantileInterval(t.PerSample(loops), 0.5, FalseAlarm);
-        foreach (var (name, t) in new[] { ("mild shift (eig ∈ [0.5, 1.2])", mild), ("large shift (eig ∈ [0.5, 1.5])", large) })
-            ClaimLedger.Note($"GAT-OOD {name}: median loss " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {SampleStatistics.Median(t.PerSample(l)):G3}"))
+        foreach (var (name, t) in new[] { ("GAT-OOD mild shift (eig ∈ [0.5, 1.2])", mild), ("GAT-OOD large shift (eig ∈ [0.5, 1.5])", large) })
+            ClaimLedger.Note($"{name}: median loss " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {SampleStatistics.Median(t.PerSample(l)):G3}"))
                 + $"; {t.SpectralRadius().Count(r => r < 1)} of {t.Count} prompts have max|1 − bλ_j| < 1");
 
         // A prompt with ρ = max_j|1 − bλ_j(Ŝ)| < 1 decays geometrically (loss_L ≤ κ_te·d·ρ^{2L}); one with ρ > 1 diverges (loss_L ≥ ρ^{2L}/κ_te).

@@ -160,7 +160,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 symmetric starts"));
         var scale = sigma.Inverse().L2Norm();
         // ‖∇‖ ≤ 1e-7 (about the smallest gradient the Armijo test resolves at this loss level, √(2μu·L)).
-        var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.SymmetricGaussian(d, rng, 0.5 * scale).ToColumnMajorArray(), 1e-7, 2000);
+        var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.SymmetricGaussian(d, rng, 0.5 * scale).ToRowMajorArray(), 1e-7, 2000);
         var aStar = objective.Matrices(search.Best.Point.AsArray())[0];
         var product = aStar * sigma;
         var scalar = product.Trace() / d;
@@ -205,7 +205,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         var bHat = Minimizer.GoldenSection(b => loss.Value(id * b), 0, 2);
         var scalarLoss = loss.Value(id * bHat);
         var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 unconstrained starts"));
-        var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.Gaussian(d, d, rng, 0.5).ToColumnMajorArray(), 1e-8, 1500);
+        var search = Minimizer.MultiStart(objective, starts, _ => TestMatrices.Gaussian(d, d, rng, 0.5).ToRowMajorArray(), 1e-8, 1500);
         var best = objective.Matrices(search.Best.Point.AsArray())[0];
         var skew = ((best - best.Transpose()) / 2).FrobeniusNorm() / best.FrobeniusNorm();
         ClaimLedger.Note($"GAT-T1 unconstrained search (d={d} n={n} L={loops}, m={m}): {search.Summary()}; scalar optimum b̂* = {bHat:F4}, L(b̂*I) = {scalarLoss:G6}; best {search.Best.Value:G6} ({search.Best.Value / scalarLoss:F4}× the scalar), skew part {skew:F3}");
@@ -217,7 +217,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         // The skew part without a threshold: the best symmetric A on the same sample (BFGS over the symmetric class from b̂*I, converged) is beaten
         // beyond the optimisation tolerance, so the unconstrained optimum cannot be symmetric; its skew part is recorded.
         var symmetric = loss.Objective(symmetric: true);
-        var symRun = Minimizer.Bfgs(symmetric, (id * bHat).ToColumnMajorArray(), 1e-8, 1500);
+        var symRun = Minimizer.Bfgs(symmetric, (id * bHat).ToRowMajorArray(), 1e-8, 1500);
         ClaimLedger.Note($"GAT-T1 unconstrained (d={d}): best symmetric A from b̂*I: {symRun.Value:G6} ({symRun.Reason}, |∇| {symRun.GradientNorm:E1}) vs unconstrained best {search.Best.Value:G6}");
         Checks.True(symRun.Converged, $"the symmetric-class BFGS converged ({symRun.Reason}, |∇| {symRun.GradientNorm:E1})");
         Checks.AtMost(search.Best.Value, symRun.Value * (1 - 1e-6), "the unconstrained optimum beats the best symmetric A (so it has a skew part)");

@@ -63,7 +63,7 @@ public sealed class GatT2GradientDominance
             var g = TestMatrices.Gaussian(d, d, rng);
             if (k % 2 == 0) g = (g + g.Transpose()) / 2;
             var a = Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm());
-            var value = objective.Evaluate(a.ToColumnMajorArray(), grad);
+            var value = objective.Evaluate(a.ToRowMajorArray(), grad);
             if (value < threshold) continue;
             var r = grad.Sum(v => v * v) / Math.Pow(value, (2.0 * loops - 1) / loops);
             if (r < minR) { minR = r; atLoss = value; }
@@ -126,7 +126,7 @@ public sealed class GatT2GradientDominance
         var search = Minimizer.MultiStart(objective, starts, _ =>
         {
             var g = TestMatrices.Gaussian(d, d, rng);
-            return (Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm())).ToColumnMajorArray();
+            return (Sigmas.Identity(d) * (1.5 * rng.NextDouble()) + g * (0.8 * rng.NextDouble() / g.L2Norm())).ToRowMajorArray();
         }, 1e-6, 400);
         var grad = new double[lossObjective.Dimension];
         var feasible = search.Runs.Select(r => (Run: r, Loss: lossObjective.Evaluate(r.Point.AsArray(), grad), GradSq: grad.Sum(v => v * v)))

@@ -104,7 +104,7 @@ public sealed class GatT3GradientFlow
             for (int k = 0; k < path.Count; k++)
             {
                 double e = eOf(path[k].Time);
-                double measured = 1 - path[k].State[0]; // A₀₀ = b (column-major)
+                double measured = 1 - path[k].State[0]; // A₀₀ = b (row-major)
                 Checks.AtMost(Math.Abs(measured - e), bound[k] + 4 * Tolerance.UnitRoundoff, $"1 − b(t = {path[k].Time:G4}) against {law}", CheckKind.Identity);
             }
         }
@@ -128,7 +128,7 @@ public sealed class GatT3GradientFlow
         var path = GradientFlow.Matrix(new LoopedLoss(samples, Sigmas.Identity(d), loops), Sigmas.Identity(d) * 0.0, 10, 1e-8);
         var off = path.Max(p =>
         {
-            var a = Matrix<double>.Build.DenseOfColumnMajor(d, d, p.State);
+            var a = Matrix<double>.Build.DenseOfRowMajor(d, d, p.State);
             return (a - Sigmas.Identity(d) * (a.Trace() / d)).FrobeniusNorm();
         });
         ClaimLedger.Note($"GAT-T3 flow from 0 ({(groupClosed ? "group-closed" : "ordinary")} sample): max off-scalar part {off:E2}, final loss {path[^1].Loss:G5}");
@@ -152,7 +152,7 @@ public sealed class GatT3GradientFlow
         var start = TestMatrices.Gaussian(d, d, rng, 0.2);
         start = (start + start.Transpose()) / 2;
         var path = GradientFlow.Matrix(loss, start, 300, 1e-10, symmetric: true);
-        var a = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
+        var a = Matrix<double>.Build.DenseOfRowMajor(d, d, path[^1].State);
         var sigmaInv = sigma.Inverse();
         // b̂ from the sign of the line derivative ⟨∇L(bΣ⁻¹), Σ⁻¹⟩ (bisection to rounding): a search on values resolves b only to ≈ √u.
         double Slope(double b) => loss.ValueAndGradient(sigmaInv * b).Gradient.PointwiseMultiply(sigmaInv).Enumerate().Sum();
@@ -216,7 +216,7 @@ public sealed class GatT3GradientFlow
         double bHat = Minimizer.GoldenSection(b => loss.Value(id * b), 0.5, 1.2, 1e-12);
         var j = TestMatrices.BlockSkew(d);
         var path = GradientFlow.Matrix(loss, id * bHat + j * 0.01, 3000, 1e-7); // t = 300 leaves |∇| ≈ 2e-3 halfway; by 3000 the skew part is ≈ 0.58 ≈ GAT-T1's 0.2356‖J‖
-        var end = Matrix<double>.Build.DenseOfColumnMajor(d, d, path[^1].State);
+        var end = Matrix<double>.Build.DenseOfRowMajor(d, d, path[^1].State);
         double skew = ((end - end.Transpose()) / 2).FrobeniusNorm(), skewStart = (j * 0.01).FrobeniusNorm();
         var (bStar, lStar) = LoopedScalar.ExactOptimum(n, d, loops);
         var population = GatmiryPopulationLoss.Looped(end, null, n, loops);

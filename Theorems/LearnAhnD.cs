@@ -149,16 +149,8 @@ public class LearnAhnD
             LossEstimates.GroupMeans(eLs, 100), light, Compare(eTrained, ePgd, light), Compare(ePgd, eGd, light));
     }
 
-    /// <summary>
-    /// Reduced Fig. 6: family (11), d = 2, L = 3, Σ = U diag(1, 1/4) Uᵀ (rotated, so PGD ≠ GD), w* ~ N(0, Σ⁻¹); Adam lr 0.05 halved every 60,
-    /// batch 400 fresh, 240 steps.
-    /// </summary>
-    public static Recipe ReducedFigure6(int n) => new(
-        "AHN-D n-sweep reduced", "suite (reduced version of the authors' variable_N_exp)",
-        new ModelSpec(ModelFamily.GdPlusPlus, 2, 3),
-        new DataSpec(n, [1, 0.25], TestSettings.SeedFor("LEARN-AHN-D.n-sweep.Sigma"), TaskLaw.InverseCovariance),
-        OptimizerSettings.Adam(0.05, halveEvery: 60),
-        new TrainingSchedule(240, 400, EvaluateEvery: 20, KeepCheckpoints: 4, ValidationSize: 1000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed($"LEARN-AHN-D.n-sweep.n{n}")));
+    /// <summary>The reduced Fig. 6 recipe (<see cref="Recipes.AhnFigure6Reduced"/>) under this run's seeds.</summary>
+    public static Recipe ReducedFigure6(int n) => Recipes.AhnFigure6Reduced(TestSettings.Plan, n);
 
     /// <summary>
     /// PGD − GD &lt; 0 at false alarm 1e-6: the interval's upper reach above the centre ≤ −centre, i.e. its upper end is below 0

@@ -12,7 +12,7 @@ namespace LoopedIcl.Theorems;
 public class LearnAhnF2
 {
     /// <summary>The reduced recipe (<see cref="Recipes.AhnF2Reduced"/>) with this test's seeds.</summary>
-    public static Recipe Reduced(string name) => Recipes.AhnF2Reduced(TestSettings.SeedFor("LEARN-AHN-F2.Sigma"), Learn.Seed(name));
+    public static Recipe Reduced(string name) => Recipes.AhnF2Reduced(TestSettings.Plan, name);
 
     /// <summary>The learned layers read in the theory's terms.</summary>
     public sealed record Reading(double[] WhitenedDist, double[] RawDist, double[] Scalars);
@@ -61,7 +61,7 @@ public class LearnAhnF2
     [Test]
     public void LEARN_AHN_F2_Training_finds_Sigma_inverse_preconditioned_GD()
     {
-        var setup = new LearningSetup(Reduced("LEARN-AHN-F2"));
+        var setup = new LearningSetup(Reduced(LearningCurves.AhnF2Run));
         var run = Learn.Train(setup);
         // Tolerances: observed Dist ≤ 0.05, scalar error ≤ 8%, loss ≤ 3% above g* (2 seeds); final lr 0.05/8 with batch 1000 leaves this much.
         AssertClaim(setup, run.Theta, "LEARN-AHN-F2", 0.1, 0.15, 0.05);

@@ -10,19 +10,8 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.LearnAhnF4)]
 public class LearnAhnF4
 {
-    /// <summary>
-    /// Reduced, like the authors' isotropic demo ("simple demonstration", Σ = I; the rotated case converges far slower and runs in
-    /// the Slow test): d = 3, L = 2, w* ~ N(0, I); Adam lr 0.1 (the authors' rate for Figs. 3–5), batch 1000 fresh, 3000 steps halved
-    /// every 375. Runs that head for the lower critical point (≈ (−0.54, −3.19; 0.79)) cross a flat valley, and shorter budgets leave
-    /// some unfinished: the worst Dist over 90 seeds was 0.158 at 1800 steps (halved every 225) and 0.066 at 2400 (every 300), against
-    /// 0.036 over 120 seeds here. So it trains longer rather than widen the tolerance. LEARN-AHN-D keeps 1800 steps (its margins are wide).
-    /// </summary>
-    public static Recipe Reduced(int n, string name, int steps = 3000, int halveEvery = 375) => new(
-        "AHN-F4 reduced", "suite (reduced version of the authors' isotropic demo)",
-        new ModelSpec(ModelFamily.GdPlusPlus, 3, 2),
-        DataSpec.Isotropic(3, n),
-        OptimizerSettings.Adam(0.1, halveEvery: halveEvery),
-        new TrainingSchedule(steps, 1000, EvaluateEvery: 50, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
+    /// <summary>The reduced recipe (<see cref="Recipes.AhnF4Reduced"/>) under this run's seeds.</summary>
+    public static Recipe Reduced(int n, string name, int steps = 3000, int halveEvery = 375) => Recipes.AhnF4Reduced(TestSettings.Plan, name, n, steps, halveEvery);
 
     /// <summary>The trained scalars (a_l = tr(Σ^½A_lΣ^½)/d, b_l = tr B_l/d) and the Dist of each whitened A_l and of B_0 … B_{L−2}.</summary>
     public static (double[] A, double[] B, double[] DistA, double[] DistB) Read(LearningSetup setup, double[] theta)

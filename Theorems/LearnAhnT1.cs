@@ -9,20 +9,8 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.LearnAhnT1)]
 public class LearnAhnT1
 {
-    /// <summary>
-    /// The reduced recipe: d = 3, n = 5, Σ eigenvalues (1, 1, 1/4) in a random basis (κ = 4); 150 steps of momentum SGD (lr 0.05,
-    /// μ = 0.9, global clip 1), then 300 of Adam (lr 0.01 halved every 100); batch 500 fresh each step; init std 1e-4.
-    /// Why the SGD phase: from a small init the loss has two growing modes, (β, A) with K = βAᵀ full rank and (u, a) with
-    /// K = a uᵀ rank one; gradient dynamics favour the first (rate 2‖Σ²‖_F vs 2λ_max(Σ²)), Adam's sign-like steps do not
-    /// and stalled on the rank-one branch (loss ≈ 2f*) in 13 of 16 small-init starts at d = 3, n = 10, κ = 4 in our runs (finding 4).
-    /// </summary>
-    public static Recipe Reduced(TaskLaw task, string name) => new(
-        "AHN-T1 reduced", "suite (reduced)",
-        new ModelSpec(ModelFamily.Full, 3, 1),
-        new DataSpec(5, [1, 1, 0.25], TestSettings.SeedFor("LEARN-AHN-T1.Sigma"), task),
-        OptimizerSettings.Adam(0.01, halveEvery: 100),
-        new TrainingSchedule(300, 500, EvaluateEvery: 50, KeepCheckpoints: 3, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)),
-        new WarmStart(OptimizerSettings.Sgd(0.05, 0.9, clip: ClipMode.Global, clipNorm: 1), 150));
+    /// <summary>The reduced recipe (<see cref="Recipes.AhnT1Reduced"/>) under this run's seeds.</summary>
+    public static Recipe Reduced(TaskLaw task, string name) => Recipes.AhnT1Reduced(TestSettings.Plan, name, task);
 
     /// <summary>What a trained single layer is, read through the theorem's reduction (last row of P, first d columns of Q).</summary>
     public sealed record Reading(double PopulationLoss, Matrix<double> Preconditioner, double EvenPart, double IrrelevantMax, double SmallestOverLargestSingularValue);

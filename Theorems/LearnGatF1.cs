@@ -7,14 +7,8 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.LearnGatF1)]
 public class LearnGatF1
 {
-    /// <summary>The reduced recipe (<see cref="Recipes.GatmiryReduced"/>) with this test's seed.</summary>
-    public static Recipe Reduced(int n, string name, int d = 3, int loops = 2, bool symmetricA = true)
-    {
-        // 450 steps (two more halvings than the shared 300-step recipe): at 300 one seed in 20 ended with Dist(A) = 0.086 at n = 5,
-        // an unfinished optimisation (the Dist tolerance is an optimisation tolerance), so this test trains longer instead of widening it.
-        var recipe = Recipes.GatmiryReduced(n, Learn.Seed(name), d, loops, symmetricA);
-        return recipe with { Schedule = recipe.Schedule with { Steps = 450 } };
-    }
+    /// <summary>The reduced recipe (<see cref="Recipes.GatmiryReduced"/>) under this run's seeds.</summary>
+    public static Recipe Reduced(int n, string name, int d = 3, int loops = 2, bool symmetricA = true) => Recipes.GatmiryReduced(TestSettings.Plan, name, n, d, loops, symmetricA);
 
     /// <summary>(‖u‖/‖A‖_F, Dist(A), tr A/d) of a trained looped model.</summary>
     public static (double URelative, double Dist, double B) Read(LearningSetup setup, double[] theta)

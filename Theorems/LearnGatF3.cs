@@ -30,8 +30,7 @@ public class LearnGatF3
     public void LEARN_GAT_F3_Protocol_scale() => Run(10, 100, r => r with { Optimizer = OptimizerSettings.Adam(0.02, halveEvery: 750), Schedule = r.Schedule with { Steps = 3000, BatchSize = 2000, EvaluateEvery = 250 } }, Environment.ProcessorCount);
 
     /// <summary>Σ_te with eigenvalues evenly spread over [lo, hi] (d of them) in a random basis.</summary>
-    public static Matrix<double> Spread(int d, double lo, double hi, string name) =>
-        Covariance.FromSpectrum(Enumerable.Range(0, d).Select(i => lo + (hi - lo) * i / (d - 1)).ToArray(), Rng.Create(TestSettings.SeedFor(name)));
+    public static Matrix<double> Spread(int d, double lo, double hi, string name) => Laws.SpreadCovariance(d, lo, hi, TestSettings.Plan, name);
 
     private static void Run(int d, int n, Func<Recipe, Recipe> scale, int threads)
     {

@@ -13,13 +13,9 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.LearnGatSkew)]
 public class LearnGatSkew
 {
-    /// <summary>Reduced: d = 4, n = 30, L = 4, Σ = I; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps.</summary>
-    public static Recipe Reduced(string name, int d = 4, int n = 30, int loops = 4, int steps = 300, int batch = 500, double lr = 0.05, int halveEvery = 75) => new(
-        "GAT-SKEW reduced", "suite (reduced)",
-        new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: true),
-        DataSpec.Isotropic(d, n),
-        OptimizerSettings.Adam(lr, halveEvery: halveEvery),
-        new TrainingSchedule(steps, batch, EvaluateEvery: 50, KeepCheckpoints: 2, ValidationSize: 1000, TestBatches: 2, TestBatchSize: 8, Seed: Learn.Seed(name)));
+    /// <summary>The reduced recipe (<see cref="Recipes.GatSkewReduced"/>) under this run's seeds.</summary>
+    public static Recipe Reduced(string name, int d = 4, int n = 30, int loops = 4, int steps = 300, int batch = 500, double lr = 0.05, int halveEvery = 75) =>
+        Recipes.GatSkewReduced(TestSettings.Plan, name, d, n, loops, steps, batch, lr, halveEvery);
 
     /// <summary>
     /// Asserts and records the finding for a trained θ: the exact L(A, u) plus its rounding bound is below the exact ℓ_L(b*) (the margin

@@ -11,7 +11,7 @@ internal static class Learn
     /// <summary>Held-out prompts for a trained loss: 100 groups of 200 (group means are close to normal).</summary>
     public const int HeldOut = 20000;
 
-    public static ulong Seed(string name) => (ulong)(uint)TestSettings.SeedFor(name);
+    public static ulong Seed(string name) => TestSettings.Plan.Stream(name);
 
     public static TextWriter Progress => TestContext.Progress;
 

@@ -22,16 +22,16 @@ public sealed class XScaleDimension
     private const double FalseAlarm = 1e-6;
     private static readonly double Z = SampleStatistics.TwoSidedZ(FalseAlarm);
 
-    private static Dictionary<(int D, int Ratio), ChenConvergence.SlopeEstimate> Sweep(int[] dims) =>
+    private static Dictionary<(int D, int Ratio), ChenExperiments.SlopeEstimate> Sweep(int[] dims) =>
         (from r in Ratios from d in dims select (d, r))
-        .Select(k => (k, ChenConvergence.MedianSlope(k.d, k.r * k.d, Window, PromptsFor(k.d), TestSettings.SeedFor($"X-SCALE.d{k.d}.r{k.r}"), Replicates)))
+        .Select(k => (k, ChenExperiments.MedianSlope(k.d, k.r * k.d, Window, PromptsFor(k.d), TestSettings.SeedFor($"X-SCALE.d{k.d}.r{k.r}"), Replicates)))
         .ToDictionary(p => p.k, p => p.Item2);
 
     /// <summary>The limit check: |R − s| ≤ z·SE(R) for the Richardson value R = 2s(d) − s(d/2) and a limit slope s.</summary>
     private static void LimitMatches(double richardson, double richardsonSe, double limit, string what) =>
         Checks.AtMost(Math.Abs(richardson - limit), Z * richardsonSe, what);
 
-    private static void AssertScaling(Dictionary<(int D, int Ratio), ChenConvergence.SlopeEstimate> s, int[] dims)
+    private static void AssertScaling(Dictionary<(int D, int Ratio), ChenExperiments.SlopeEstimate> s, int[] dims)
     {
         int dMin = dims[0], dMax = dims[^1], dHalf = dims[^2];
         foreach (var r in Ratios)

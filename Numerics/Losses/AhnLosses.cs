@@ -11,10 +11,10 @@ public sealed record SingleLayerParameters(Vector<double> U, double Beta, Matrix
     public static SingleLayerParameters Sparse(Matrix<double> preconditioner) =>
         new(Vector<double>.Build.Dense(preconditioner.RowCount), 1.0, -preconditioner, Vector<double>.Build.Dense(preconditioner.RowCount));
 
-    public Vector<double> Pack() => Vector<double>.Build.DenseOfEnumerable(U.Concat([Beta]).Concat(A.ToColumnMajorArray()).Concat(LastRowOfQ));
+    public Vector<double> Pack() => Vector<double>.Build.DenseOfEnumerable(U.Concat([Beta]).Concat(A.ToRowMajorArray()).Concat(LastRowOfQ));
 
     public static SingleLayerParameters Unpack(Vector<double> v, int d) => new(
-        v.SubVector(0, d), v[d], Matrix<double>.Build.DenseOfColumnMajor(d, d, v.SubVector(d + 1, d * d).ToArray()), v.SubVector(d + 1 + d * d, d));
+        v.SubVector(0, d), v[d], Matrix<double>.Build.DenseOfRowMajor(d, d, v.SubVector(d + 1, d * d).ToArray()), v.SubVector(d + 1 + d * d, d));
 
     public static int Count(int d) => 2 * d + 1 + d * d;
 
@@ -86,7 +86,7 @@ public static class AhnLosses
 }
 
 /// <summary>
-/// <see cref="AhnLosses.SingleLayer"/> over the packed parameters of <see cref="SingleLayerParameters"/> (u, β, A column-major, a) as an
+/// <see cref="AhnLosses.SingleLayer"/> over the packed parameters of <see cref="SingleLayerParameters"/> (u, β, A row-major, a) as an
 /// allocation-free <see cref="Optimization.IObjective"/> with its exact gradient (the multi-start search's hot loop). With
 /// 𝓔(M) = αΣMΣ + γ tr(MΣ)Σ (symmetric M; α = (n+1)/n, γ = 1/n), H = 𝓔(I), W = T₁Σ + (2/n)Σ², c₀ = ((n+2)/n)(T₁² + 2T₂), K = βAᵀ + a uᵀ:
 /// f = uᵀ𝓔(AΣAᵀ)u + 2β·(Wu)ᵀA(Σa) + β²c₀·aᵀΣa + T₁ + 2tr(KΣ²) + tr(KᵀΣKH); 𝓔 is self-adjoint for the trace product, which gives
@@ -129,7 +129,7 @@ public sealed class SingleLayerObjective : Optimization.IObjective
         var u = x[..d];
         double beta = x[d];
         var q = x.Slice(d + 1 + dd, d);
-        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _a[i * d + j] = x[d + 1 + j * d + i];
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _a[i * d + j] = x[d + 1 + i * d + j];
         // Term 1: v = Σu, w = Aᵀv; uᵀ𝓔(AΣAᵀ)u = α wᵀΣw + γ tr(AΣAᵀΣ)·uᵀΣu.
         MatVec(_sigma, u, _v, d);
         MatTVec(_a, _v, _wv, d);
@@ -184,7 +184,7 @@ public sealed class SingleLayerObjective : Optimization.IObjective
             }
         for (int i = 0; i < d; i++) { gradient[i] = _gu[i]; gradient[d + 1 + dd + i] = _gq[i]; }
         gradient[d] = gBeta;
-        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) gradient[d + 1 + j * d + i] = _ga[i * d + j];
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) gradient[d + 1 + i * d + j] = _ga[i * d + j];
         return f;
     }
 

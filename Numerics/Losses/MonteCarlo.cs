@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Statistics;
 

@@ -29,7 +29,7 @@ public sealed class SparseFamilyLoss
     /// <summary>K sample covariances S = (1/n)XᵀX with X rows ~ N(0, Σ).</summary>
     public static Matrix<double>[] DrawSamples(Matrix<double> sigma, int n, int count, int seed)
     {
-        var buffer = new Prompts.PromptBuffer(sigma, Prompts.TaskLaw.Isotropic, n, seed);
+        var buffer = new Engine.PromptBuffer(sigma, Prompts.TaskLaw.Isotropic, n, seed);
         var result = new Matrix<double>[count];
         int d = sigma.RowCount;
         for (int k = 0; k < count; k++)
@@ -94,7 +94,7 @@ public sealed class SparseFamilyLoss
 
 /// <summary>
 /// <see cref="SparseFamilyLoss"/> as an allocation-free <see cref="Optimization.IObjective"/> (the hot loop of the multi-start
-/// searches): the parameter vector holds one column-major d×d block per layer, or one block for all layers when
+/// searches): the parameter vector holds one row-major d×d block per layer, or one block for all layers when
 /// <paramref name="tied"/> (the looped model, gradient = sum of the layer gradients); with <paramref name="symmetric"/> each block V
 /// is used as A = (V + Vᵀ)/2 and the gradient is symmetrised (the symmetric class). Same value and gradient as
 /// <see cref="SparseFamilyLoss.ValueAndGradient"/> (tested); not thread-safe (one workspace).
@@ -146,8 +146,8 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
             for (int i = 0; i < d; i++)
                 for (int j = 0; j < d; j++)
                 {
-                    double v = x[b * d * d + j * d + i];
-                    _a[b][i * d + j] = _symmetric ? (v + x[b * d * d + i * d + j]) / 2 : v;
+                    double v = x[b * d * d + i * d + j];
+                    _a[b][i * d + j] = _symmetric ? (v + x[b * d * d + j * d + i]) / 2 : v;
                 }
     }
 
@@ -205,7 +205,7 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
                     {
                         var g = _grad[b];
                         double v = _symmetric ? (g[i * d + j] + g[j * d + i]) / 2 : g[i * d + j];
-                        gradient[b * dd + j * d + i] = v / m; // column-major, like the parameters
+                        gradient[b * dd + i * d + j] = v / m; // row-major, like the parameters (the Parameterisation layout)
                     }
         return total / m;
     }

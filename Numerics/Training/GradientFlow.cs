@@ -99,14 +99,14 @@ public static class GradientFlow
     }
 
     /// <summary>
-    /// The full matrix flow Ȧ = −∇_A L(A, 0) on a sample-average looped loss (the state is A in column-major order); with
+    /// The full matrix flow Ȧ = −∇_A L(A, 0) on a sample-average looped loss (the state is A in row-major order); with
     /// <paramref name="symmetric"/> the flow of the symmetric class, Ȧ = −sym(∇L), which keeps a symmetric A symmetric.
     /// </summary>
     public static IReadOnlyList<FlowPoint> Matrix(LoopedLoss loss, Matrix<double> a0, double endTime, double tolerance = 1e-8,
         double stopLoss = double.NegativeInfinity, bool symmetric = false)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        return Integrate(loss.Objective(symmetric), a0.ToColumnMajorArray(), endTime, tolerance, stopLoss);
+        return Integrate(loss.Objective(symmetric), a0.ToRowMajorArray(), endTime, tolerance, stopLoss);
     }
 
     /// <summary>A one-parameter objective from a value and a derivative (the scalar-line flows).</summary>

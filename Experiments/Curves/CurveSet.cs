@@ -1,4 +1,4 @@
-namespace LoopedIcl.Numerics.Curves;
+namespace LoopedIcl.Experiments;
 
 /// <summary>One plotted line: its name, y values, and whether it is a theoretical bound/formula (drawn dashed).</summary>
 public sealed record Series(string Name, double[] Y, bool IsTheory = false);

@@ -1,79 +1,7 @@
 using LoopedIcl.Numerics.Prompts;
-using MathNet.Numerics.LinearAlgebra;
+using LoopedIcl.Numerics.Training;
 
-namespace LoopedIcl.Numerics.Training;
-
-/// <summary>The trainable parameterisations of the learnability claims (the engine's families).</summary>
-public enum ModelFamily
-{
-    /// <summary>All 2(d+1)² entries of every (P_l, Q_l).</summary>
-    Full,
-    /// <summary>Ahn et al. (8): Q_l = −[[A_l,0],[0,0]], P = [[0,0],[0,1]]; θ = (A_1 … A_L) row-major.</summary>
-    Sparse,
-    /// <summary>Ahn et al. (11): P_l = [[B_l,0],[0,1]], Q_l = [[A_l,0],[0,0]]; θ = per layer (A_l, B_l) row-major.</summary>
-    GdPlusPlus,
-    /// <summary>Gatmiry et al.: Q = [[A,0],[0,0]], P = [[0,0],[uᵀ,1]], − residual; θ = (A row-major or its upper triangle, u) per distinct layer.</summary>
-    Gatmiry,
-}
-
-/// <summary>A model: family, d, L (layers or loops), tied (looped) or not, A symmetric or not, u trainable or not.</summary>
-public sealed record ModelSpec(ModelFamily Family, int D, int Layers, bool Tied = false, bool SymmetricA = false, bool WithU = true)
-{
-    private int Distinct => Tied ? 1 : Layers;
-    private int ABlock => SymmetricA ? D * (D + 1) / 2 : D * D;
-
-    /// <summary>The per-matrix blocks of θ (CSR offsets, for per-block clipping): one block per P, Q, A, B or u of each distinct layer.</summary>
-    public int[] BlockOffsets()
-    {
-        int w = D + 1;
-        int[] perLayer = Family switch
-        {
-            ModelFamily.Full => [w * w, w * w],
-            ModelFamily.Sparse => [ABlock],
-            ModelFamily.GdPlusPlus => [D * D, D * D],
-            ModelFamily.Gatmiry => WithU ? [ABlock, D] : [ABlock],
-            _ => throw new ArgumentOutOfRangeException(nameof(Family), Family, "Unknown family."),
-        };
-        var offsets = new List<int> { 0 };
-        for (int l = 0; l < Distinct; l++)
-            foreach (var size in perLayer) offsets.Add(offsets[^1] + size);
-        return offsets.ToArray();
-    }
-
-    /// <summary>The length of θ.</summary>
-    public int Dimension => BlockOffsets()[^1];
-}
-
-/// <summary>
-/// The prompt law: n context examples, x ~ N(0, Σ) with Σ = U diag(eigenvalues) Uᵀ (U Haar from <see cref="RotationSeed"/>;
-/// no rotation when it is null), w* from <see cref="Task"/>.
-/// </summary>
-public sealed record DataSpec(int N, double[] Eigenvalues, int? RotationSeed, TaskLaw Task)
-{
-    public int D => Eigenvalues.Length;
-
-    public Matrix<double> Sigma() => RotationSeed is int seed
-        ? Covariance.FromSpectrum(Eigenvalues, Rng.Create(seed))
-        : Matrix<double>.Build.DenseOfDiagonalArray(Eigenvalues);
-
-    public static DataSpec Isotropic(int d, int n, TaskLaw task = TaskLaw.InverseCovariance) => new(n, Enumerable.Repeat(1.0, d).ToArray(), null, task);
-}
-
-/// <summary>A first phase before the recipe's optimiser: <see cref="Steps"/> steps of <see cref="Optimizer"/> on the recipe's batches.</summary>
-public sealed record WarmStart(OptimizerSettings Optimizer, int Steps);
-
-/// <summary>
-/// A training recipe as data: what is trained, on which prompts, with which optimiser, for how long; <see cref="Source"/> says
-/// where it comes from; <see cref="Warm"/> an optional first phase with another optimiser.
-/// </summary>
-public sealed record Recipe(string Name, string Source, ModelSpec Model, DataSpec Data, OptimizerSettings Optimizer, TrainingSchedule Schedule, WarmStart? Warm = null)
-{
-    public Recipe WithSeed(ulong seed, int? rotationSeed = null) => this with
-    {
-        Schedule = Schedule with { Seed = seed },
-        Data = rotationSeed is null ? Data : Data with { RotationSeed = rotationSeed },
-    };
-}
+namespace LoopedIcl.Experiments;
 
 /// <summary>
 /// The authors' training recipes (papers/ahn2023-notes.md §4, from chengxiang/LinearTransformer at b6ddc35) and the suggested
@@ -134,19 +62,74 @@ public static class Recipes
         OptimizerSettings.Adam(1e-3),
         new TrainingSchedule(steps, 4000, EvaluateEvery: Math.Max(1, steps / 100), KeepCheckpoints: 10, ValidationSize: 4000, TestBatches: 100, TestBatchSize: 100, Seed: (ulong)seed));
 
+    // The suite's reduced recipes (default tier). Each takes the run's seed plan and the run's name: the test that holds the verdict, the
+    // report's tables and figures and the snapshots all train through these with the same names, so they are the same runs.
+
     /// <summary>LEARN-AHN-F2 reduced: family (8), d = 3, n = 10, L = 2, Σ = U diag(1, 0.7, 0.5) Uᵀ; Adam lr 0.05 (β = 0.9, 0.999) halved every 75, batch 1000 fresh, 300 steps.</summary>
-    public static Recipe AhnF2Reduced(int sigmaSeed, ulong seed) => new(
+    public static Recipe AhnF2Reduced(SeedPlan seeds, string run) => new(
         "AHN-F2 reduced", "suite (reduced; the authors' β = (0.99, 0.9) and clip 0.01 converge too slowly for seconds)",
         new ModelSpec(ModelFamily.Sparse, 3, 2),
-        new DataSpec(10, [1, 0.7, 0.5], sigmaSeed, TaskLaw.InverseCovariance),
+        new DataSpec(10, [1, 0.7, 0.5], seeds.Int("LEARN-AHN-F2.Sigma"), TaskLaw.InverseCovariance),
         OptimizerSettings.Adam(0.05, halveEvery: 75),
-        new TrainingSchedule(300, 1000, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 10, TestBatchSize: 100, Seed: seed));
+        new TrainingSchedule(300, 1000, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 10, TestBatchSize: 100, Seed: seeds.Stream(run)));
 
-    /// <summary>LEARN-GAT-F1 reduced: looped (A, u), Σ = I, d = 3, L = 2 by default; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps.</summary>
-    public static Recipe GatmiryReduced(int n, ulong seed, int d = 3, int loops = 2, bool symmetricA = true, bool tied = true) => new(
+    /// <summary>
+    /// LEARN-GAT-F1 reduced (also F2 and F3): looped (A, u), Σ = I, d = 3, L = 2 by default; Adam lr 0.05 halved every 75, batch 500 fresh,
+    /// 450 steps (at 300 one seed in 20 ended with Dist(A) = 0.086 at n = 5, an unfinished optimisation, so it trains longer instead of
+    /// widening the tolerance).
+    /// </summary>
+    public static Recipe GatmiryReduced(SeedPlan seeds, string run, int n, int d = 3, int loops = 2, bool symmetricA = true, bool tied = true) => new(
         "GAT-F1 reduced", "suite (reduced version of gatmiry2024-notes §4's protocol)",
         new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: tied, SymmetricA: symmetricA),
         DataSpec.Isotropic(d, n),
         OptimizerSettings.Adam(0.05, halveEvery: 75),
-        new TrainingSchedule(300, 500, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 10, TestBatchSize: 100, Seed: seed));
+        new TrainingSchedule(450, 500, EvaluateEvery: 25, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 10, TestBatchSize: 100, Seed: seeds.Stream(run)));
+
+    /// <summary>
+    /// LEARN-AHN-T1 reduced: d = 3, n = 5, Σ eigenvalues (1, 1, 1/4) in a random basis (κ = 4); 150 steps of momentum SGD (lr 0.05,
+    /// μ = 0.9, global clip 1), then 300 of Adam (lr 0.01 halved every 100); batch 500 fresh each step; init std 1e-4.
+    /// Why the SGD phase: from a small init the loss has two growing modes, (β, A) with K = βAᵀ full rank and (u, a) with
+    /// K = a uᵀ rank one; gradient dynamics favour the first (rate 2‖Σ²‖_F vs 2λ_max(Σ²)), Adam's sign-like steps do not
+    /// and stalled on the rank-one branch (loss ≈ 2f*) in 13 of 16 small-init starts at d = 3, n = 10, κ = 4 in our runs (finding 4).
+    /// </summary>
+    public static Recipe AhnT1Reduced(SeedPlan seeds, string run, TaskLaw task) => new(
+        "AHN-T1 reduced", "suite (reduced)",
+        new ModelSpec(ModelFamily.Full, 3, 1),
+        new DataSpec(5, [1, 1, 0.25], seeds.Int("LEARN-AHN-T1.Sigma"), task),
+        OptimizerSettings.Adam(0.01, halveEvery: 100),
+        new TrainingSchedule(300, 500, EvaluateEvery: 50, KeepCheckpoints: 3, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: seeds.Stream(run)),
+        new WarmStart(OptimizerSettings.Sgd(0.05, 0.9, clip: ClipMode.Global, clipNorm: 1), 150));
+
+    /// <summary>
+    /// LEARN-AHN-F4 reduced, like the authors' isotropic demo ("simple demonstration", Σ = I; the rotated case converges far slower and runs
+    /// in the Slow test): d = 3, L = 2, w* ~ N(0, I); Adam lr 0.1 (the authors' rate for Figs. 3–5), batch 1000 fresh, 3000 steps halved
+    /// every 375. Runs that head for the lower critical point (≈ (−0.54, −3.19; 0.79)) cross a flat valley, and shorter budgets leave
+    /// some unfinished: the worst Dist over 90 seeds was 0.158 at 1800 steps (halved every 225) and 0.066 at 2400 (every 300), against
+    /// 0.036 over 120 seeds here. So it trains longer rather than widen the tolerance. LEARN-AHN-D keeps 1800 steps (its margins are wide).
+    /// </summary>
+    public static Recipe AhnF4Reduced(SeedPlan seeds, string run, int n, int steps = 3000, int halveEvery = 375) => new(
+        "AHN-F4 reduced", "suite (reduced version of the authors' isotropic demo)",
+        new ModelSpec(ModelFamily.GdPlusPlus, 3, 2),
+        DataSpec.Isotropic(3, n),
+        OptimizerSettings.Adam(0.1, halveEvery: halveEvery),
+        new TrainingSchedule(steps, 1000, EvaluateEvery: 50, KeepCheckpoints: 4, ValidationSize: 2000, TestBatches: 2, TestBatchSize: 8, Seed: seeds.Stream(run)));
+
+    /// <summary>
+    /// LEARN-AHN-D reduced Fig. 6: family (11), d = 2, L = 3, Σ = U diag(1, 1/4) Uᵀ (rotated, so PGD ≠ GD), w* ~ N(0, Σ⁻¹); Adam lr 0.05
+    /// halved every 60, batch 400 fresh, 240 steps.
+    /// </summary>
+    public static Recipe AhnFigure6Reduced(SeedPlan seeds, int n) => new(
+        "AHN-D n-sweep reduced", "suite (reduced version of the authors' variable_N_exp)",
+        new ModelSpec(ModelFamily.GdPlusPlus, 2, 3),
+        new DataSpec(n, [1, 0.25], seeds.Int("LEARN-AHN-D.n-sweep.Sigma"), TaskLaw.InverseCovariance),
+        OptimizerSettings.Adam(0.05, halveEvery: 60),
+        new TrainingSchedule(240, 400, EvaluateEvery: 20, KeepCheckpoints: 4, ValidationSize: 1000, TestBatches: 2, TestBatchSize: 8, Seed: seeds.Stream($"LEARN-AHN-D.n-sweep.n{n}")));
+
+    /// <summary>LEARN-GAT-SKEW reduced: d = 4, n = 30, L = 4, Σ = I; Adam lr 0.05 halved every 75, batch 500 fresh, 300 steps (the Slow reference run passes its own sizes).</summary>
+    public static Recipe GatSkewReduced(SeedPlan seeds, string run, int d = 4, int n = 30, int loops = 4, int steps = 300, int batch = 500, double lr = 0.05, int halveEvery = 75) => new(
+        "GAT-SKEW reduced", "suite (reduced)",
+        new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: true),
+        DataSpec.Isotropic(d, n),
+        OptimizerSettings.Adam(lr, halveEvery: halveEvery),
+        new TrainingSchedule(steps, batch, EvaluateEvery: 50, KeepCheckpoints: 2, ValidationSize: 1000, TestBatches: 2, TestBatchSize: 8, Seed: seeds.Stream(run)));
 }

@@ -1,8 +1,9 @@
+using LoopedIcl.Numerics.Models;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Prompts;
 
-namespace LoopedIcl.Numerics.Models;
+namespace LoopedIcl.Numerics.Engine;
 
 /// <summary>
 /// A stack of (P, Q) layers (column layout, linear attention, query-excluded mask) evaluated one prompt at a time: a thin view over

@@ -1,8 +1,9 @@
+using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace LoopedIcl.Numerics.Prompts;
+namespace LoopedIcl.Numerics.Engine;
 
 /// <summary>
 /// One prompt at a time in flat arrays, refilled in place for Monte Carlo (no allocation per prompt): X (n×d, row-major),

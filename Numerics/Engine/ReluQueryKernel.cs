@@ -1,7 +1,8 @@
+using LoopedIcl.Numerics.Models;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Prompts;
 
-namespace LoopedIcl.Numerics.Models;
+namespace LoopedIcl.Numerics.Engine;
 
 /// <summary>
 /// One layer of ReLU attention (Ahn Theorem 5), evaluated at the query column only:
