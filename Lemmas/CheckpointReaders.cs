@@ -330,8 +330,45 @@ public sealed class CheckpointReaders
         Checks.True(CheckpointReader.Read(TorchArchive([0x80, 2, (byte)'}', (byte)'.']), "crafted.pt").Count == 0, "an empty state dict reads");
     }
 
-    /// <summary>One fuzz case: a fixture with a few bytes overwritten, or cut short.</summary>
+    /// <summary>
+    /// One fuzz case: a fixture with a few bytes overwritten, or cut short. For a zip, half the cases mutate one entry
+    /// (data.pkl half of the time) and zip it again with a valid CRC, so the pickle machine and the .npy parser see the
+    /// damage instead of the CRC check.
+    /// </summary>
     private static (byte[] Bytes, string What) Mutate(byte[] original, Random rng)
+    {
+        if (original.AsSpan().StartsWith("PK"u8) && rng.Next(2) == 0) return MutateEntry(original, rng);
+        return MutateBytes(original, rng);
+    }
+
+    private static (byte[] Bytes, string What) MutateEntry(byte[] original, Random rng)
+    {
+        var entries = new List<(string Name, byte[] Data)>();
+        try
+        {
+            using var zip = new ZipArchive(new MemoryStream(original), ZipArchiveMode.Read);
+            foreach (var e in zip.Entries)
+            {
+                using var s = e.Open();
+                using var m = new MemoryStream();
+                s.CopyTo(m);
+                entries.Add((e.FullName, m.ToArray()));
+            }
+        }
+        catch (InvalidDataException) { return MutateBytes(original, rng); } // the truncated-archive fixtures
+        int pkl = entries.FindIndex(e => e.Name.EndsWith("data.pkl", StringComparison.Ordinal));
+        int k = pkl >= 0 && rng.Next(2) == 0 ? pkl : rng.Next(entries.Count);
+        if (entries[k].Data.Length == 0) return MutateBytes(original, rng);
+        var (data, what) = MutateBytes(entries[k].Data, rng);
+        entries[k] = (entries[k].Name, data);
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, bytes) in entries)
+                using (var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open()) s.Write(bytes);
+        return (output.ToArray(), $"entry {entries[k].Name} {what}");
+    }
+
+    private static (byte[] Bytes, string What) MutateBytes(byte[] original, Random rng)
     {
         var b = (byte[])original.Clone();
         if (rng.Next(3) == 0)
@@ -364,6 +401,7 @@ public sealed class CheckpointReaders
         int read = 0, refused = 0;
         double slowest = 0;
         long mostBytes = 0;
+        var kinds = new Dictionary<string, int>();
         var total = Stopwatch.StartNew();
         var failure = Task.Run(() =>
         {
@@ -386,8 +424,11 @@ public sealed class CheckpointReaders
                     }
                     catch (InvalidDataException e)
                     {
-                        if (!e.Message.StartsWith(name + ": ", StringComparison.Ordinal)) return $"message does not name the file: {e.Message}; {replay}";
+                        if (!e.Message.StartsWith(name + ": ", StringComparison.Ordinal) || e.Message.Contains('\n'))
+                            return $"message is not one line naming the file: {e.Message}; {replay}";
                         refused++;
+                        var kind = Regex.Replace(e.Message[(name.Length + 2)..], @"[0-9a-f]{8}|\d+", "#");
+                        kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
                     }
                     catch (Exception e)
                     {
@@ -403,8 +444,9 @@ public sealed class CheckpointReaders
         });
         if (!failure.Wait(TimeSpan.FromSeconds(Math.Max(60, casesPerFile * files.Count / 100.0))))
             Checks.Fail($"the fuzz run did not finish (a hang); seed {seed}");
-        TestContext.Out.WriteLine($"fuzz: {files.Count} fixtures × {casesPerFile} = {files.Count * casesPerFile} cases in {total.Elapsed.TotalSeconds:F2} s; " +
+        TestContext.Out.WriteLine($"fuzz: the most frequent errors (digits as #) follow; {files.Count} fixtures × {casesPerFile} = {files.Count * casesPerFile} cases in {total.Elapsed.TotalSeconds:F2} s; " +
                                   $"{read} read, {refused} refused; slowest case {slowest * 1e3:F1} ms; most allocated {mostBytes / 1024.0:F0} KiB; seed {seed}");
+        foreach (var (kind, n) in kinds.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(12)) TestContext.Out.WriteLine($"  {n,6}  {kind}");
         Checks.True(failure.Result is null, failure.Result ?? "");
         Checks.Sanity(read > 0 && refused > 0, $"both outcomes occur ({read} read, {refused} refused)");
     }

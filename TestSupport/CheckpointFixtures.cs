@@ -16,9 +16,10 @@ public static class CheckpointFixtures
 
     public static string Bad(string name) => Path.Combine(Folder, "bad", name);
 
-    /// <summary>Every file in good/ and bad/ (for the fuzz test).</summary>
+    /// <summary>Every checkpoint file in good/, bad/ and byom/ (for the fuzz test; not the generator scripts).</summary>
     public static IReadOnlyList<string> AllFiles() =>
-        Directory.GetFiles(Path.Combine(Folder, "good")).Concat(Directory.GetFiles(Path.Combine(Folder, "bad")))
+        new[] { "good", "bad", "byom" }.Select(d => Path.Combine(Folder, d)).Where(Directory.Exists)
+            .SelectMany(Directory.GetFiles).Where(f => !f.EndsWith(".py", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The good files listed in expected.json, each with its tensors: name → (shape, values).</summary>

@@ -46,7 +46,7 @@ public static class CheckpointReader
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Library code below (zip, JSON, the pickle machine) reports corrupt input in its own exception types.
-            throw file.Fail(file.CurrentEntry, $"corrupt or truncated content ({e.GetType().Name}: {e.Message})");
+            throw file.Fail(file.CurrentEntry, $"corrupt or truncated content ({e.GetType().Name}: {CheckpointSource.OneLine(e.Message)})");
         }
     }
 
@@ -93,8 +93,12 @@ internal sealed class CheckpointSource(string path, long length)
     /// <summary>Marks the exceptions that already name the file and the entry (others get wrapped).</summary>
     public const string Marker = "LoopedIcl.Checkpoint";
 
+    /// <summary>The error for <paramref name="entry"/> (an archive entry or tensor name; "" for the whole file), one line.</summary>
     public InvalidDataException Fail(string entry, string rule) =>
-        new(entry.Length == 0 ? $"{Path}: {rule}" : $"{Path}: {entry}: {rule}") { Data = { [Marker] = true } };
+        new($"{Path}: " + NoControl(entry.Length == 0 ? rule : $"{entry}: {rule}")) { Data = { [Marker] = true } };
+
+    // Names come from the file and may hold any character; a message stays one line.
+    private static string NoControl(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     public void Spend(string entry, long elements)
     {
@@ -142,4 +146,11 @@ internal sealed class CheckpointSource(string path, long length)
     }
 
     public static string Latin1(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
+
+    /// <summary>Text quoted from the input or a library message as one short line (control characters as '?').</summary>
+    public static string OneLine(string text)
+    {
+        var clean = NoControl(text.TrimEnd());
+        return clean.Length > 160 ? clean[..160] + "…" : clean;
+    }
 }

@@ -124,7 +124,7 @@ internal static class NumpyFormat
         return shape;
     }
 
-    private static string Quote(string header) => header.Length > 120 ? header[..120] + "…" : header.TrimEnd();
+    private static string Quote(string header) => CheckpointSource.OneLine(header);
 
     /// <summary>An .npy v1.0 array of float64 ('&lt;f8', C order), header padded so the data starts at a multiple of 64.</summary>
     public static void WriteNpy(Stream output, NamedTensor t)

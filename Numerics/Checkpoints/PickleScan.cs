@@ -48,12 +48,12 @@ internal static class PickleScan
                 case (byte)'h': Need(p, i, 1, fail); pushed = memo.GetValueOrDefault(p[i]); i += 1; break;
                 case (byte)'j': Need(p, i, 4, fail); pushed = memo.GetValueOrDefault(BinaryPrimitives.ReadUInt32LittleEndian(p[i..])); i += 4; break;
                 // Length-prefixed operand.
-                case (byte)'U': case (byte)'C': case 0x8a: i = Counted(p, i, 1, fail, out _); break;
-                case 0x8c: i = Counted(p, i, 1, fail, out pushed); break;
-                case (byte)'T': case (byte)'B': case 0x8b: i = Counted(p, i, 4, fail, out _); break;
-                case (byte)'X': i = Counted(p, i, 4, fail, out pushed); break;
-                case 0x8d: i = Counted(p, i, 8, fail, out pushed); break;
-                case 0x8e: case 0x96: i = Counted(p, i, 8, fail, out _); break;
+                case (byte)'U': case (byte)'C': case 0x8a: (i, _) = Counted(p, i, 1, fail, false); break;
+                case 0x8c: (i, pushed) = Counted(p, i, 1, fail, true); break;
+                case (byte)'T': case (byte)'B': case 0x8b: (i, _) = Counted(p, i, 4, fail, false); break;
+                case (byte)'X': (i, pushed) = Counted(p, i, 4, fail, true); break;
+                case 0x8d: (i, pushed) = Counted(p, i, 8, fail, true); break;
+                case 0x8e: case 0x96: (i, _) = Counted(p, i, 8, fail, false); break;
                 // Newline-terminated operand.
                 case (byte)'F': case (byte)'I': case (byte)'L': case (byte)'P': case (byte)'S': case (byte)'V':
                     i = Line(p, i, fail, out _);
@@ -96,7 +96,8 @@ internal static class PickleScan
         return i + n;
     }
 
-    private static int Counted(ReadOnlySpan<byte> p, int i, int width, Func<string, Exception> fail, out string? text)
+    /// <summary>Skips a length-prefixed operand; decodes it as UTF-8 only when it is a string the scan tracks.</summary>
+    private static (int Next, string? Text) Counted(ReadOnlySpan<byte> p, int i, int width, Func<string, Exception> fail, bool decode)
     {
         Need(p, i, width, fail);
         long n = width switch
@@ -107,8 +108,7 @@ internal static class PickleScan
         };
         i += width;
         Need(p, i, n, fail);
-        text = Encoding.UTF8.GetString(p.Slice(i, (int)n));
-        return i + (int)n;
+        return (i + (int)n, decode ? Encoding.UTF8.GetString(p.Slice(i, (int)n)) : null);
     }
 
     private static int Line(ReadOnlySpan<byte> p, int i, Func<string, Exception> fail, out string text)

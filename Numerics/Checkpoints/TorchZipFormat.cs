@@ -63,7 +63,7 @@ internal static class TorchZipFormat
         {
             string text = CheckpointSource.Latin1(file.ReadEntry(order)).Trim();
             if (text == "big") throw file.Fail(order.FullName, "big-endian storages (byteorder 'big') are not supported; re-save the checkpoint on a little-endian machine");
-            if (text != "little") throw file.Fail(order.FullName, $"byteorder must be 'little' or 'big' (got '{Trim(text)}')");
+            if (text != "little") throw file.Fail(order.FullName, $"byteorder must be 'little' or 'big' (got '{CheckpointSource.OneLine(text)}')");
         }
 
         string pklName = pickles[0].FullName;
@@ -95,10 +95,11 @@ internal static class TorchZipFormat
                 if (!byName.TryGetValue(entryName, out var entry))
                     throw file.Fail(name, $"its storage '{entryName}' is missing from the archive");
                 bytes = file.ReadEntry(entry);
-                if (s.Count > bytes.LongLength / ElementType.Size(s.Kind))
-                    throw file.Fail(entryName, $"storage shorter than declared: {bytes.LongLength} bytes hold fewer than the {s.Count} {ElementType.Name(s.Kind)} elements the pickle declares");
                 storages[s.Key] = bytes;
             }
+            // Checked per tensor: two persistent ids may name one key with different sizes or types.
+            if (s.Count > bytes.LongLength / ElementType.Size(s.Kind))
+                throw file.Fail(prefix + "data/" + s.Key, $"storage shorter than declared: {bytes.LongLength} bytes hold fewer than the {s.Count} {ElementType.Name(s.Kind)} elements the pickle declares");
             var view = bytes.AsSpan(0, checked((int)(s.Count * ElementType.Size(s.Kind))));
             result.Add(StridedData.Gather(file, name, view, s.Kind, t.Shape, t.Strides, t.Offset));
         }
@@ -113,8 +114,6 @@ internal static class TorchZipFormat
             : "";
         return $"refused global '{global}': a checkpoint may only name torch tensor rebuilds, torch storage types and collections.OrderedDict; nothing was unpickled{why}";
     }
-
-    private static string Trim(string s) => s.Length > 40 ? s[..40] + "…" : s;
 
     /// <summary>Walks the unpickled tree depth-first; tensors get dotted paths, other leaves are skipped.</summary>
     private static void Collect(object? node, string path, int depth, List<(string, TensorRecord)> found, ref int nodes,
