@@ -146,6 +146,9 @@ public static class ClaimRegistry
         new(XNoise, "CHEN", Beyond, "noisy labels", "Noisy labels: the loop converges to least squares; error plateaus at σ²tr((XᵀX)⁻¹)."),
         new(XKappa, "CHEN", Beyond, "ill-conditioned Σ", "κ(Σ) up to 10⁴: the bound holds; the measured rate is ≥ 1/κ."),
         new(XScale, "CHEN", Beyond, "dimension", "d from 8 to 32 at fixed n/d (to 64 in the Slow tier): the median-curve rate per loop converges to the Marchenko–Pastur slope of n/d (gap ∝ 1/d), so it depends on n/d, not d."),
+        new(XQuadLin, "CHEN", Beyond, "quadratic labels: linearity", "With the query masked as a key, every linear transformer's prediction (any depth, looped or untied, any P_l, Q_l) is linear in x_q at a fixed context; softmax and ReLU attention are not."),
+        new(XQuadFloor, "CHEN", Beyond, "quadratic labels: the floor", "On y = ⟨w*, x⟩ + γq(x) every linear transformer's loss is ≥ γ² (= γ² + E‖v − w*‖², v its in-context linear estimate); a model handed q(x_q) beats it."),
+        new(XQuadGd, "CHEN", Beyond, "quadratic labels: GD", "L-step GD on quadratic labels has the exact loss γ² + E tr(I−ηS)^{2L} + (γ²/n)E[q²x₁ᵀp(S)²x₁] (structured noise); Chen's loop converges to the least-squares θ̂ within its bound."),
 
         new(LearnGrad, "LEARN", Suite, "the engine's gradients", "Reverse-mode gradients of the batch loss equal the exact derivative (rationals), finite differences and the closed-form population gradients."),
         new(LearnAhnT1, "LEARN", Ahn, "Theorem 1, trained", "Training all 2(d+1)² entries of one layer reaches f* and the effective preconditioner Γ⁻¹ (not Σ⁻¹)."),
@@ -182,6 +185,7 @@ public static class ClaimRegistry
         },
         new(LearnGatF3, "LEARN", Gatmiry, "test-time loops, trained", "Trained at L_train ∈ {2, 5}, evaluated at 1…50 loops in and out of distribution: consistent with GAT-R1."),
         new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2."),
+        new(XSoftmax, "LEARN", Beyond, "softmax and ReLU attention (open question)", "Looped softmax/ReLU attention: engine = literal model (forward, gradients); trained against the linear looped model at equal loops and parameters, on the linear task and against the floor γ² on quadratic labels."),
         new(Trainer, "LEARN", Suite, "the trainer", "The optimisers (AdamW, SGD with momentum), clipping and schedule match hand-computed steps and converge on a quadratic."),
 
         new(FastPath, "SUITE", Suite, "fast paths", "The Gram-state fast paths equal the literal attention (double and exact)."),

@@ -24,9 +24,40 @@ public static class ColumnAttention
             {
                 var s = scores[i, j];
                 if (activation == ScoreActivation.Relu && !(s > T.Zero)) s = T.Zero;
+                if (activation == ScoreActivation.Softmax && mask.Allows(query: j, key: i, n)) s = ScalarExp.Exp(s);
                 if (!mask.Allows(query: j, key: i, n)) s = T.Zero;
                 scores[i, j] = s;
             }
+        if (activation == ScoreActivation.Softmax) NormaliseColumns(scores, mask, n);
         return p * z * scores;
+    }
+
+    /// <summary>Each column of exp-scores over its allowed keys: n·e_ij/Σ_k e_kj (so the layer's 1/n leaves a column-stochastic weight).</summary>
+    private static void NormaliseColumns<T>(Mat<T> e, AttentionMask mask, int n) where T : struct, IScalar<T>
+    {
+        for (int j = 0; j <= n; j++)
+        {
+            var sum = T.Zero;
+            for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) sum += e[i, j];
+            if (sum == T.Zero) continue;
+            var scale = T.FromInt(n) / sum;
+            for (int i = 0; i <= n; i++) e[i, j] = e[i, j] * scale;
+        }
+    }
+}
+
+/// <summary>exp for the scalars that have one (double and forward-mode duals over double); exact rationals do not.</summary>
+public static class ScalarExp
+{
+    public static T Exp<T>(T x) where T : struct, IScalar<T>
+    {
+        if (typeof(T) == typeof(Real)) return (T)(object)new Real(Math.Exp(((Real)(object)x).Value));
+        if (typeof(T) == typeof(Dual<Real>))
+        {
+            var dual = (Dual<Real>)(object)x;
+            var e = Math.Exp(dual.Value.Value);
+            return (T)(object)new Dual<Real>(e, e * dual.Derivative.Value);
+        }
+        throw new NotSupportedException($"softmax attention needs exp, which {typeof(T).Name} arithmetic does not have (use double or Dual<Real>).");
     }
 }
