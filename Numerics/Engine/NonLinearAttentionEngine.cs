@@ -23,6 +23,9 @@ public sealed class NonLinearAttentionEngine
     public ScoreActivation Activation { get; }
     public int Threads { get; }
 
+    /// <summary>A deliberate error in the softmax adjoint (the centring term dropped), for the X-SOFTMAX gradient controls only.</summary>
+    internal bool FaultDropSoftmaxCentring { get; set; }
+
     public NonLinearAttentionEngine(Parameterisation family, ScoreActivation activation, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(family);
@@ -246,7 +249,7 @@ public sealed class NonLinearAttentionEngine
                     {
                         double dot = 0;
                         for (int i = 0; i < n; i++) dot += a[i * cols + j] * aBar[i * cols + j];
-                        dot /= n;
+                        dot = FaultDropSoftmaxCentring ? 0 : dot / n;
                         for (int i = 0; i < n; i++) sBar[i * cols + j] = a[i * cols + j] * (aBar[i * cols + j] - dot);
                     }
                     break;
