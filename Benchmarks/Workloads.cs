@@ -119,7 +119,7 @@ internal static class Workloads
     {
         var law = PromptLaw.Isotropic(family.D, TaskLaw.Isotropic);
         var theta = Rng.Gaussians(Rng.Create(3), family.Dimension).Select(v => 0.1 * v / family.Width).ToArray();
-        return new TrainProblem(name, new NonLinearInContextLoss(new NonLinearAttentionEngine(family, activation, threads), law, n), theta,
+        return new TrainProblem(name, new InContextLoss(new NonLinearAttentionEngine(family, activation, threads), law, n), theta,
             new Optimizer(OptimizerSettings.Adam(1e-3), family.Dimension), batch);
     }
 

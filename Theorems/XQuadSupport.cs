@@ -31,9 +31,10 @@ internal static class XQuad
     public static IBatchObjective<PromptBatch> Objective(AttentionKind kind, Parameterisation family, int n, QuadraticLabels? labels, int threads = 1)
     {
         var law = PromptLaw.Isotropic(family.D, TaskLaw.Isotropic);
-        IBatchObjective<PromptBatch> inner = kind == AttentionKind.Linear
-            ? new InContextLoss(new IclEngine(family, threads), law, n)
-            : new NonLinearInContextLoss(new NonLinearAttentionEngine(family, kind == AttentionKind.Softmax ? ScoreActivation.Softmax : ScoreActivation.Relu, threads), law, n);
+        IInContextModel engine = kind == AttentionKind.Linear
+            ? new IclEngine(family, threads)
+            : new NonLinearAttentionEngine(family, kind == AttentionKind.Softmax ? ScoreActivation.Softmax : ScoreActivation.Relu, threads);
+        IBatchObjective<PromptBatch> inner = new InContextLoss(engine, law, n);
         return labels is null ? inner : new QuadraticLabelObjective(inner, labels);
     }
 

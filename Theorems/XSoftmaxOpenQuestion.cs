@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
 
 namespace LoopedIcl.Theorems;
@@ -187,5 +188,13 @@ public sealed class XSoftmaxOpenQuestion
         var quadErrors = Compare(quad, HeldOut(d, n, 20_000, labels, "X-SOFTMAX quadratic full"), "quadratic labels (d = 3, n = 10, L = 3, γ = 1)", floor: 1);
         var (linear, hw) = XQuad.Interval(quadErrors[AttentionKind.Linear]);
         XQuad.NotBelowFloor(linear, hw, 1, "trained linear looped model (L = 3)");
+        var bestGd = Enumerable.Range(1, 19).Select(k => QuadraticLabelLoss.GradientDescent(n, d, 2, Rational.Of(k, 20), Rational.One, XQuad.ExactM(d)).Loss.ToDouble()).Min();
+        ClaimLedger.Note($"X-SOFTMAX quadratic labels (d = 3, n = 10): the best exact 2-step GD construction (a linear transformer) has loss {bestGd:G5}");
+        // Findings, asserted as observed (Slow tier, default seed): neither non-linear model goes below the linear floor γ² = 1.
+        foreach (var kind in new[] { AttentionKind.Softmax, AttentionKind.Relu })
+        {
+            var (loss, khw) = XQuad.Interval(quadErrors[kind]);
+            Checks.Exceeds(loss.Mean - khw, 1, $"trained {kind} looped model on quadratic labels stays above γ² = 1 (observed)", CheckKind.Threshold);
+        }
     }
 }

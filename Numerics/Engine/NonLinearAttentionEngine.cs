@@ -1,5 +1,4 @@
 using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics.Optimization;
 
 namespace LoopedIcl.Numerics.Engine;
 
@@ -14,7 +13,7 @@ namespace LoopedIcl.Numerics.Engine;
 /// Z̄ = Z̄′ + [PᵀV̄, 0] + [(QZ)S̄ᵀ, 0] + QᵀZ_ctx S̄. Prompts are split into fixed chunks reduced in chunk order: the numbers never depend
 /// on the thread count. θ is any <see cref="Parameterisation"/> (e.g. <see cref="Parameterisation.Full"/>, tied for looped models).
 /// </summary>
-public sealed class NonLinearAttentionEngine
+public sealed class NonLinearAttentionEngine : IInContextModel
 {
     /// <summary>Prompts per chunk of work (a fixed split, so the reduction order is fixed).</summary>
     public const int PromptsPerChunk = 64;
@@ -302,29 +301,4 @@ public sealed class NonLinearAttentionEngine
             Array.Copy(next, zBar, next.Length);
         }
     }
-}
-
-/// <summary>The in-context loss of a <see cref="NonLinearAttentionEngine"/> model as a training objective (batches from one law).</summary>
-public sealed class NonLinearInContextLoss : IBatchObjective<PromptBatch>
-{
-    public NonLinearAttentionEngine Engine { get; }
-    public PromptLaw Law { get; }
-    public int ContextSize { get; }
-
-    public NonLinearInContextLoss(NonLinearAttentionEngine engine, PromptLaw law, int n)
-    {
-        ArgumentNullException.ThrowIfNull(engine);
-        ArgumentNullException.ThrowIfNull(law);
-        Guard.Positive(n, nameof(n));
-        if (law.D != engine.Family.D) throw new ArgumentException($"law has d = {law.D}, the engine d = {engine.Family.D}.", nameof(law));
-        Engine = engine;
-        Law = law;
-        ContextSize = n;
-    }
-
-    public int Dimension => Engine.Family.Dimension;
-
-    public PromptBatch Draw(int prompts, ulong seed) => Law.Draw(ContextSize, prompts, seed, Engine.Threads);
-
-    public double Evaluate(ReadOnlySpan<double> x, PromptBatch batch, Span<double> gradient) => Engine.Loss(x, batch, gradient);
 }
