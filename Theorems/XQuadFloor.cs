@@ -36,7 +36,7 @@ public sealed class XQuadFloor
     [Test]
     public void X_QUAD_FLOOR_Least_squares_is_above_the_floor_and_the_handed_q_control_is_below()
     {
-        const int d = 3, n = 20, prompts = 8_000;
+        const int d = 3, n = 20, prompts = 4_000;
         var law = PromptLaw.Isotropic(d, TaskLaw.Isotropic);
         var batch = law.Draw(n, prompts, Learn.Seed("X-QUAD-FLOOR least squares"));
         var before = (double[])batch.Target.Clone();

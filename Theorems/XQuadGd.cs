@@ -86,7 +86,7 @@ public sealed class XQuadGd
         }, "Chen's bound relative to the task w* on quadratic labels");
 
     private static Arbitrary<Shape> Instances() =>
-        Cases.Shapes(dMin: 1, dMax: 5, nMin: 2, nMax: 40, lMin: 20, lMax: 120, where: s => s.N >= s.D + 1 && s.N <= 8 * s.D);
+        Cases.Shapes(dMin: 1, dMax: 4, nMin: 2, nMax: 24, lMin: 20, lMax: 60, where: s => s.N >= s.D + 1 && s.N <= 6 * s.D);
 
     /// <summary>
     /// One prompt with quadratic labels (γ = 1, M = the fixed M) and Chen's loop on y/‖r‖ against r/‖r‖, r = θ̂ or w*. The floor adds to

@@ -83,13 +83,13 @@ public sealed class XSoftmaxOpenQuestion
         }
     }
 
-    /// <summary>Reduced (d = 2, n = 6, 2 loops, 120 Adam steps of 200 prompts each; softmax costs n/(d+1) times the linear Gram path): the linear task.</summary>
+    /// <summary>Reduced (d = 2, n = 6, 2 loops, 80 Adam steps of 150 prompts each; softmax costs n/(d+1) times the linear Gram path): the linear task.</summary>
     [Test]
     public void X_SOFTMAX_Linear_task_reduced()
     {
         const int d = 2, n = 6;
-        var models = TrainAll(d, n, 2, null, 120, 200, "linear task reduced");
-        var held = HeldOut(d, n, 4000, null, "X-SOFTMAX linear reduced");
+        var models = TrainAll(d, n, 2, null, 80, 150, "linear task reduced");
+        var held = HeldOut(d, n, 2000, null, "X-SOFTMAX linear reduced");
         Compare(models, held, "linear task (reduced, d = 2, n = 6, L = 2)");
         TrainedLinearity(models, () => HeldOut(d, n, 200, null, "X-SOFTMAX linearity"), HeldOut(d, n, 200, null, "X-SOFTMAX linearity other"), "linear task");
     }
@@ -100,8 +100,8 @@ public sealed class XSoftmaxOpenQuestion
     {
         const int d = 2, n = 6;
         var labels = QuadraticLabels.Fixed(1.0, XQuad.M(d));
-        var models = TrainAll(d, n, 2, labels, 120, 200, "quadratic reduced");
-        var held = HeldOut(d, n, 4000, labels, "X-SOFTMAX quadratic reduced");
+        var models = TrainAll(d, n, 2, labels, 80, 150, "quadratic reduced");
+        var held = HeldOut(d, n, 2000, labels, "X-SOFTMAX quadratic reduced");
         var errors = Compare(models, held, "quadratic labels (reduced, d = 2, n = 6, L = 2, γ = 1)", floor: 1);
         var (linear, hw) = XQuad.Interval(errors[AttentionKind.Linear]);
         XQuad.NotBelowFloor(linear, hw, 1, "trained linear looped model");
