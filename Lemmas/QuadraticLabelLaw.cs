@@ -1,4 +1,5 @@
 using LoopedIcl.Numerics.Engine;
+using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Moments;
 using LoopedIcl.Numerics.Statistics;
 using LoopedIcl.Numerics.Training;
@@ -158,5 +159,27 @@ public sealed class QuadraticLabelLaw
         Checks.Close(GaussianQuadraticForms.Moment([i3, i3]).Value, 15, 1e-12, "E‖x‖⁴ = d(d+2)");
         Properties.ExpectViolation("E[q²‖x‖²] = d (q independent of ‖x‖)", () =>
             Checks.Close(GaussianQuadraticForms.QuadraticLabelSquareTimesNormPower(m, 1).Value, 3, 1e-12, "E[q²‖x‖²]"));
+    }
+
+    /// <summary>Bad input is refused with an ArgumentException naming the parameter and the rule.</summary>
+    [Test]
+    public void X_QUAD_Bad_input_is_refused_by_name()
+    {
+        void Refused(string param, Action call)
+        {
+            ArgumentException? e = null;
+            try { call(); }
+            catch (ArgumentException caught) { e = caught; }
+            Checks.Sanity(e is not null && e.ParamName == param && e.Message.Length > 20, $"ArgumentException names '{param}' (got '{e?.ParamName}': {e?.Message})");
+        }
+        var m = FixedM(3);
+        Refused("gamma", () => _ = QuadraticLabels.Fixed(double.NaN, m));
+        Refused("m", () => _ = QuadraticLabels.Fixed(1, Matrix<double>.Build.Dense(3, 3, (i, j) => i + 2.0 * j)));
+        Refused("m", () => _ = QuadraticLabels.Fixed(1, Matrix<double>.Build.Dense(3, 3)));
+        Refused("batch", () => _ = QuadraticLabels.Fixed(1, m).Apply(PromptLaw.Isotropic(2, TaskLaw.Isotropic).Draw(4, 8, 1)));
+        Refused("steps", () => _ = QuadraticLabelLoss.GradientDescent(10, 3, 3, Rational.One, Rational.One, Mat<Rational>.Identity(3)));
+        Refused("activation", () => _ = new NonLinearAttentionEngine(Parameterisation.Full(2, 1), (ScoreActivation)7));
+        Refused("batch", () => _ = new NonLinearAttentionEngine(Parameterisation.Full(2, 1), ScoreActivation.Softmax)
+            .Loss(new double[Parameterisation.Full(2, 1).Dimension], PromptLaw.Isotropic(3, TaskLaw.Isotropic).Draw(4, 8, 1), default));
     }
 }

@@ -43,7 +43,7 @@ public sealed class XSoftmaxEngineEqualsLiteral
         double magnitude = Math.Max(1, literal.Max(Math.Abs));
         for (int p = 0; p < batch.Count; p++)
             magnitude = Math.Max(magnitude, RealMat.MaxAbs(Embedding.ColumnTokens(batch.ToPrompt(p))));
-        // The literal exp is not max-shifted; both round the same O(n) weights: the general-layer budget with a factor 4 for exp and the normalisation.
+        // Both shift by the column max and round the same O(n) weights: the general-layer budget with a factor 4 for exp and the normalisation.
         double budget = 4 * Tolerance.GeneralLayers(s.N, s.D, s.L, magnitude);
         double worst = Enumerable.Range(0, batch.Count).Max(p => Math.Abs(fast[p] - literal[p]));
         Checks.AtMost(worst, budget, $"engine ({engineActivation}) = literal ({literalActivation}), {(tied ? "looped" : "untied")}, {s}", CheckKind.Identity);

@@ -24,7 +24,6 @@ public static class ColumnAttention
             {
                 var s = scores[i, j];
                 if (activation == ScoreActivation.Relu && !(s > T.Zero)) s = T.Zero;
-                if (activation == ScoreActivation.Softmax && mask.Allows(query: j, key: i, n)) s = ScalarExp.Exp(s);
                 if (!mask.Allows(query: j, key: i, n)) s = T.Zero;
                 scores[i, j] = s;
             }
@@ -32,11 +31,18 @@ public static class ColumnAttention
         return p * z * scores;
     }
 
-    /// <summary>Each column of exp-scores over its allowed keys: n·e_ij/Σ_k e_kj (so the layer's 1/n leaves a column-stochastic weight).</summary>
+    /// <summary>
+    /// Each column's softmax over its allowed keys, times n: n·exp(s_ij − m_j)/Σ_k exp(s_kj − m_j), m_j the column's largest allowed score
+    /// (softmax is shift-invariant, so the shift only avoids overflow; with duals the shift's derivative cancels too).
+    /// </summary>
     private static void NormaliseColumns<T>(Mat<T> e, AttentionMask mask, int n) where T : struct, IScalar<T>
     {
         for (int j = 0; j <= n; j++)
         {
+            T? max = null;
+            for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n) && (max is null || e[i, j] > max.Value)) max = e[i, j];
+            if (max is null) continue;
+            for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) e[i, j] = ScalarExp.Exp(e[i, j] - max.Value);
             var sum = T.Zero;
             for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) sum += e[i, j];
             if (sum == T.Zero) continue;

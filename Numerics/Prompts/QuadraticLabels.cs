@@ -85,6 +85,7 @@ public sealed class QuadraticLabels
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.D != D) throw new ArgumentException($"batch has d = {batch.D}, the quadratic labels d = {D}.", nameof(batch));
+        if (!batch.Law.Sigma.Equals(Sigma)) throw new ArgumentException("batch must be drawn under the Σ the quadratic labels were centred for.", nameof(batch));
         if (Gamma == 0) return batch;
         const int lanes = PromptBatch.Lanes;
         int n = batch.N, d = D;
