@@ -18,13 +18,12 @@ public sealed class XQuadGd
     private static readonly Rational Eta = Rational.Of(1, 2);
 
     /// <summary>The GD loss if γq(x_i) were independent noise of variance γ²: γ² + E tr(I−ηS)^{2L} + (γ²/n)E tr(p(S)²S) (a control).</summary>
-    private static double IndependentNoiseLoss(int steps, double gammaSquared, Rational signalPlusFloor)
+    private static double IndependentNoiseLoss(int steps, double gammaSquared)
     {
         var m = WishartMoments.WhitenedMoments(3, N, D).Select(r => r.ToDouble()).ToArray();
         double eta = Eta.ToDouble();
         double trP2S = steps == 1 ? eta * eta * m[1] : eta * eta * (4 * m[1] - 4 * eta * m[2] + eta * eta * m[3]);
         var signal = QuadraticLabelLoss.GradientDescent(N, D, steps, Eta, Rational.Zero, XQuad.ExactM(D)).Excess.ToDouble();
-        _ = signalPlusFloor;
         return gammaSquared + signal + gammaSquared * trP2S / N;
     }
 
@@ -60,7 +59,7 @@ public sealed class XQuadGd
         ClaimLedger.Note($"X-QUAD-GD L = {steps} (d = {D}, n = {N}, η = 1/2, γ = 1.5, fixed M): exact loss {exact.ToDouble():G8} = γ² + {excess.ToDouble():G6}; conditional Monte Carlo {mc} (half-width {hw:G3}), direct {direct} (half-width {directHw:G3})");
         ClaimLedger.Value($"X-QUAD-GD L = {steps}: exact loss", exact.ToDouble());
         Checks.Close(mc.Mean, exact.ToDouble(), hw, $"L = {steps}: conditional Monte Carlo γ² + ‖w_L − w*‖² = exact Wick formula (t on 100 group means, δ = 1e-6)", CheckKind.Bound);
-        double independent = IndependentNoiseLoss(steps, gamma * gamma, exact);
+        double independent = IndependentNoiseLoss(steps, gamma * gamma);
         Properties.ExpectViolation($"L = {steps}: the context noise treated as independent ({independent:G6})", () =>
             Checks.Close(mc.Mean, independent, hw, "conditional Monte Carlo loss = independent-noise formula", CheckKind.Bound));
     }
