@@ -38,7 +38,7 @@ public sealed class QuadraticLabelLaw
         labels.Apply(batch);
         var q = new List<double>();
         var x = new List<double>();
-        const int lanes = PromptBatch.Lanes;
+        int lanes = PromptBatch.Lanes; // not const: the lane count may become a runtime width
         for (int p = 0; p < Prompts; p++)
         {
             int g = p / lanes, k = p % lanes;

@@ -110,7 +110,7 @@ public sealed class NonLinearAttentionEngine : IInContextModel
     /// <summary>Z_0 = [[x_1 … x_n x_q], [y_1 … y_n 0]], row-major w×(n+1).</summary>
     private static void Load(PromptBatch batch, int p, double[] z)
     {
-        const int lanes = PromptBatch.Lanes;
+        int lanes = PromptBatch.Lanes; // not const: the lane count may become a runtime width
         int n = batch.N, d = batch.D, g = p / lanes, k = p % lanes, cols = n + 1;
         for (int i = 0; i < n; i++)
         {

@@ -87,7 +87,7 @@ public sealed class QuadraticLabels
         if (batch.D != D) throw new ArgumentException($"batch has d = {batch.D}, the quadratic labels d = {D}.", nameof(batch));
         if (!batch.Law.Sigma.Equals(Sigma)) throw new ArgumentException("batch must be drawn under the Σ the quadratic labels were centred for.", nameof(batch));
         if (Gamma == 0) return batch;
-        const int lanes = PromptBatch.Lanes;
+        int lanes = PromptBatch.Lanes; // not const: the lane count may become a runtime width
         int n = batch.N, d = D;
         var m = new double[d * d];
         var g = _m is null ? new double[d * d * lanes] : [];
