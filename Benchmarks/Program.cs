@@ -75,6 +75,8 @@ var train = new[]
     Workloads.Train("sparse (8), d=5 n=20 L=3", Parameterisation.Sparse(5, 3), 20, 2000, threads),
     Workloads.Train("full (P,Q), d=5 n=20 L=3", Parameterisation.Full(5, 3), 20, 2000, threads),
     Workloads.Train("looped (A,u), d=10 n=40 L=8", Parameterisation.Gatmiry(10, 8), 40, 2000, threads),
+    Workloads.Train("looped full (P,Q), d=5 n=20 L=3", Parameterisation.Full(5, 3, tied: true), 20, 2000, threads),
+    Workloads.TrainNonLinear("looped softmax, d=5 n=20 L=3", Parameterisation.Full(5, 3, tied: true), LoopedIcl.Numerics.Models.ScoreActivation.Softmax, 20, 2000, threads),
 };
 var trainBatches = train.Select(t => t.Objective.Draw(t.BatchSize, 9)).ToArray();
 var gradients = train.Select(t => new double[t.Objective.Dimension]).ToArray();

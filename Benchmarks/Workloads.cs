@@ -2,6 +2,7 @@ using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Models;
+using LoopedIcl.Numerics.Optimization;
 using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Spectra;
 using LoopedIcl.Numerics.Training;
@@ -103,13 +104,22 @@ internal static class Workloads
     }
 
     /// <summary>A training problem: the objective, θ₀ and an Adam optimiser.</summary>
-    public sealed record TrainProblem(string Name, InContextLoss Objective, double[] Theta, Optimizer Optimizer, int BatchSize);
+    public sealed record TrainProblem(string Name, IBatchObjective<PromptBatch> Objective, double[] Theta, Optimizer Optimizer, int BatchSize);
 
     public static TrainProblem Train(string name, Parameterisation family, int n, int batch, int threads)
     {
         var law = PromptLaw.Isotropic(family.D, TaskLaw.Isotropic);
         var theta = Rng.Gaussians(Rng.Create(3), family.Dimension).Select(v => 0.1 * v / family.Width).ToArray();
         return new TrainProblem(name, new InContextLoss(new IclEngine(family, threads), law, n), theta,
+            new Optimizer(OptimizerSettings.Adam(1e-3), family.Dimension), batch);
+    }
+
+    /// <summary>A training problem of a non-linear attention model (X-SOFTMAX): O(n²(d+1)) per layer and prompt, no Gram state.</summary>
+    public static TrainProblem TrainNonLinear(string name, Parameterisation family, ScoreActivation activation, int n, int batch, int threads)
+    {
+        var law = PromptLaw.Isotropic(family.D, TaskLaw.Isotropic);
+        var theta = Rng.Gaussians(Rng.Create(3), family.Dimension).Select(v => 0.1 * v / family.Width).ToArray();
+        return new TrainProblem(name, new InContextLoss(new NonLinearAttentionEngine(family, activation, threads), law, n), theta,
             new Optimizer(OptimizerSettings.Adam(1e-3), family.Dimension), batch);
     }
 

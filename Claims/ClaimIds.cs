@@ -38,6 +38,9 @@ public static class ClaimIds
     public const string XNoise = "X-NOISE";
     public const string XKappa = "X-KAPPA";
     public const string XScale = "X-SCALE";
+    public const string XQuadLin = "X-QUAD-LIN";
+    public const string XQuadFloor = "X-QUAD-FLOOR";
+    public const string XQuadGd = "X-QUAD-GD";
 
     // Learnability: training finds the theory's solutions.
     public const string LearnGrad = "LEARN-GRAD";
@@ -50,6 +53,7 @@ public static class ClaimIds
     public const string LearnGatF2 = "LEARN-GAT-F2";
     public const string LearnGatF3 = "LEARN-GAT-F3";
     public const string LearnAlign = "LEARN-ALIGN";
+    public const string XSoftmax = "X-SOFTMAX";
     public const string Trainer = "TRAINER";
 
     // The suite's own machinery.

@@ -192,6 +192,25 @@ public static class ClaimRegistry
         new(XNoise, "CHEN", Beyond, "noisy labels", "Noisy labels: the loop converges to least squares; error plateaus at σ²tr((XᵀX)⁻¹)."),
         new(XKappa, "CHEN", Beyond, "ill-conditioned Σ", "κ(Σ) up to 10⁴: the bound holds; the measured rate is ≥ 1/κ."),
         new(XScale, "CHEN", Beyond, "dimension", "d from 8 to 32 at fixed n/d (to 64 in the Slow tier): the median-curve rate per loop converges to the Marchenko–Pastur slope of n/d (gap ∝ 1/d), so it depends on n/d, not d."),
+        new(XQuadLin, "CHEN", Beyond, "quadratic labels: linearity", "With the query masked as a key, every linear transformer's prediction (any depth, looped or untied, any P_l, Q_l) is linear in x_q at a fixed context; softmax and ReLU attention are not."),
+        new(XQuadFloor, "CHEN", Beyond, "quadratic labels: the floor", "On y = ⟨w*, x⟩ + γq(x) every linear transformer's loss is ≥ γ² (= γ² + E‖v − w*‖², v its in-context linear estimate); a model handed q(x_q) beats it.")
+        {
+            Findings =
+            [
+                new("X-QUAD-FLOOR: trained linear transformers with full (P, Q) stay significantly above γ² on quadratic labels (d = 3, n = 12, L = 2, γ = 1; Slow recipe, 3000 steps × 2000: looped 2.19 ± 0.14, above the best exact 2-step GD construction 1.609; untied 1.42 ± 0.09, below it by 0.19 ± 0.09); least squares (the limit of Chen's loop) at n = 20: 1.28 ± 0.19; a predictor handed q(x_q) reaches 0.29 ± 0.04 < γ².",
+                    "Theorems/XQuadFloor: X_QUAD_FLOOR_Trained_linear_models_stay_above_the_floor, X_QUAD_FLOOR_Trained_linear_models_full_recipe, X_QUAD_FLOOR_Least_squares_is_above_the_floor_and_the_handed_q_control_is_below",
+                    ["X-QUAD-FLOOR"]),
+            ],
+        },
+        new(XQuadGd, "CHEN", Beyond, "quadratic labels: GD", "L-step GD on quadratic labels has the exact loss γ² + E tr(I−ηS)^{2L} + (γ²/n)E[q²x₁ᵀp(S)²x₁] (structured noise); Chen's loop converges to the least-squares θ̂ within its bound.")
+        {
+            Findings =
+            [
+                new("X-QUAD-GD (derived here): the quadratic part is structured context noise — GD's noise term is (γ²/n)E[q²x₁ᵀp(S)²x₁] with E[q²‖x‖²] = d + 4 (not d), so the independent-noise formula is off by 4γ²η²/n at L = 1; exact vs Monte Carlo at d = 3, n = 5, η = 1/2, γ = 1.5: 4.3875 vs 4.383 ± 0.071 (L = 1), 3.83384 vs 3.818 ± 0.044 (L = 2); the independent-noise values 3.9375 and 3.7046 fail. Chen's loop on quadratic labels converges to θ̂, not w*: the bound relative to w* fails.",
+                    "Theorems/XQuadGd: X_QUAD_GD_Exact_loss_of_L_step_GD_matches_Monte_Carlo, X_QUAD_GD_Negative_control_bound_relative_to_the_task_fails",
+                    ["X-QUAD-GD L ="]),
+            ],
+        },
 
         new(LearnGrad, "LEARN", Suite, "the engine's gradients", "Reverse-mode gradients of the batch loss equal the exact derivative (rationals), finite differences and the closed-form population gradients."),
         new(LearnAhnT1, "LEARN", Ahn, "Theorem 1, trained", "Training all 2(d+1)² entries of one layer reaches f* and the effective preconditioner Γ⁻¹ (not Σ⁻¹).")
@@ -246,6 +265,16 @@ public static class ClaimRegistry
         new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2.")
         {
             Recipes = ["AhnF2Reduced", "AhnFigure1And2"],
+        },
+        new(XSoftmax, "LEARN", Beyond, "softmax and ReLU attention (open question)", "Looped softmax/ReLU attention: engine = literal model (forward, gradients); trained against the linear looped model at equal loops and parameters, on the linear task and against the floor γ² on quadratic labels.")
+        {
+            Findings =
+            [
+                new("X-SOFTMAX (open question; d = 3, n = 10, L = 3, γ = 1, 600 Adam steps × 500, Slow): trained looped softmax (1.64 ± 0.17) and ReLU (3.94 ± 0.29) attention do not go below the linear floor γ² = 1 on quadratic labels; softmax beats the trained linear looped model of the same recipe (4.19 ± 0.33, paired −2.55 ± 0.26) but only reaches the level of the best exact 2-step GD construction (1.717, inside its interval); ReLU does not beat the linear model (paired median −0.005 [−0.015, 0.001]).",
+                    "Theorems/XSoftmaxOpenQuestion: X_SOFTMAX_Full_comparison, X_SOFTMAX_Quadratic_labels_reduced", ["X-SOFTMAX quadratic"]),
+                new("X-SOFTMAX (linear task, same recipe): the linear full-(P, Q) looped model is the hardest to train (heavy-tailed loss, alignment with 3-step GD: cosine 0.06); softmax trains best (median error 0.27 at T = 3 vs linear 1.25, cosine with GD 0.81) but diverges under test-time looping past T ≈ 10 (median 499 at T = 20) in and out of distribution; ReLU degrades slowly (median 3.3 at T = 50). Trained softmax/ReLU models are far from linear in x_q (additivity violation 4.1 and 2.2 against a 1e-8 budget).",
+                    "Theorems/XSoftmaxOpenQuestion: X_SOFTMAX_Full_comparison, X_SOFTMAX_Linear_task_reduced", ["X-SOFTMAX linear task", "X-SOFTMAX test-time", "X-SOFTMAX alignment"]),
+            ],
         },
         new(Trainer, "LEARN", Suite, "the trainer", "The optimisers (AdamW, SGD with momentum), clipping and schedule match hand-computed steps and converge on a quadratic."),
 

@@ -111,6 +111,8 @@ internal static class Markdown
             sb.AppendLine();
         }
 
+        BeyondLinear(sb, verdicts);
+
         sb.AppendLine("## Findings");
         sb.AppendLine();
         sb.AppendLine("Each finding is reproduced by a test that would fail if it were not so; the numbers are the ones passing tests measured in this run. A finding whose claim did not hold is not shown as reproduced.");
@@ -133,6 +135,44 @@ internal static class Markdown
                 sb.AppendLine();
             }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Issue 22's section: the X-QUAD-* and X-SOFTMAX measurements of this ledger grouped as the floor and the constructions, trained losses
+    /// against the floor, the linear task, test-time loops and alignment (the last two only when the Slow comparison ran). Each note goes to
+    /// the first group whose prefix it starts with.
+    /// </summary>
+    private static void BeyondLinear(StringBuilder sb, IReadOnlyList<Verdict> verdicts)
+    {
+        var notes = verdicts.Where(v => v.Claim.Id is ClaimIds.XQuadFloor or ClaimIds.XQuadGd or ClaimIds.XSoftmax).SelectMany(v => v.Notes).Distinct().ToArray();
+        if (notes.Length == 0) return;
+        (string Title, string[] Prefixes)[] groups =
+        [
+            ("The floor γ² and the constructions", ["X-QUAD-GD L =", "X-QUAD-FLOOR least squares", "X-QUAD-FLOOR control", "X-SOFTMAX quadratic labels (d = 3, n = 10): the best"]),
+            ("Trained models against the floor", ["X-QUAD-FLOOR trained", "X-SOFTMAX quadratic labels"]),
+            ("Linear task: linear vs softmax vs ReLU attention (equal loops and parameters)", ["X-SOFTMAX linear task ("]),
+            ("Test-time loops (medians of the squared error with exact binomial intervals)", ["X-SOFTMAX test-time loops"]),
+            ("Alignment with GD (LEARN-ALIGN metrics)", ["X-SOFTMAX alignment"]),
+        ];
+        sb.AppendLine("## Beyond linear: quadratic labels and softmax/ReLU attention");
+        sb.AppendLine();
+        sb.AppendLine("Labels y = ⟨w*, x⟩ + γq(x); every linear transformer's prediction is linear in x_q (X-QUAD-LIN), so its loss is ≥ γ² (X-QUAD-FLOOR). " +
+                      "Values are mean ± half-width of the t interval on 100 group means at δ = 1e-6 unless marked as medians.");
+        sb.AppendLine();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (title, prefixes) in groups)
+        {
+            var lines = notes.Where(note => !used.Contains(note) && prefixes.Any(p => note.StartsWith(p, StringComparison.Ordinal))).ToArray();
+            if (lines.Length == 0) continue;
+            sb.AppendLine($"### {title}");
+            sb.AppendLine();
+            foreach (var line in lines)
+            {
+                used.Add(line);
+                sb.AppendLine($"- {Escape(line)}");
+            }
+            sb.AppendLine();
+        }
     }
 
     /// <summary>The notes and negative-control records of a held claim's passing tests that carry a finding's numbers.</summary>

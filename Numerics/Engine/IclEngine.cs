@@ -28,7 +28,7 @@ namespace LoopedIcl.Numerics.Engine;
 /// // As an IBatchObjective: var objective = new InContextLoss(engine, law, n: 20);
 /// </code>
 /// </example>
-public sealed class IclEngine
+public sealed class IclEngine : IInContextModel
 {
     /// <summary>Lane groups per chunk of work (a fixed split, so the reduction order is fixed).</summary>
     public const int GroupsPerChunk = 16;

@@ -4,15 +4,15 @@ namespace LoopedIcl.Numerics.Engine;
 
 /// <summary>
 /// The in-context loss as a training objective: batches of n-example prompts from one <see cref="PromptLaw"/>, the batch-mean
-/// (ŷ − y_q)² of the engine's model at θ and its exact gradient (reverse pass). Draw is deterministic in (law, n, count, seed).
+/// (ŷ − y_q)² of the engine's model (linear or non-linear attention) at θ and its exact gradient (reverse pass). Draw is deterministic in (law, n, count, seed).
 /// </summary>
 public sealed class InContextLoss : IBatchObjective<PromptBatch>
 {
-    public IclEngine Engine { get; }
+    public IInContextModel Engine { get; }
     public PromptLaw Law { get; }
     public int ContextSize { get; }
 
-    public InContextLoss(IclEngine engine, PromptLaw law, int n)
+    public InContextLoss(IInContextModel engine, PromptLaw law, int n)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(law);

@@ -29,9 +29,13 @@ public static class AttentionMasks
     };
 }
 
-/// <summary>Elementwise nonlinearity applied to the attention scores before the mask (identity = linear attention).</summary>
+/// <summary>
+/// Nonlinearity applied to the attention scores before the mask (identity = linear attention). Relu is elementwise; Softmax normalises
+/// each query's column over the keys the mask allows and multiplies by n, so the layer's (1/n)·Attn is P Z·softmax (weights summing to 1).
+/// </summary>
 public enum ScoreActivation
 {
     Identity,
     Relu,
+    Softmax,
 }

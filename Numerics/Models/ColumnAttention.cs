@@ -27,6 +27,43 @@ public static class ColumnAttention
                 if (!mask.Allows(query: j, key: i, n)) s = T.Zero;
                 scores[i, j] = s;
             }
+        if (activation == ScoreActivation.Softmax) NormaliseColumns(scores, mask, n);
         return p * z * scores;
+    }
+
+    /// <summary>
+    /// Each column's softmax over its allowed keys, times n: n·exp(s_ij − m_j)/Σ_k exp(s_kj − m_j), m_j the column's largest allowed score
+    /// (softmax is shift-invariant, so the shift only avoids overflow; with duals the shift's derivative cancels too).
+    /// </summary>
+    private static void NormaliseColumns<T>(Mat<T> e, AttentionMask mask, int n) where T : struct, IScalar<T>
+    {
+        for (int j = 0; j <= n; j++)
+        {
+            T? max = null;
+            for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n) && (max is null || e[i, j] > max.Value)) max = e[i, j];
+            if (max is null) continue;
+            for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) e[i, j] = ScalarExp.Exp(e[i, j] - max.Value);
+            var sum = T.Zero;
+            for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) sum += e[i, j];
+            if (sum == T.Zero) continue;
+            var scale = T.FromInt(n) / sum;
+            for (int i = 0; i <= n; i++) e[i, j] = e[i, j] * scale;
+        }
+    }
+}
+
+/// <summary>exp for the scalars that have one (double and forward-mode duals over double); exact rationals do not.</summary>
+public static class ScalarExp
+{
+    public static T Exp<T>(T x) where T : struct, IScalar<T>
+    {
+        if (typeof(T) == typeof(Real)) return (T)(object)new Real(Math.Exp(((Real)(object)x).Value));
+        if (typeof(T) == typeof(Dual<Real>))
+        {
+            var dual = (Dual<Real>)(object)x;
+            var e = Math.Exp(dual.Value.Value);
+            return (T)(object)new Dual<Real>(e, e * dual.Derivative.Value);
+        }
+        throw new NotSupportedException($"softmax attention needs exp, which {typeof(T).Name} arithmetic does not have (use double or Dual<Real>).");
     }
 }

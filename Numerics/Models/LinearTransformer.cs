@@ -83,13 +83,13 @@ public sealed class LoopedTransformer<T> where T : struct, IScalar<T>
     public LinearTransformer<T> Unrolled { get; }
 
     public LoopedTransformer(AttentionLayer<T> layer, int loops, ResidualSign sign = ResidualSign.Minus,
-        AttentionMask mask = AttentionMask.QueryExcluded)
+        AttentionMask mask = AttentionMask.QueryExcluded, ScoreActivation activation = ScoreActivation.Identity)
     {
         ArgumentNullException.ThrowIfNull(layer);
         Guard.NonNegative(loops, nameof(loops));
         Layer = layer;
         Loops = loops;
-        Unrolled = new LinearTransformer<T>(Enumerable.Repeat(layer, loops).ToArray(), sign, mask);
+        Unrolled = new LinearTransformer<T>(Enumerable.Repeat(layer, loops).ToArray(), sign, mask, activation);
     }
 
     public IReadOnlyList<Mat<T>> Trajectory(Mat<T> z0) => Unrolled.Trajectory(z0);

@@ -11,11 +11,20 @@ public static class Baselines
     /// </summary>
     public static double[] LeastSquaresErrors(PromptBatch batch, int? count = null)
     {
+        var yhat = LeastSquaresPredictions(batch, count);
+        var e = new double[yhat.Length];
+        for (int p = 0; p < e.Length; p++) e[p] = (yhat[p] - batch.Target[p]) * (yhat[p] - batch.Target[p]);
+        return e;
+    }
+
+    /// <summary>The least-squares predictions ŷ = ⟨x_q, X⁺y⟩ of the first <paramref name="count"/> prompts (all by default).</summary>
+    public static double[] LeastSquaresPredictions(PromptBatch batch, int? count = null)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         int m = count ?? batch.Count;
         if (m < 1 || m > batch.Count) throw new ArgumentException($"count must be in [1, {batch.Count}] (got {m}).", nameof(count));
         int n = batch.N, d = batch.D, lanes = PromptBatch.Lanes;
-        var e = new double[m];
+        var result = new double[m];
         for (int p = 0; p < m; p++)
         {
             int g = p / lanes, k = p % lanes;
@@ -25,9 +34,8 @@ public static class Baselines
             var w = n >= d ? x.TransposeThisAndMultiply(x).Solve(x.TransposeThisAndMultiply(y)) : x.TransposeThisAndMultiply(x.TransposeAndMultiply(x).Solve(y));
             double yhat = 0;
             for (int a = 0; a < d; a++) yhat += batch.Query[(g * d + a) * lanes + k] * w[a];
-            double r = yhat - batch.Target[p];
-            e[p] = r * r;
+            result[p] = yhat;
         }
-        return e;
+        return result;
     }
 }
