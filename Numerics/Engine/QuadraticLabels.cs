@@ -1,8 +1,9 @@
+using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Optimization;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace LoopedIcl.Numerics.Prompts;
+namespace LoopedIcl.Numerics.Engine;
 
 /// <summary>Whether the symmetric M of the quadratic part is one matrix for the whole run or drawn afresh for every prompt.</summary>
 public enum QuadraticFormLaw
