@@ -1,14 +1,15 @@
 namespace LoopedIcl.Benchmarks;
 
 /// <summary>The quick mode's command line, validated before any work: unknown or valueless flags and an unwritable --json path are errors.</summary>
-internal sealed record Options(string? JsonPath, int Rounds, string? OldMain)
+internal sealed record Options(string? JsonPath, int Rounds, string? OldMain, int? WidthChild = null, string? Anchor = null)
 {
     public const string Usage = "usage: --quick [--json FILE] [--rounds N (1..50, default 5)] [--old-main DIR (from Benchmarks/old-main.sh)]   or   --bdn [BenchmarkDotNet args]";
 
     /// <summary>Parses the quick-mode arguments; on an error returns null and the message.</summary>
     public static (Options? Options, string? Error) Parse(string[] args)
     {
-        string? json = null, oldMain = null;
+        string? json = null, oldMain = null, anchor = null;
+        int? widthChild = null;
         int rounds = 5;
         bool quick = false;
         for (int i = 0; i < args.Length; i++)
@@ -35,6 +36,16 @@ internal sealed record Options(string? JsonPath, int Rounds, string? OldMain)
                     oldMain = Value();
                     if (oldMain is null) return (null, "--old-main needs the directory made by Benchmarks/old-main.sh");
                     break;
+                case "--width-child":   // internal: one width's measurements, in a child process started by --quick
+                    var w = Value();
+                    if (w is null || !int.TryParse(w, System.Globalization.CultureInfo.InvariantCulture, out int bits) || !LoopedIcl.Numerics.Engine.SimdWidth.All.Contains(bits))
+                        return (null, "--width-child needs 512, 256 or 128");
+                    widthChild = bits;
+                    break;
+                case "--anchor":        // internal: the C anchor built for the child's width
+                    anchor = Value();
+                    if (anchor is null) return (null, "--anchor needs the compiled C anchor");
+                    break;
                 default:
                     return (null, $"unknown argument '{a}'");
             }
@@ -42,7 +53,7 @@ internal sealed record Options(string? JsonPath, int Rounds, string? OldMain)
         if (!quick) return (null, "--quick is required");
         if (json is not null && !Writable(json, out var why)) return (null, $"--json path '{json}' is not writable: {why}");
         if (oldMain is not null && !File.Exists(OldMainDll(oldMain))) return (null, $"--old-main: '{OldMainDll(oldMain)}' does not exist (run Benchmarks/old-main.sh {oldMain})");
-        return (new Options(json, rounds, oldMain), null);
+        return (new Options(json, rounds, oldMain, widthChild, anchor), null);
     }
 
     public static string OldMainDll(string dir) => Path.Combine(dir, "OldBench", "out", "OldBench.dll");

@@ -121,6 +121,23 @@ internal static class Workloads
         return loss;
     }
 
+    /// <summary>A slice of a paper-scale recipe and the full run's time at its rate.</summary>
+    public sealed record RecipeRun(string Recipe, int Batch, int Steps, int FullSteps, double PromptStepsPerSecond, double FullRunSeconds);
+
+    /// <summary>
+    /// The first <paramref name="steps"/> steps of <paramref name="recipe"/> through the recipe path (LearningSetup → Trainer: its batch,
+    /// redraws, validation and test evaluations every EvaluateEvery steps, checkpoints), timed by the trainer itself; the full run's
+    /// time is the recipe's prompt-steps at that rate.
+    /// </summary>
+    public static RecipeRun RecipeSlice(Recipe recipe, int steps, int threads)
+    {
+        var s = recipe.Schedule;
+        var slice = recipe with { Schedule = s with { Steps = steps } };
+        var result = new LearningSetup(slice, threads).Train();
+        double rate = result.PromptStepsPerSecond;
+        return new RecipeRun(recipe.Source, s.BatchSize, steps, s.Steps, rate, (double)s.Steps * s.BatchSize / rate);
+    }
+
     /// <summary>κ(XᵀX) for <paramref name="draws"/> Gaussian X (n×d) with the allocation-free tridiagonal-QL solver, split over threads by fixed chunks.</summary>
     public static double Kappa(int draws, int threads, int seed)
     {

@@ -1,3 +1,4 @@
+using LoopedIcl.Experiments.ModelCheck;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -114,7 +114,7 @@ public sealed class ChenC1LinearExamplesSuffice
             double rate = -Math.Log(contraction);
             int budget = (int)Math.Ceiling(Math.Log(1 / (eps[^1] / 2)) / rate) + 1;
             var run = ChenConvergence.Run(prompt, 1.0, budget);
-            var floor = ChenT45ExponentialBound.Floors(run, prompt);
+            var floor = ChenBoundChecks.Floors(run, prompt);
             var needed = eps.Select(e => (double)ChenConvergence.LoopsToReach(run, e)).ToArray();
             for (int k = 0; k < eps.Length; k++) loops[k].Add(needed[k]);
             cases.Add((needed, run.Kappa, rate, weight, floor));

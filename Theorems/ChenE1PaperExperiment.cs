@@ -33,7 +33,7 @@ public sealed class ChenE1PaperExperiment
             {
                 var (w, rho) = ChenConvergence.SpectralEnvelope(prompt);
                 double r = slowest(rho);
-                var floor = ChenT45ExponentialBound.Floors(run, prompt);
+                var floor = ChenBoundChecks.Floors(run, prompt);
                 for (int t = 1; t <= run.Loops; t++) // T = 0 is e_0 = |α| = the upper envelope exactly: no margin to report
                 {
                     double upper = Math.Pow(r, t), lower = w * Math.Pow(r, t);

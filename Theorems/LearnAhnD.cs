@@ -27,7 +27,7 @@ public class LearnAhnD
         var identity = Matrix<double>.Build.DenseIdentity(3);
         foreach (int layers in new[] { 1, 2 })
         {
-            var recipe = LearnAhnF4.Reduced(20, $"LEARN-AHN-D.L{layers}", steps: 1800, halveEvery: 225);
+            var recipe = Recipes.AhnF4Reduced(TestSettings.Plan, $"LEARN-AHN-D.L{layers}", 20, steps: 1800, halveEvery: 225);
             var setup = new LearningSetup(recipe with { Model = recipe.Model with { Layers = layers } });
             var theta = Learn.Train(setup).Theta;
             var validation = setup.Draw(4000, Learn.Seed($"LEARN-AHN-D.L{layers}.validation"));

@@ -19,7 +19,7 @@ public class LearnAlign
     [Test]
     public void LEARN_ALIGN_Trained_sparse_model_aligns_with_preconditioned_GD()
     {
-        var setup = new LearningSetup(LearnAhnF2.Reduced("LEARN-ALIGN"));
+        var setup = new LearningSetup(Recipes.AhnF2Reduced(TestSettings.Plan, "LEARN-ALIGN"));
         var theta = Learn.Train(setup).Theta;
         var (steps, _) = LearningTheory.SparseOptimum(setup.Recipe.Data.N, setup.Model.D, setup.Model.Layers);
         var theory = SparseTheta(steps, setup.Sigma.Inverse());

@@ -22,8 +22,8 @@ public class LearnGatF2
     private static void Run(int D, int N, int Loops, Func<Recipe, Recipe> scale, int threads)
     {
         var (loopedRun, untiedRun) = LearningCurves.GatF2Runs(D);
-        var looped = new LearningSetup(scale(LearnGatF1.Reduced(N, loopedRun, D, Loops, symmetricA: false)), threads);
-        var untiedRecipe = scale(LearnGatF1.Reduced(N, untiedRun, D, Loops, symmetricA: false));
+        var looped = new LearningSetup(scale(Recipes.GatmiryReduced(TestSettings.Plan, loopedRun, N, D, Loops, symmetricA: false)), threads);
+        var untiedRecipe = scale(Recipes.GatmiryReduced(TestSettings.Plan, untiedRun, N, D, Loops, symmetricA: false));
         var untied = new LearningSetup(untiedRecipe with { Model = untiedRecipe.Model with { Tied = false } }, threads);
         var loopedTheta = Learn.Train(looped).Theta;
         var untiedTheta = Learn.Train(untied).Theta;

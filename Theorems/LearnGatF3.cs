@@ -39,7 +39,7 @@ public class LearnGatF3
         double[]? lastTheta = null;
         foreach (int trainLoops in new[] { 2, 5 })
         {
-            var setup = new LearningSetup(scale(LearnGatF1.Reduced(n, $"LEARN-GAT-F3.L{trainLoops}.d{d}", d, trainLoops)), threads);
+            var setup = new LearningSetup(scale(Recipes.GatmiryReduced(TestSettings.Plan, $"LEARN-GAT-F3.L{trainLoops}.d{d}", n, d, trainLoops)), threads);
             var theta = Learn.Train(setup).Theta;
             foreach (var (label, sigma) in new[] { ("ID", identity), ("OOD", Spread(d, 0.5, 1.2, "LEARN-GAT-F3.Sigma")) })
             {

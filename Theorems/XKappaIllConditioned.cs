@@ -33,8 +33,8 @@ public sealed class XKappaIllConditioned
             var prompt = sampler.Sample(n, rng);
             var loops = (int)Math.Ceiling(LoopsPerKappa * Conditioning.GramConditionNumber(prompt.X));
             var run = ChenConvergence.Run(prompt, 1.0, loops);
-            var floor = ChenT45ExponentialBound.Floors(run, prompt);
-            var (ratio, at, count) = ChenT45ExponentialBound.WorstRatio(run, floor, t => run.Bound(t));
+            var floor = ChenBoundChecks.Floors(run, prompt);
+            var (ratio, at, count) = ChenBoundChecks.WorstRatio(run, floor, t => run.Bound(t));
             informative += count;
             pairs += loops;
             if (count > 0) Checks.AtMost(ratio, 1.0, $"bound at informative T (here T={at}), κ(Σ)={kappaSigma}, κ(XᵀX)={run.Kappa:G4}");

@@ -44,7 +44,7 @@ public sealed class XNoiseFloor
     /// </summary>
     [Test]
     public void X_NOISE_Loop_converges_to_least_squares_at_the_theorem_rate() =>
-        ChenT45ExponentialBound.ForAllInformative(ChenT45ExponentialBound.Instances(tMax: 200), s =>
+        ChenBoundChecks.ForAllInformative(ChenBoundChecks.Instances(tMax: 200), s =>
         {
             var inst = Instance.Draw(s, TaskLaw.UnitSphere, noise: 0.3);
             var p = inst.Prompt;
@@ -56,9 +56,9 @@ public sealed class XNoiseFloor
             var errors = ChenConvergence.Errors(p.X, p.Y, thetaLs, alpha, 1 / max, alpha * norm2, s.L);
             Checks.Close(errors[0], alpha * norm2, 4 * Tolerance.UnitRoundoff * alpha * norm2, $"T = 0 is tight, {s}");
             // Floor: the loop's calibrated rounding (CHEN-T4.5) plus the reference's own error, |⟨TF, δ⟩| + 2α‖θ̃‖‖δ‖ ≤ 3α‖θ̃‖·‖δ‖ near the limit.
-            var floor = Enumerable.Range(0, s.L + 1).Select(t => ChenT45ExponentialBound.LoopFloor(s.D, alpha, norm2, t) + 3 * alpha * Math.Sqrt(norm2) * thetaError).ToArray();
+            var floor = Enumerable.Range(0, s.L + 1).Select(t => ChenBoundChecks.LoopFloor(s.D, alpha, norm2, t) + 3 * alpha * Math.Sqrt(norm2) * thetaError).ToArray();
             var run = new ChenRun(errors, kappa, 1 / max, alpha * norm2, 1.0);
-            var (ratio, at, count) = ChenT45ExponentialBound.WorstRatio(run, floor, t => alpha * norm2 * Math.Exp(-t / (2 * kappa)));
+            var (ratio, at, count) = ChenBoundChecks.WorstRatio(run, floor, t => alpha * norm2 * Math.Exp(-t / (2 * kappa)));
             return (ratio, at, count, $"rate towards θ̃, κ={kappa:G4}");
         }, "X-NOISE rate towards θ̃");
 }

@@ -27,5 +27,13 @@ public sealed class InContextLoss : IBatchObjective<PromptBatch>
 
     public PromptBatch Draw(int prompts, ulong seed) => Law.Draw(ContextSize, prompts, seed, Engine.Threads);
 
+    /// <summary>Refills <paramref name="previous"/> in place when it has this law, n and size (no allocation); otherwise a fresh Draw.</summary>
+    public PromptBatch Redraw(PromptBatch previous, int prompts, ulong seed)
+    {
+        if (previous is null || !ReferenceEquals(previous.Law, Law) || previous.N != ContextSize || previous.Count != prompts) return Draw(prompts, seed);
+        Law.Redraw(previous, seed, Engine.Threads);
+        return previous;
+    }
+
     public double Evaluate(ReadOnlySpan<double> x, PromptBatch batch, Span<double> gradient) => Engine.Loss(x, batch, gradient);
 }

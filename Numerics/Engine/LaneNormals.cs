@@ -40,88 +40,148 @@ public struct LaneNormals
         return z ^ (z >> 31);
     }
 
-    private static Vector512<ulong> Rotl(Vector512<ulong> x, int k) => Vector512.ShiftLeft(x, k) | Vector512.ShiftRightLogical(x, 64 - k);
-
-    /// <summary>The next 64 random bits of each lane (xoshiro256**; ×5 and ×9 as shift-adds).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<ulong> NextBits()
-    {
-        var s1 = _s1;
-        var m5 = Vector512.ShiftLeft(s1, 2) + s1;
-        var r = Rotl(m5, 7);
-        var result = Vector512.ShiftLeft(r, 3) + r;
-        var t = Vector512.ShiftLeft(s1, 17);
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = Rotl(_s3, 45);
-        return result;
-    }
-
-    private Vector512<double> NextUniform() =>
-        (Vector512.ConvertToDouble(Vector512.ShiftRightLogical(NextBits(), 11)) + Vector512.Create(1.0)) * Vector512.Create(1.0 / (1UL << 53));
-
     /// <summary>One standard normal per lane.</summary>
     public Vector512<double> Next()
     {
-        if (_hasSpare) { _hasSpare = false; return _spare; }
-        var (cos, sin) = Pair();
-        _spare = sin;
-        _hasSpare = true;
-        return cos;
+        Span<double> one = stackalloc double[Lanes];
+        Fill(one);
+        return Vector512.Create<double>(one);
     }
 
-    /// <summary>Fills a lane-interleaved span (length a multiple of 8) with normals, one lane vector at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Fills a lane-interleaved span (length a multiple of 8) with normals, one lane vector at a time. Runs at the hardware's width
+    /// (<see cref="SimdWidth"/>): on 256- or 128-bit hardware the eight lanes are two or four independent physical streams, the same numbers.
+    /// </summary>
     public void Fill(Span<double> target)
     {
-        var v = MemoryMarshal.Cast<double, Vector512<double>>(target);
-        int i = 0;
-        if (_hasSpare && v.Length > 0) v[i++] = Next();
-        for (; i + 1 < v.Length; i += 2) (v[i], v[i + 1]) = Pair();  // both normals of each pair, no spare bookkeeping
-        if (i < v.Length) v[i] = Next();
+        if (Vector512.IsHardwareAccelerated) FillAtWidth<Lanes512, Vector512<double>, Vector512<ulong>>(target);
+        else if (Vector256.IsHardwareAccelerated) FillAtWidth<Lanes256, Vector256<double>, Vector256<ulong>>(target);
+        else FillAtWidth<Lanes128, Vector128<double>, Vector128<ulong>>(target);
     }
+
+    private const int Lanes = 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillAtWidth<W, TD, TU>(Span<double> target) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        int vectors = target.Length / Lanes;
+        if (vectors == 0) return;
+        ref double t = ref MemoryMarshal.GetReference(target);
+        ref ulong s0 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s0), s1 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s1);
+        ref ulong s2 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s2), s3 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s3);
+        ref double spare = ref Unsafe.As<Vector512<double>, double>(ref _spare);
+        bool hadSpare = _hasSpare;
+        // Each physical part of the lane vector is an independent stream: run it to the end, then the next part.
+        for (int part = 0; part < Lanes; part += W.Count)
+        {
+            var x0 = W.Load(ref Unsafe.Add(ref s0, part));
+            var x1 = W.Load(ref Unsafe.Add(ref s1, part));
+            var x2 = W.Load(ref Unsafe.Add(ref s2, part));
+            var x3 = W.Load(ref Unsafe.Add(ref s3, part));
+            int i = 0;
+            if (hadSpare) W.Store(W.Load(ref Unsafe.Add(ref spare, part)), ref Unsafe.Add(ref t, i++ * Lanes + part));
+            for (; i + 1 < vectors; i += 2)   // both normals of each pair, no spare bookkeeping
+            {
+                var (cos, sin) = Pair<W, TD, TU>(ref x0, ref x1, ref x2, ref x3);
+                W.Store(cos, ref Unsafe.Add(ref t, i * Lanes + part));
+                W.Store(sin, ref Unsafe.Add(ref t, (i + 1) * Lanes + part));
+            }
+            if (i < vectors)
+            {
+                var (cos, sin) = Pair<W, TD, TU>(ref x0, ref x1, ref x2, ref x3);
+                W.Store(cos, ref Unsafe.Add(ref t, i * Lanes + part));
+                W.Store(sin, ref Unsafe.Add(ref spare, part));
+            }
+            W.Store(x0, ref Unsafe.Add(ref s0, part));
+            W.Store(x1, ref Unsafe.Add(ref s1, part));
+            W.Store(x2, ref Unsafe.Add(ref s2, part));
+            W.Store(x3, ref Unsafe.Add(ref s3, part));
+        }
+        _hasSpare = (vectors - (hadSpare ? 1 : 0)) % 2 == 1;
+    }
+
+    /// <summary>The next 64 random bits of each lane (xoshiro256**; ×5 and ×9 as shift-adds, rotations as shift pairs: AVX2 has neither).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TU NextBits<W, TD, TU>(ref TU s0, ref TU s1, ref TU s2, ref TU s3) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        var m5 = W.Add(W.ShiftLeft(s1, 2), s1);
+        var r = W.Or(W.ShiftLeft(m5, 7), W.ShiftRight(m5, 57));
+        var result = W.Add(W.ShiftLeft(r, 3), r);
+        var t = W.ShiftLeft(s1, 17);
+        s2 = W.Xor(s2, s0);
+        s3 = W.Xor(s3, s1);
+        s1 = W.Xor(s1, s2);
+        s0 = W.Xor(s0, s3);
+        s2 = W.Xor(s2, t);
+        s3 = W.Or(W.ShiftLeft(s3, 45), W.ShiftRight(s3, 19));
+        return result;
+    }
+
+    /// <summary>
+    /// u₁ = (⌊r/2¹¹⌋ + 1)·2⁻⁵³ without an integer→double conversion: with h = ⌊r/2¹²⌋ and b = bit 11 of r, 1 + h·2⁻⁵² is the double
+    /// with mantissa h, so u₁ = ((1 + h·2⁻⁵²) − 1) + (1 + b)·2⁻⁵³ — every step exact, the same number the conversion gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TD Uniform<W, TD, TU>(TU r) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        var h = W.Subtract(W.AsDouble(W.Or(W.ShiftRight(r, 12), W.Create(One))), W.Create(1.0));
+        var c = W.AsDouble(W.ShiftLeft(W.Add(W.And(W.ShiftRight(r, 11), W.Create(1UL)), W.Create(970UL)), 52));  // 2⁻⁵³ or 2⁻⁵²
+        return W.Add(h, c);
+    }
+
+    private const ulong One = 0x3FF0000000000000UL;   // the bits of 1.0
 
     /// <summary>One Box–Muller pair per lane: (√(−2 ln u₁) cos φ, √(−2 ln u₁) sin φ), φ uniform.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private (Vector512<double> Cos, Vector512<double> Sin) Pair()
+    private static (TD Cos, TD Sin) Pair<W, TD, TU>(ref TU s0, ref TU s1, ref TU s2, ref TU s3) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
-        var radius = Vector512.Sqrt(Vector512.Create(-2.0) * Vector512.Log(NextUniform()));
-        var (cos, sin) = UnitCircle(NextBits());
-        return (radius * cos, radius * sin);
+        var u = Uniform<W, TD, TU>(NextBits<W, TD, TU>(ref s0, ref s1, ref s2, ref s3));
+        var radius = W.Sqrt(W.Multiply(W.Create(-2.0), W.Log(u)));
+        var (cos, sin) = UnitCircle<W, TD, TU>(NextBits<W, TD, TU>(ref s0, ref s1, ref s2, ref s3));
+        return (W.Multiply(radius, cos), W.Multiply(radius, sin));
     }
-
-    /// <summary>1/(2k+1)! for sin and 1/(2k)! for cos, highest order first (to ψ¹⁷ and ψ¹⁶).</summary>
-    private static readonly double[] SinCoefficients = [1.0 / 355687428096000.0, 1.0 / 1307674368000.0, 1.0 / 6227020800.0, 1.0 / 39916800.0, 1.0 / 362880.0, 1.0 / 5040.0, 1.0 / 120.0, 1.0 / 6.0, 1.0];
-    private static readonly double[] CosCoefficients = [1.0 / 20922789888000.0, 1.0 / 87178291200.0, 1.0 / 479001600.0, 1.0 / 3628800.0, 1.0 / 40320.0, 1.0 / 720.0, 1.0 / 24.0, 0.5, 1.0];
 
     /// <summary>
     /// (cos φ, sin φ) of a uniform angle φ from 64 random bits: the top two bits pick the quadrant, the next 52 a uniform offset
     /// ψ ∈ [−π/4, π/4); cos ψ and sin ψ by their Taylor series (truncation ≤ (π/4)¹⁸/18! ≈ 1e-17), then rotated by the quadrant.
     /// </summary>
+    internal static (Vector512<double> Cos, Vector512<double> Sin) UnitCircle(Vector512<ulong> bits) => UnitCircle<Lanes512, Vector512<double>, Vector512<ulong>>(bits);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (Vector512<double> Cos, Vector512<double> Sin) UnitCircle(Vector512<ulong> bits)
+    private static (TD Cos, TD Sin) UnitCircle<W, TD, TU>(TU bits) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
-        var quadrant = Vector512.ShiftRightLogical(bits, 62);
-        var offset = Vector512.ConvertToDouble(Vector512.ShiftRightLogical(bits, 10) & Vector512.Create((1UL << 52) - 1)) * Vector512.Create(1.0 / (1UL << 52));
-        var psi = (offset - Vector512.Create(0.5)) * Vector512.Create(Math.PI / 2);
-        var minusX2 = -(psi * psi);
-        Vector512<double> sp = Vector512<double>.Zero, cp = Vector512<double>.Zero;
-        for (int k = 0; k < SinCoefficients.Length; k++)
-        {
-            sp = Vector512.FusedMultiplyAdd(sp, minusX2, Vector512.Create(SinCoefficients[k]));
-            cp = Vector512.FusedMultiplyAdd(cp, minusX2, Vector512.Create(CosCoefficients[k]));
-        }
-        var sin = psi * sp;
+        // offset = m·2⁻⁵² for the 52-bit m: (1 + m·2⁻⁵²) − 1, exact, without an integer→double conversion.
+        var offset = W.Subtract(W.AsDouble(W.Or(W.And(W.ShiftRight(bits, 10), W.Create((1UL << 52) - 1)), W.Create(One))), W.Create(1.0));
+        var psi = W.Multiply(W.Subtract(offset, W.Create(0.5)), W.Create(Math.PI / 2));
+        var minusX2 = W.Negate(W.Multiply(psi, psi));
+        // Horner in −ψ², unrolled with constant coefficients (1/(2k+1)! and 1/(2k)!, highest order first: to ψ¹⁷ and ψ¹⁶).
+        var sp = W.FusedMultiplyAdd(W.Create(1.0 / 355687428096000.0), minusX2, W.Create(1.0 / 1307674368000.0));
+        var cp = W.FusedMultiplyAdd(W.Create(1.0 / 20922789888000.0), minusX2, W.Create(1.0 / 87178291200.0));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0 / 6227020800.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0 / 479001600.0));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0 / 39916800.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0 / 3628800.0));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0 / 362880.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0 / 40320.0));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0 / 5040.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0 / 720.0));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0 / 120.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0 / 24.0));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0 / 6.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(0.5));
+        sp = W.FusedMultiplyAdd(sp, minusX2, W.Create(1.0));
+        cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0));
+        var sin = W.Multiply(psi, sp);
         var cos = cp;
-        // Rotate by q·90°: q = 1 → (−sin, cos), q = 2 → (−cos, −sin), q = 3 → (sin, −cos).
-        var odd = Vector512.Equals(quadrant & Vector512.Create(1UL), Vector512.Create(1UL)).AsDouble();
-        var c = Vector512.ConditionalSelect(odd, sin, cos);
-        var s = Vector512.ConditionalSelect(odd, cos, sin);
-        var negCos = Vector512.Equals((quadrant + Vector512.Create(1UL)) & Vector512.Create(2UL), Vector512.Create(2UL)).AsDouble(); // q ∈ {1, 2}
-        var negSin = Vector512.GreaterThanOrEqual(quadrant, Vector512.Create(2UL)).AsDouble();                                       // q ∈ {2, 3}
-        return (Vector512.ConditionalSelect(negCos, -c, c), Vector512.ConditionalSelect(negSin, -s, s));
+        // Rotate by q·90° (q = the top two bits): q = 1 → (−sin, cos), q = 2 → (−cos, −sin), q = 3 → (sin, −cos). Bit tests only
+        // (equality compares): odd q is bit 62, q ∈ {1, 2} is bit 62 ≠ bit 63, q ≥ 2 is bit 63.
+        var b62 = W.Create(1UL << 62);
+        var b63 = W.Create(1UL << 63);
+        var odd = W.Equals(W.And(bits, b62), b62);
+        var c = W.Select(odd, sin, cos);
+        var s = W.Select(odd, cos, sin);
+        var negCos = W.Equals(W.And(W.Xor(bits, W.ShiftLeft(bits, 1)), b63), b63);
+        var negSin = W.Equals(W.And(bits, b63), b63);
+        return (W.Select(negCos, W.Negate(c), c), W.Select(negSin, W.Negate(s), s));
     }
 }

@@ -25,6 +25,12 @@ public interface IBatchObjective<TBatch>
     /// <summary>A batch of <paramref name="prompts"/> fresh prompts drawn from the objective's prompt law with <paramref name="seed"/>.</summary>
     TBatch Draw(int prompts, ulong seed);
 
+    /// <summary>
+    /// The batch Draw(<paramref name="prompts"/>, <paramref name="seed"/>) gives, possibly refilled into <paramref name="previous"/>
+    /// (which the caller no longer needs) instead of allocated: training loops redraw every step.
+    /// </summary>
+    TBatch Redraw(TBatch previous, int prompts, ulong seed) => Draw(prompts, seed);
+
     /// <summary>The batch-mean loss at x; when <paramref name="gradient"/> is not empty also writes its gradient.</summary>
     double Evaluate(ReadOnlySpan<double> x, TBatch batch, Span<double> gradient);
 }

@@ -35,6 +35,8 @@ public sealed class LinearRestriction<TBatch> : IBatchObjective<TBatch>
 
     public TBatch Draw(int prompts, ulong seed) => _inner.Draw(prompts, seed);
 
+    public TBatch Redraw(TBatch previous, int prompts, ulong seed) => _inner.Redraw(previous, prompts, seed);
+
     public double Evaluate(ReadOnlySpan<double> x, TBatch batch, Span<double> gradient)
     {
         var theta = Expand(x);

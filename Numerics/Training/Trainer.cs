@@ -108,7 +108,11 @@ public static class Trainer
         TBatch batch = default!;
         for (int step = 0; step < schedule.Steps; step++)
         {
-            if (step % schedule.RedrawEvery == 0) batch = objective.Draw(schedule.BatchSize, schedule.StreamSeed(TrainStream, step / schedule.RedrawEvery));
+            if (step % schedule.RedrawEvery == 0)
+            {
+                ulong seed = schedule.StreamSeed(TrainStream, step / schedule.RedrawEvery);
+                batch = step == 0 ? objective.Draw(schedule.BatchSize, seed) : objective.Redraw(batch, schedule.BatchSize, seed);  // refilled in place
+            }
             if (step % schedule.EvaluateEvery == 0) history.Add(Record(step));
             trainLoss = objective.Evaluate(theta, batch, gradient);
             if (!double.IsFinite(trainLoss)) throw new ArgumentException($"training diverged: loss {trainLoss} at step {step} ({label}); lower the learning rate.", nameof(optimizer));

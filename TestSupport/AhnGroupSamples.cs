@@ -1,13 +1,23 @@
+using LoopedIcl.Numerics.Statistics;
+using LoopedIcl.Numerics.Losses;
+using LoopedIcl.Numerics.Training;
+using LoopedIcl.Numerics.Engine;
+using LoopedIcl.Numerics.Models;
+using LoopedIcl.Numerics.Prompts;
+using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics;
+using NUnit.Framework;
+using MathNet.Numerics.LinearAlgebra;
 using LoopedIcl.Numerics.Algorithms;
 
-namespace LoopedIcl.Theorems;
+namespace LoopedIcl.TestSupport;
 
 /// <summary>
 /// Samples closed under a group of data symmetries, so that sample averages inherit the population's symmetry exactly (Ahn notes §3.5):
 /// for x ~ N(0, Σ), w* ~ N(0, Σ⁻¹) the law is invariant under V = RgR⁻¹ (RRᵀ = Σ, g a signed permutation); a base sample of
 /// whitened S̃ mapped through every g gives S = R g S̃ gᵀ Rᵀ, and the sample loss is then exactly invariant.
 /// </summary>
-internal static class AhnGroupSamples
+public static class AhnGroupSamples
 {
     public static Matrix<double>[] Orbit(Matrix<double> sigma, int n, int baseCount, int seed, bool signsOnly = false)
     {

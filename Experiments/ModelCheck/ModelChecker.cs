@@ -1,3 +1,6 @@
+using LoopedIcl.Numerics;
+using LoopedIcl.Numerics.ModelCheck;
+using LoopedIcl.Numerics.Checkpoints;
 using System.Text.RegularExpressions;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
@@ -8,7 +11,7 @@ using LoopedIcl.Numerics.Statistics;
 using LoopedIcl.Numerics.Training;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace LoopedIcl.Numerics.ModelCheck;
+namespace LoopedIcl.Experiments.ModelCheck;
 
 /// <summary>
 /// The data law a model is checked against: n context examples, x ~ N(0, Σ), w* ~ N(0, Σ⁻¹) (the law of AHN-T3, GAT-T1 and the Ahn et al.
@@ -290,7 +293,7 @@ public static class ModelChecker
             double[] y = new double[batch.Count], g = new double[batch.Count * d], yr = new double[batch.Count], gr = new double[batch.Count * d];
             engine.PredictWithQueryGradient(theta, batch, y, g);
             refEngine.PredictWithQueryGradient(thetaRef, batch, yr, gr);
-            result.Add(Training.Alignment.Measure(c, y, g, yr, gr));
+            result.Add(Numerics.Training.Alignment.Measure(c, y, g, yr, gr));
         }
         return result;
     }
