@@ -31,15 +31,14 @@ public sealed partial class TierSelectionSelfTests
     [Test]
     public void VERDICT_Shard_filters_run_the_default_tier_only()
     {
-        var printed = ClaimRegistry.Families.Select(f => Task.Run(() => VerdictSelfTests.RunTool(ReportDll(), Root, ["--print-filter", f]))).ToArray();
-        Task.WaitAll(printed);
+        // What the tool prints is TestTiers.Filter (one process, for one family: the others go through the same call in-process).
+        var (exit, stdout, stderr) = VerdictSelfTests.RunTool(ReportDll(), Root, ["--print-filter", "LEARN"]);
+        Checks.True(exit == 0 && stdout.Trim() == ClaimRegistry.FilterFor("LEARN"), $"--print-filter LEARN prints ClaimRegistry.FilterFor (exit {exit}: {stdout.Trim()} {stderr})");
         var union = new HashSet<string>(StringComparer.Ordinal);
-        for (int k = 0; k < printed.Length; k++)
+        foreach (var family in ClaimRegistry.Families)
         {
-            var family = ClaimRegistry.Families[k];
-            var (exit, stdout, stderr) = printed[k].Result;
-            var filter = stdout.Trim();
-            Checks.True(exit == 0 && filter == ClaimRegistry.FilterFor(family), $"--print-filter {family} prints ClaimRegistry.FilterFor (exit {exit}: {filter} {stderr})");
+            var filter = TestTiers.Filter(family);
+            Checks.True(filter == ClaimRegistry.FilterFor(family), $"--print-filter {family} is the shard filter");
             var selected = TestSelection.Select(All, filter, null);
             SelectsOnly($"shard {family} ({filter})", selected, slow: false);
             union.UnionWith(selected.Select(l => l.Assembly + "|" + l.FullName));
@@ -51,7 +50,7 @@ public sealed partial class TierSelectionSelfTests
         // Control: the shard filter as it was printed before it named its tier runs the family's paper-scale tests too.
         var untiered = string.Join("|", ClaimRegistry.OfFamily("LEARN").Select(c => "Category=" + c.Id));
         Properties.ExpectViolation("LEARN shard filter without its tier term", () => SelectsOnly($"shard LEARN ({untiered})", TestSelection.Select(All, untiered, null), slow: false));
-        ClaimLedger.Count("shard filters evaluated", printed.Length);
+        ClaimLedger.Count("shard filters evaluated", ClaimRegistry.Families.Length);
     }
 
     /// <summary>
@@ -97,13 +96,14 @@ public sealed partial class TierSelectionSelfTests
     public void VERDICT_Replay_lines_run_their_test_in_its_tier()
     {
         var all = All;
-        var byFilter = all.GroupBy(l => Selection(LedgerFile.ReplayCommand(l.Test)).Filter ?? "").ToArray();
+        // A replay line names its test project, so its filter is evaluated on that assembly's tests.
+        var byFilter = all.GroupBy(l => (l.Assembly, Filter: Selection(LedgerFile.ReplayCommand(l.Test)).Filter ?? "")).ToArray();
         foreach (var g in byFilter)
         {
-            var selected = TestSelection.Select(all, g.Key, null);
+            var selected = TestSelection.Select(all.Where(l => l.Assembly == g.Key.Assembly), g.Key.Filter, null);
             var names = selected.Select(l => l.Assembly + "|" + l.FullName).ToHashSet(StringComparer.Ordinal);
-            Checks.True(g.All(l => names.Contains(l.Assembly + "|" + l.FullName)), $"replay filter {g.Key} selects its own test(s)");
-            SelectsOnly($"replay filter {g.Key}", selected, g.First().IsSlow);
+            Checks.True(g.All(l => names.Contains(l.Assembly + "|" + l.FullName)), $"replay filter {g.Key.Filter} selects its own test(s)");
+            SelectsOnly($"replay filter {g.Key.Filter}", selected, g.First().IsSlow);
         }
         // Control: a Slow test's replay without its tier term would be a default-tier filter that reaches it (the AHN-T1 method has both).
         var slowLeaf = all.First(l => l.IsSlow && all.Any(o => !o.IsSlow && o.Test.Parent == l.Test.Parent));
@@ -202,40 +202,36 @@ public sealed partial class TierSelectionSelfTests
         var dir = Directory.CreateTempSubdirectory("tiers-merge-");
         try
         {
-            const string Note = "LEARN-AHN-F4 n = 20: a = [0.1000, 0.2000], synthetic";
+            // A default-tier ledger and a later Slow shard's from another machine: LEARN-AHN-F4's paper-scale test passed there,
+            // LEARN-GAT-SKEW's failed after recording numbers, and one Slow test ran nowhere.
+            const string Note = "LEARN-AHN-F4 n = 20: a = [0.1000, 0.2000], synthetic", FailedNote = "LEARN-GAT-SKEW reference: synthetic numbers of a failing run";
             var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
             var defaultTier = Ledger(dir.FullName, "default", t0, "this-host",
-                [Test("LEARN_AHN_F4_Default", ClaimIds.LearnAhnF4, "Passed", [], [])],
-                [("LEARN_AHN_F4_Authors_recipe", true), ("LEARN_AHN_F4_Never_run", true)]);
-            var shardPassed = Ledger(dir.FullName, "slow-pass", t0.AddHours(2), "other-host",
-                [Test("LEARN_AHN_F4_Authors_recipe", ClaimIds.LearnAhnF4, "Passed", [Note], new() { ["scalar 0 relative distance"] = 0.0123 })],
-                [("LEARN_AHN_F4_Default", false)]);
-            var shardFailed = Ledger(dir.FullName, "slow-fail", t0.AddHours(2), "other-host",
-                [Test("LEARN_AHN_F4_Authors_recipe", ClaimIds.LearnAhnF4, "Failed", [Note], new() { ["scalar 0 relative distance"] = 0.0123 })],
-                [("LEARN_AHN_F4_Default", false)]);
-            var runs = new[] { shardPassed, shardFailed }.Select((shard, k) => Task.Run(() =>
-                VerdictSelfTests.RunTool(ReportDll(), Root, ["--no-tests", "--no-figures", "--partial", "--ledger", defaultTier, shard, "--out", Path.Combine(dir.FullName, "out" + k)]))).ToArray();
-            Task.WaitAll(runs);
-
-            var (exit, _, stderr) = runs[0].Result;
-            var page = File.ReadAllText(Path.Combine(dir.FullName, "out0", "REPORT.md"));
-            Checks.True(exit == 0, $"the merged report of passing ledgers exits 0 (got {exit}: {stderr})");
-            Checks.True(page.Contains("## Paper-scale tier (Slow tests)", StringComparison.Ordinal) && page.Contains("1 of 2 Slow tests ran (1 passed)", StringComparison.Ordinal), "the paper-scale section counts the Slow tests");
+                [Test("LearnAhnF4.LEARN_AHN_F4_Default", ClaimIds.LearnAhnF4, "Passed", [], []), Test("LearnGatSkew.LEARN_GAT_SKEW_Default", ClaimIds.LearnGatSkew, "Passed", [], [])],
+                [("LearnAhnF4.LEARN_AHN_F4_Authors_recipe", true), ("LearnGatSkew.LEARN_GAT_SKEW_Reference_point", true), ("LearnAhnF4.LEARN_AHN_F4_Never_run", true)]);
+            var shard = Ledger(dir.FullName, "slow", t0.AddHours(2), "other-host",
+                [Test("LearnAhnF4.LEARN_AHN_F4_Authors_recipe", ClaimIds.LearnAhnF4, "Passed", [Note], new() { ["scalar 0 relative distance"] = 0.0123 }),
+                 Test("LearnGatSkew.LEARN_GAT_SKEW_Reference_point", ClaimIds.LearnGatSkew, "Failed", [FailedNote], new() { ["skew share"] = 0.5 })],
+                [("LearnAhnF4.LEARN_AHN_F4_Default", false), ("LearnGatSkew.LEARN_GAT_SKEW_Default", false)]);
+            var outDir = Path.Combine(dir.FullName, "out");
+            var (exit, _, stderr) = VerdictSelfTests.RunTool(ReportDll(), Root, ["--no-tests", "--no-figures", "--partial", "--ledger", defaultTier, shard, "--out", outDir]);
+            var page = File.ReadAllText(Path.Combine(outDir, "REPORT.md"));
+            var json = Path.Combine(outDir, "claims.json");
+            Checks.True(exit == 1, $"a failing Slow test fails the merged report (exit {exit}: {stderr})");
+            Checks.True(page.Contains("## Paper-scale tier (Slow tests)", StringComparison.Ordinal) && page.Contains("2 of 3 Slow tests ran (1 passed)", StringComparison.Ordinal), "the paper-scale section counts the Slow tests");
             Checks.True(page.Contains(Note, StringComparison.Ordinal) && page.Contains("scalar 0 relative distance = 0.0123", StringComparison.Ordinal), "it shows the shard's measured note and value");
             Checks.True(Regex.IsMatch(page, @"LEARN_AHN_F4_Never_run` \| \*\*not run\*\*"), "it lists the Slow test no ledger ran");
-            Checks.True(ClaimStatus(Path.Combine(dir.FullName, "out0", "claims.json"), ClaimIds.LearnAhnF4) == "held", "LEARN-AHN-F4 is held from both ledgers");
-
-            var (exitFailed, _, _) = runs[1].Result;
-            var failedPage = File.ReadAllText(Path.Combine(dir.FullName, "out1", "REPORT.md"));
-            Checks.True(exitFailed == 1 && ClaimStatus(Path.Combine(dir.FullName, "out1", "claims.json"), ClaimIds.LearnAhnF4) == "failed", $"a failing Slow shard fails the claim and the report (exit {exitFailed})");
-            Checks.True(!failedPage.Contains(Note, StringComparison.Ordinal) && failedPage.Contains("(failed:", StringComparison.Ordinal), "a failing test's numbers are not shown as measurements");
+            Checks.True(ClaimStatus(json, ClaimIds.LearnAhnF4) == "held", "LEARN-AHN-F4 is held from both ledgers (default and Slow tests passed)");
+            Checks.True(ClaimStatus(json, ClaimIds.LearnGatSkew) == "failed", "LEARN-GAT-SKEW failed: its Slow test failed on another machine");
+            Checks.True(!page.Contains(FailedNote, StringComparison.Ordinal) && !page.Contains("skew share = 0.5", StringComparison.Ordinal) && page.Contains("(failed: synthetic failure)", StringComparison.Ordinal),
+                "a failing test's numbers are not shown as measurements");
         }
         finally { dir.Delete(recursive: true); }
     }
 
     private static LedgerTest Test(string name, string claim, string outcome, List<string> notes, Dictionary<string, double> values) => new()
     {
-        FullName = "LoopedIcl.Theorems.LearnAhnF4." + name, Claim = claim, Outcome = outcome, DurationSeconds = 12,
+        FullName = "LoopedIcl.Theorems." + name, Claim = claim, Outcome = outcome, DurationSeconds = 12,
         Categories = name.Contains("Default", StringComparison.Ordinal) ? [claim] : [claim, CategoryLabels.Slow],
         Notes = outcome == "Passed" ? notes : [], NotesFromFailingTest = outcome == "Passed" ? [] : notes, Values = outcome == "Passed" ? values : [],
         Message = outcome == "Passed" ? null : "synthetic failure",
@@ -249,7 +245,7 @@ public sealed partial class TierSelectionSelfTests
         {
             Schema = LedgerDocument.CurrentSchema, Assembly = "LoopedIcl.Theorems", RunId = name, StartedUtc = written, WrittenUtc = written,
             Seed = TestSettings.DefaultSeed, Trials = TestSettings.DefaultTrials, Machine = machine + ", 2 cores, synthetic", Tests = tests,
-            NotRun = notRun.Select(n => new LedgerNotRun { FullName = "LoopedIcl.Theorems.LearnAhnF4." + n.Name, Claim = ClaimIds.LearnAhnF4, Slow = n.Slow }).ToList(),
+            NotRun = notRun.Select(n => new LedgerNotRun { FullName = "LoopedIcl.Theorems." + n.Name, Claim = n.Name.StartsWith("LearnGatSkew", StringComparison.Ordinal) ? ClaimIds.LearnGatSkew : ClaimIds.LearnAhnF4, Slow = n.Slow }).ToList(),
         };
         File.WriteAllText(Path.Combine(dir, $"LoopedIcl.Theorems.{written:yyyyMMdd'T'HHmmssfff}.json"), JsonSerializer.Serialize(doc));
         return dir;
