@@ -28,14 +28,7 @@ public sealed class GatR1SampleRequirement
         });
 
     /// <summary>The exact ℓ_L(b*) (b* of L_train = 2) for L = 1 … 50 at d = 10 (rational moments, rounded once).</summary>
-    /// <remarks>Computed once per n and shared by the tests (each curve is 50 exact evaluations of degree up to 100 in big rationals).</remarks>
-    internal static double[] ExactCurve(int n) => (double[])Curves.GetOrAdd(n, m =>
-    {
-        var b = LoopedScalar.ExactOptimum(m, D, 2).B;
-        return Enumerable.Range(1, 50).Select(l => LoopedScalar.ExactLoss(m, D, l, b)).ToArray();
-    }).Clone();
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, double[]> Curves = new();
+    internal static double[] ExactCurve(int n) { var b = LoopedScalar.ExactOptimum(n, D, 2).B; return Enumerable.Range(1, 50).Select(l => LoopedScalar.ExactLoss(n, D, l, b)).ToArray(); }
 
     /// <summary>
     /// GAT-R1: with A = b*Σ⁻¹ fixed (b* of L_train = 2, d = 10) the exact population loss ℓ_L(b*) = E tr(I − b*Ŵ)^{2L} first falls and then rises
