@@ -139,7 +139,7 @@ public sealed class VerdictSelfTests
         [
             ["--out", "/proc/forbidden"], ["--out", "/dev/null"], ["--no-tests", "--out"], ["--out", "--no-tests"], ["--bogus"], ["stray"],
             ["--scale", "0"], ["--scale", "abc"], ["--ledger"], ["--no-tests", "--ledger", "/nonexistent-ledger"], ["--ledger", "a", "b"],
-            ["--print-filter", "NOPE"], ["--check-docs", "/nonexistent-docs"],
+            ["--print-filter", "NOPE"], ["--print-slow-shard", "0/3"], ["--check-docs", "/nonexistent-docs"],
         ];
         var runs = bad.Select(a => Task.Run(() => RunTool(dll, root, a))).ToArray();
         Task.WaitAll(runs);
