@@ -96,11 +96,13 @@ public sealed partial class TierSelectionSelfTests
     public void VERDICT_Replay_lines_run_their_test_in_its_tier()
     {
         var all = All;
-        // A replay line names its test project, so its filter is evaluated on that assembly's tests.
-        var byFilter = all.GroupBy(l => (l.Assembly, Filter: Selection(LedgerFile.ReplayCommand(l.Test)).Filter ?? "")).ToArray();
+        // A replay line names its test project and selects FullyQualifiedName~<method>, which only a test whose full name contains
+        // that method's full name can match: its filter is evaluated on those tests of that assembly (the rest cannot pass it).
+        var byFilter = all.GroupBy(l => (l.Assembly, Filter: Selection(LedgerFile.ReplayCommand(l.Test)).Filter ?? "", Method: MethodName(l))).ToArray();
         foreach (var g in byFilter)
         {
-            var selected = TestSelection.Select(all.Where(l => l.Assembly == g.Key.Assembly), g.Key.Filter, null);
+            Checks.True(g.Key.Filter.Contains("&FullyQualifiedName~" + TestTiers.Escape(g.Key.Method) + "&", StringComparison.Ordinal), $"replay filter {g.Key.Filter} selects its method by full name");
+            var selected = TestSelection.Select(all.Where(l => l.Assembly == g.Key.Assembly && l.FullName.Contains(g.Key.Method, StringComparison.Ordinal)), g.Key.Filter, null);
             var names = selected.Select(l => l.Assembly + "|" + l.FullName).ToHashSet(StringComparer.Ordinal);
             Checks.True(g.All(l => names.Contains(l.Assembly + "|" + l.FullName)), $"replay filter {g.Key.Filter} selects its own test(s)");
             SelectsOnly($"replay filter {g.Key.Filter}", selected, g.First().IsSlow);
@@ -228,6 +230,8 @@ public sealed partial class TierSelectionSelfTests
         }
         finally { dir.Delete(recursive: true); }
     }
+
+    private static string MethodName(Leaf l) => l.FullName.IndexOf('(', StringComparison.Ordinal) is var paren and >= 0 ? l.FullName[..paren] : l.FullName;
 
     private static LedgerTest Test(string name, string claim, string outcome, List<string> notes, Dictionary<string, double> values) => new()
     {
