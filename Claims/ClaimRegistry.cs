@@ -303,8 +303,8 @@ public static class ClaimRegistry
     /// <summary>The claims of one CI shard family.</summary>
     public static IEnumerable<Claim> OfFamily(string family) => All.Where(c => c.Family == family);
 
-    /// <summary>A dotnet test --filter selecting every test of a family (snapshots carry their claim's category too).</summary>
+    /// <summary>A dotnet test --filter selecting a family's default-tier tests (snapshots carry their claim's category too).</summary>
     public static string FilterFor(string family) =>
-        Families.Contains(family) ? string.Join("|", OfFamily(family).Select(c => "Category=" + c.Id))
+        Families.Contains(family) ? TestTiers.Default(string.Join("|", OfFamily(family).Select(c => "Category=" + c.Id)))
             : throw new ArgumentException($"unknown family '{family}' (one of {string.Join(", ", Families)})", nameof(family));
 }

@@ -82,4 +82,25 @@ public sealed class EngineEqualsLiteral
             var literal = new LinearTransformer<Real>(family.ToLayers(theta), ResidualSign.Plus).Predict(batch.ToPrompt(0)).Value;
             Checks.Close(yhat[0], literal, 1e-9, $"engine (− residual) vs literal with + residual, {s}");
         }, "engine with the wrong residual sign");
+
+    /// <summary>FAST-PATH: a batch's first m context examples taken by block copies equal the batch rebuilt prompt by prompt (bitwise).</summary>
+    [Test]
+    public void FAST_PATH_First_examples_of_a_batch_equal_the_prompt_by_prompt_rebuild() =>
+        Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 9, lMax: 1), s =>
+        {
+            var law = new PromptLaw(Sigmas.Random(s.D, s.Kappa, s.Seed), TaskLaw.InverseCovariance, 0.1);
+            int count = 1 + (int)((uint)s.Seed % 21), m = 1 + (int)((uint)s.Seed % (uint)s.N); // counts off the lane width too
+            var batch = law.Draw(s.N, count, unchecked((ulong)(long)s.Seed));
+            var blocks = batch.FirstExamples(m);
+            var rebuilt = PromptBatch.FromPrompts(law, Enumerable.Range(0, count).Select(i =>
+            {
+                var p = batch.ToPrompt(i);
+                return new Prompt<Real>(Mat<Real>.Build(m, p.D, (r, k) => p.X[r, k]), Mat<Real>.Build(m, 1, (r, _) => p.Y[r, 0]), p.Query, p.QueryTarget, p.Task);
+            }).ToArray());
+            Checks.True(blocks.N == m && blocks.Count == count, $"shape n = {blocks.N}, count = {blocks.Count}, {s}");
+            Checks.True(blocks.X.SequenceEqual(rebuilt.X) && blocks.Y.SequenceEqual(rebuilt.Y) && blocks.Query.SequenceEqual(rebuilt.Query)
+                        && blocks.Target.SequenceEqual(rebuilt.Target) && blocks.Task.SequenceEqual(rebuilt.Task), $"first {m} of {s.N} examples, {count} prompts: bitwise equal, {s}", CheckKind.Identity);
+            var e = Assert.Throws<ArgumentException>(() => batch.FirstExamples(s.N + 1))!;
+            Checks.True(e.ParamName == "n", $"n > N is rejected naming n: {e.Message}");
+        });
 }

@@ -139,7 +139,7 @@ public sealed class VerdictSelfTests
         [
             ["--out", "/proc/forbidden"], ["--out", "/dev/null"], ["--no-tests", "--out"], ["--out", "--no-tests"], ["--bogus"], ["stray"],
             ["--scale", "0"], ["--scale", "abc"], ["--ledger"], ["--no-tests", "--ledger", "/nonexistent-ledger"], ["--ledger", "a", "b"],
-            ["--print-filter", "NOPE"], ["--check-docs", "/nonexistent-docs"],
+            ["--print-filter", "NOPE"], ["--print-slow-shard", "0/3"], ["--check-docs", "/nonexistent-docs"],
         ];
         var runs = bad.Select(a => Task.Run(() => RunTool(dll, root, a))).ToArray();
         Task.WaitAll(runs);
@@ -188,7 +188,7 @@ public sealed class VerdictSelfTests
     public void VERDICT_Replay_command_is_pasteable()
     {
         var cmd = LedgerFile.ReplayCommand(NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest);
-        Checks.True(cmd.StartsWith("dotnet test Lemmas -c Release --settings tests.runsettings --filter 'Category=VERDICT&FullyQualifiedName~LoopedIcl.Lemmas.VerdictSelfTests.VERDICT_Replay_command_is_pasteable' -- 'TestRunParameters.Parameter(name=\"Seed\", value=\"", StringComparison.Ordinal), cmd);
+        Checks.True(cmd.StartsWith("dotnet test Lemmas -c Release --settings tests.runsettings --filter 'Category=VERDICT&FullyQualifiedName~LoopedIcl.Lemmas.VerdictSelfTests.VERDICT_Replay_command_is_pasteable&Category!=Slow' -- 'TestRunParameters.Parameter(name=\"Seed\", value=\"", StringComparison.Ordinal), cmd);
         var unquoted = System.Text.RegularExpressions.Regex.Replace(cmd, "'[^']*'", "");
         Checks.True(!unquoted.Contains('(') && !unquoted.Contains(')') && !unquoted.Contains('&') && !unquoted.Contains('"'), $"nothing outside single quotes needs escaping: {unquoted}");
     }

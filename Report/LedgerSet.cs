@@ -46,7 +46,9 @@ internal sealed class LedgerSet
             // (a commit that only touched docs/ or README.md, e.g. regenerating the report, keeps it fresh).
             var project = doc.Assembly.Replace("LoopedIcl.", "", StringComparison.Ordinal);
             var dll = Path.Combine(root, project, "bin", configuration, "net10.0", doc.Assembly + ".dll");
-            if (doc.AssemblyWriteTimeUtc is { } built && File.Exists(dll) && File.GetLastWriteTimeUtc(dll) > built.AddSeconds(1))
+            // (A file from another machine, e.g. a Slow shard's, is judged by its commit only: build times there are not ours.)
+            bool here = doc.Machine.StartsWith(Environment.MachineName + ",", StringComparison.Ordinal);
+            if (here && doc.AssemblyWriteTimeUtc is { } built && File.Exists(dll) && File.GetLastWriteTimeUtc(dll) > built.AddSeconds(1))
                 set.Problems.Add($"stale: {Path.GetFileName(file)} was written by an older build of {doc.Assembly} (rebuilt {File.GetLastWriteTimeUtc(dll):u})");
             if (headCommit is not null && doc.Commit is not null && doc.Commit != headCommit && !sameCode(doc.Commit))
                 set.Problems.Add($"stale: {Path.GetFileName(file)} is from commit {doc.Commit[..Math.Min(10, doc.Commit.Length)]}, HEAD is {headCommit[..Math.Min(10, headCommit.Length)]}");

@@ -15,7 +15,8 @@ internal static class Markdown
     /// <summary>The header row the provenance check reads.</summary>
     public const string SeedRow = "| base seed |";
 
-    public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, LearningSectionResult? learning = null)
+    public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, LearningSectionResult? learning = null,
+        IReadOnlyList<PaperScale.Row>? paperScale = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# LoopedIcl.Verification — verification report");
@@ -102,6 +103,12 @@ internal static class Markdown
             sb.AppendLine($"![{curve.Title}]({file.Replace('\\', '/')})");
             sb.AppendLine();
             sb.AppendLine(curve.Caption + " Parameters: " + string.Join(", ", curve.Parameters.Select(kv => $"{kv.Key} = {Convert.ToString(kv.Value, CultureInfo.InvariantCulture)}")) + ".");
+            sb.AppendLine();
+        }
+
+        if (paperScale is { Count: > 0 } && paperScale.Any(r => r.Test is not null))
+        {
+            sb.AppendLine(PaperScale.Section(paperScale));
             sb.AppendLine();
         }
 
@@ -195,5 +202,5 @@ internal static class Markdown
     public static string Fmt(double? v) => v is null ? "—" : v.Value.ToString(v.Value != 0 && Math.Abs(v.Value) < 1e-3 ? "0.0E0" : "0.####", CultureInfo.InvariantCulture);
     private static string FirstLine(string s) => Shorten(s.Split('\n')[0].Trim(), 240);
     private static string Shorten(string s, int n) => s.Length <= n ? s : s[..n] + "…";
-    private static string Escape(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    internal static string Escape(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

@@ -20,7 +20,11 @@ internal sealed class Options
                                same claim statuses); exit 1 if they differ. Writes nothing unless --out is also given
           --update-readme      rewrite README.md's claims table from the claim registry
           --check-readme       exit 1 if README.md's claims table differs from the claim registry
-          --print-filter FAM   print the dotnet test --filter of a CI shard family (AHN, GAT, CHEN, LEARN, SUITE) and exit
+          --print-filter SEL   print a dotnet test --filter and exit: SEL is a CI shard family (AHN, GAT, CHEN, LEARN, SUITE),
+                               a claim ID or a filter expression; the filter runs the default tier unless SEL says Slow
+          --list-slow          print the Slow (paper-scale) tests, one per line, and exit
+          --print-slow-shard i/N  print the --filter of shard i of N of the Slow tier (tests sorted by name, dealt round-robin)
+          --no-figures         write REPORT.md and claims.json without figures and the Learning section (a quick merge)
           -h, --help           this text
         dotnet run -c Release --project Report -- check-model FILE [--layout …] [--n N] [--sigma …] [--out DIR]
                                check your own trained model (see check-model --help)
@@ -37,6 +41,9 @@ internal sealed class Options
     public bool UpdateReadme { get; private set; }
     public bool CheckReadme { get; private set; }
     public string? PrintFilter { get; private set; }
+    public bool ListSlow { get; private set; }
+    public (int Index, int Count)? SlowShard { get; private set; }
+    public bool Figures { get; private set; } = true;
     public bool Help { get; private set; }
 
     /// <summary>Parses and validates; throws <see cref="UsageException"/> with one clear message.</summary>
@@ -65,14 +72,22 @@ internal sealed class Options
                 case "--update-readme": o.UpdateReadme = true; break;
                 case "--check-readme": o.CheckReadme = true; break;
                 case "--print-filter": o.PrintFilter = Value(args, ref i); break;
+                case "--list-slow": o.ListSlow = true; break;
+                case "--print-slow-shard":
+                    try { o.SlowShard = Claims.TestTiers.ParseShard(Value(args, ref i)); }
+                    catch (ArgumentException e) { throw new UsageException("--print-slow-shard: " + e.Message.Split(" (Parameter")[0]); }
+                    break;
+                case "--no-figures": o.Figures = false; break;
                 case "-h" or "--help": o.Help = true; break;
                 default:
                     throw new UsageException(a.StartsWith('-') ? $"unknown option '{a}'" : $"unexpected argument '{a}' (options take their value right after the flag)");
             }
         }
         if (o.Help) return o;
-        if (o.PrintFilter is not null && !Claims.ClaimRegistry.Families.Contains(o.PrintFilter))
-            throw new UsageException($"--print-filter takes one of {string.Join(", ", Claims.ClaimRegistry.Families)}, got '{o.PrintFilter}'");
+        if (o.PrintFilter is not null && Claims.ClaimRegistry.Families.Contains(o.PrintFilter.ToUpperInvariant()) && !Claims.ClaimRegistry.Families.Contains(o.PrintFilter))
+            throw new UsageException($"--print-filter: families are upper case ({string.Join(", ", Claims.ClaimRegistry.Families)}), got '{o.PrintFilter}'");
+        if (o.PrintFilter is not null && !o.PrintFilter.Contains('=') && !o.PrintFilter.Contains('~') && !Claims.ClaimRegistry.Families.Contains(o.PrintFilter) && !Claims.ClaimRegistry.IsClaim(o.PrintFilter))
+            throw new UsageException($"--print-filter takes a family ({string.Join(", ", Claims.ClaimRegistry.Families)}), a claim ID or a filter expression, got '{o.PrintFilter}'");
         if (o.RunTests && o.LedgerDirs.Count > 1)
             throw new UsageException("several --ledger folders are merged only with --no-tests (a test run writes one ledger)");
         if (o.LedgerDirs.Count == 0) o.LedgerDirs.Add(Path.Combine("artifacts", "ledger"));
@@ -90,7 +105,7 @@ internal sealed class Options
                 throw new UsageException($"--check-docs: no REPORT.md in '{o.CheckDocs}'");
         }
         o.OutDir = Path.GetFullPath(o.OutDir, cwd);
-        bool writesOutput = o.PrintFilter is null && !o.UpdateReadme && !o.CheckReadme && (o.CheckDocs is null || o.OutGiven);
+        bool writesOutput = o.PrintFilter is null && !o.ListSlow && o.SlowShard is null && !o.UpdateReadme && !o.CheckReadme && (o.CheckDocs is null || o.OutGiven);
         if (writesOutput) EnsureWritable(o.OutDir);
         return o;
     }

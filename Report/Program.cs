@@ -36,7 +36,16 @@ static int Run(string[] args)
     var root = FindRoot();
     var o = Options.Parse(args, Directory.GetCurrentDirectory(), root);
     if (o.Help) { Console.WriteLine(Options.Usage); return 0; }
-    if (o.PrintFilter is not null) { Console.WriteLine(ClaimRegistry.FilterFor(o.PrintFilter)); return 0; }
+    if (o.PrintFilter is not null) { Console.WriteLine(TestTiers.Filter(o.PrintFilter)); return 0; }
+    if (o.ListSlow || o.SlowShard is not null)
+    {
+        var slow = SlowTests(root, Configuration());
+        if (o.ListSlow) { foreach (var name in slow) Console.WriteLine(name); return 0; }
+        var (index, count) = o.SlowShard!.Value;
+        if (count > slow.Count) throw new UsageException($"--print-slow-shard {index}/{count}: there are only {slow.Count} Slow tests, so at most {slow.Count} shards");
+        Console.WriteLine(TestTiers.SlowFilterFor(TestTiers.Shards(slow, count)[index - 1]));
+        return 0;
+    }
     var readmePath = Path.Combine(root, "README.md");
     if (o.UpdateReadme || o.CheckReadme)
     {
@@ -114,7 +123,7 @@ static int Run(string[] args)
         // The figures and tables are made with the tests' seed derivation at the ledger's base seed (one seed in a complete run).
         var plan = ledger.Seeds.Count() == 1 ? new SeedPlan(ledger.Seeds.First()) : SeedPlan.Default;
         var curves = new List<(CurveSet Curve, string File)>();
-        var makers = ExpectedCurves.All().ToArray();
+        var makers = o.Figures ? ExpectedCurves.All().ToArray() : [];
         for (int k = 0; k < makers.Length; k++)
         {
             var t0 = clock.Elapsed;
@@ -125,8 +134,8 @@ static int Run(string[] args)
             Console.WriteLine($"[report] [{k + 1}/{makers.Length}] {curve.Claim,-10} {curve.Id} ({(clock.Elapsed - t0).TotalSeconds:F1} s)");
         }
         // The Learning section trains the reduced recipes (fixed seeds; the authors' Figs. 1–2 recipe at --scale ≥ 10).
-        var learning = LearningSection.Write(o.OutDir, o.Scale >= 10 ? LearningScale.Authors : LearningScale.Reduced, Console.Out, plan);
-        File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves, learning));
+        var learning = o.Figures ? LearningSection.Write(o.OutDir, o.Scale >= 10 ? LearningScale.Authors : LearningScale.Reduced, Console.Out, plan) : null;
+        File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves, learning, PaperScale.Rows(ledger)));
         File.WriteAllText(Path.Combine(o.OutDir, "claims.json"), ClaimsJson.Write(run, verdicts, curves, learning));
         Console.WriteLine($"[report] wrote {Path.Combine(o.OutDir, "REPORT.md")}, claims.json and {curves.Count} figures in {clock.Elapsed.TotalSeconds:F0} s");
     }
@@ -159,6 +168,23 @@ static int CheckDocs(string docs, string root, IReadOnlyList<Verdict> verdicts)
     if (problems.Count == 0) { Console.WriteLine($"[report] {docs} matches this run (seed {defaultSeed}, every claim status)"); return 0; }
     Console.Error.WriteLine($"[report] {docs} does not match this run; regenerate it with: dotnet run -c Release --project Report -- --out docs\n  - " + string.Join("\n  - ", problems));
     return 1;
+}
+
+// The Slow tier as dotnet test discovers it (names as --list-tests prints them), sorted; needs the solution built.
+static IReadOnlyList<string> SlowTests(string root, string configuration)
+{
+    var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { "test", Path.Combine(root, "LoopedIcl.Verification.sln"), "-c", configuration, "--no-build", "--settings", Path.Combine(root, "tests.runsettings"),
+                 "--list-tests", "--filter", TestTiers.SlowTerm })
+        psi.ArgumentList.Add(a);
+    using var p = Process.Start(psi)!;
+    var stderr = p.StandardError.ReadToEndAsync();
+    var listing = p.StandardOutput.ReadToEnd();
+    p.WaitForExit();
+    var names = TestTiers.ParseListedTests(listing).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+    if (p.ExitCode != 0 || names.Length == 0)
+        throw new UsageException($"could not list the Slow tests (dotnet test --list-tests exit {p.ExitCode}; build first: dotnet build LoopedIcl.Verification.sln -c {configuration}) {stderr.Result.Trim()}");
+    return names;
 }
 
 static string Configuration()

@@ -6,7 +6,7 @@ namespace LoopedIcl.SnapshotTests;
 
 /// <summary>
 /// SNAPSHOT: every expected curve (fixed seed, default scale) matches its committed snapshot exactly after rounding to 6 digits.
-/// Each case carries its claim's ID as a category (from <see cref="ClaimRegistry"/>), so `--filter Category=GAT-T3` runs GAT-T3's
+/// Each case carries its claim's ID as a category (from <see cref="ClaimRegistry"/>), so `--filter "Category=GAT-T3&Category!=Slow"` runs GAT-T3's
 /// snapshot and a snapshot failure fails its claim.
 /// </summary>
 [TestFixture, Category(CategoryLabels.Snapshot)]

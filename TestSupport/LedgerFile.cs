@@ -42,21 +42,13 @@ public static class LedgerFile
         var name = test.FullName;
         int paren = name.IndexOf('(', StringComparison.Ordinal);
         if (paren >= 0) name = name[..paren];
-        var filter = $"Category={ClaimOf(test)}&FullyQualifiedName~{EscapeFilter(name)}";
+        // The tier term keeps a default test's replay from also running a Slow case of the same method (a --filter replaces the Where).
+        var selection = $"Category={ClaimOf(test)}&FullyQualifiedName~{TestTiers.Escape(name)}";
+        // A Slow case replays alone (its exact name): the other cases of its method may train for hours.
+        var filter = CategoriesOf(test).Contains(CategoryLabels.Slow) ? TestTiers.Slow($"{selection}&Name={TestTiers.Escape(test.Name)}") : TestTiers.Default(selection);
         var trials = TestSettings.Trials == TestSettings.DefaultTrials ? "" : $" 'TestRunParameters.Parameter(name=\"Trials\", value=\"{TestSettings.Trials}\")'";
         return $"dotnet test {(project.Length > 0 ? project : "LoopedIcl.Verification.sln")} -c Release --settings tests.runsettings --filter {Quote(filter)} -- " +
                $"'TestRunParameters.Parameter(name=\"Seed\", value=\"{TestSettings.Seed}\")'{trials}";
-    }
-
-    private static string EscapeFilter(string s)
-    {
-        var b = new System.Text.StringBuilder();
-        foreach (var ch in s)
-        {
-            if (ch is '\\' or '(' or ')' or '&' or '|' or '=' or '!' or '~') b.Append('\\');
-            b.Append(ch);
-        }
-        return b.ToString();
     }
 
     /// <summary>Single-quotes a string for bash.</summary>

@@ -47,12 +47,7 @@ public class LearnAhnD
             // Control: the authors' baselines drop one context example, which handicaps PGD. With Σ = I, L-step GD with step η has the
             // population loss ℓ_L(η) = E tr(I − ηŴ)^{2L} exactly (Wishart moments), so the handicap of the best step is exact; the Monte
             // Carlo difference with validation-tuned steps is recorded only (its tuned η's noise left it unresolved on 2 seeds of 20).
-            var shortened = PromptBatch.FromPrompts(setup.Law, Enumerable.Range(0, batch.Count).Select(i =>
-            {
-                var p = batch.ToPrompt(i);
-                var x = Mat<Real>.Build(p.N - 1, p.D, (r, k) => p.X[r, k]);
-                return new Prompt<Real>(x, Mat<Real>.Build(p.N - 1, 1, (r, _) => p.Y[r, 0]), p.Query, p.QueryTarget, p.Task);
-            }).ToArray());
+            var shortened = batch.FirstExamples(batch.N - 1);
             var validationShort = setup.With(n: 19).Draw(4000, Learn.Seed("LEARN-AHN-D.short.validation"));
             var (etaShort, eShort) = Baseline(setup, identity, validationShort, shortened, 19);
             var handicap = LossEstimates.GroupMeans(Learn.Differences(eShort, ePgd), 100);
