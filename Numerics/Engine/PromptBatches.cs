@@ -1,6 +1,4 @@
-using LoopedIcl.Numerics.Engine;
-
-namespace LoopedIcl.Numerics.Prompts;
+namespace LoopedIcl.Numerics.Engine;
 
 /// <summary>Batch-level views of a <see cref="PromptBatch"/> built from its lane arrays (no per-prompt copies).</summary>
 public static class PromptBatches
