@@ -1,9 +1,3 @@
-using LoopedIcl.Numerics;
-using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics.Convergence;
-using LoopedIcl.Numerics.Engine;
-using LoopedIcl.Numerics.Prompts;
-using LoopedIcl.Numerics.Spectra;
 using LoopedIcl.Numerics.Statistics;
 using MathNet.Numerics.Statistics;
 

@@ -1,6 +1,3 @@
-using LoopedIcl.Numerics.Prompts;
-using MathNet.Numerics.LinearAlgebra;
-
 namespace LoopedIcl.Experiments;
 
 /// <summary>Data laws the experiments share (the tests and the report draw the same Σ from the same named stream).</summary>

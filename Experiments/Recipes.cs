@@ -1,6 +1,3 @@
-using LoopedIcl.Numerics.Prompts;
-using LoopedIcl.Numerics.Training;
-
 namespace LoopedIcl.Experiments;
 
 /// <summary>

@@ -1,15 +1,3 @@
-using LoopedIcl.Numerics.Statistics;
-using LoopedIcl.Numerics.Losses;
-using LoopedIcl.Numerics.Training;
-using LoopedIcl.Numerics.Engine;
-using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics.Prompts;
-using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics;
-using NUnit.Framework;
-using MathNet.Numerics.LinearAlgebra;
-using LoopedIcl.Numerics.Algorithms;
-
 namespace LoopedIcl.TestSupport;
 
 /// <summary>

@@ -1,15 +1,4 @@
-using LoopedIcl.Numerics.Algorithms;
-using LoopedIcl.Numerics.Statistics;
-using LoopedIcl.Numerics.Losses;
-using LoopedIcl.Numerics.Training;
-using LoopedIcl.Numerics.Engine;
-using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics;
-using NUnit.Framework;
-using MathNet.Numerics.LinearAlgebra;
-using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Convergence;
-using LoopedIcl.Numerics.Prompts;
 using FsCheck;
 
 namespace LoopedIcl.TestSupport;

@@ -1,15 +1,3 @@
-using LoopedIcl.Numerics.Algorithms;
-using LoopedIcl.Numerics.Statistics;
-using LoopedIcl.Numerics.Losses;
-using LoopedIcl.Numerics.Training;
-using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics.Prompts;
-using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics;
-using NUnit.Framework;
-using MathNet.Numerics.LinearAlgebra;
-using LoopedIcl.Numerics.Engine;
-
 namespace LoopedIcl.TestSupport;
 
 /// <summary>The parameterisations the engine tests run over (named once), with random parameters at a scale where L layers stay O(1).</summary>

@@ -1,15 +1,3 @@
-using LoopedIcl.Numerics.Algorithms;
-using LoopedIcl.Numerics.Statistics;
-using LoopedIcl.Numerics.Losses;
-using LoopedIcl.Numerics.Training;
-using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics.Prompts;
-using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics;
-using NUnit.Framework;
-using MathNet.Numerics.LinearAlgebra;
-using LoopedIcl.Numerics.Engine;
-
 namespace LoopedIcl.TestSupport;
 
 /// <summary>Shared pieces of the LEARN-* tests: seeds, progress, and the trained-loss assertion (CI + optimisation tolerance).</summary>

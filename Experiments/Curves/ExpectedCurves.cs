@@ -1,16 +1,3 @@
-using LoopedIcl.Claims;
-using LoopedIcl.Numerics;
-using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics.Convergence;
-using LoopedIcl.Numerics.Engine;
-using LoopedIcl.Numerics.Losses;
-using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics.Moments;
-using LoopedIcl.Numerics.Prompts;
-using LoopedIcl.Numerics.Spectra;
-using LoopedIcl.Numerics.Training;
-using MathNet.Numerics.LinearAlgebra;
-
 namespace LoopedIcl.Experiments;
 
 /// <summary>

@@ -1,15 +1,7 @@
-using LoopedIcl.Numerics;
 using LoopedIcl.Numerics.ModelCheck;
 using LoopedIcl.Numerics.Checkpoints;
 using System.Text.RegularExpressions;
-using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics.Engine;
-using LoopedIcl.Numerics.Losses;
-using LoopedIcl.Numerics.Models;
-using LoopedIcl.Numerics.Prompts;
 using LoopedIcl.Numerics.Statistics;
-using LoopedIcl.Numerics.Training;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Experiments.ModelCheck;
 
