@@ -217,4 +217,19 @@ public sealed class VerdictSelfTests
         Checks.True(families.SequenceEqual(ClaimRegistry.Families), $"ci.yml shards [{string.Join(", ", families)}] = ClaimRegistry.Families [{string.Join(", ", ClaimRegistry.Families)}]");
         Checks.True(ClaimRegistry.Families.All(f => ClaimRegistry.OfFamily(f).Any()), "every family has claims");
     }
+
+    /// <summary>VERDICT: the scheduled mutation run shards the whole library: its matrix lists every Numerics folder, each once.</summary>
+    [Test]
+    public void VERDICT_Mutation_shards_cover_every_library_folder()
+    {
+        var root = TestSettings.RepositoryRoot();
+        var workflow = File.ReadAllText(Path.Combine(root, ".github", "workflows", "mutation.yml"));
+        var m = System.Text.RegularExpressions.Regex.Match(workflow, @"folder:\s*\[([^\]]*)\]");
+        Checks.True(m.Success, "mutation.yml has a 'folder: [...]' matrix");
+        var listed = m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var folders = Directory.GetDirectories(Path.Combine(root, "Numerics")).Select(Path.GetFileName)
+            .Where(f => f is not ("bin" or "obj") && Directory.EnumerateFiles(Path.Combine(root, "Numerics", f!), "*.cs", SearchOption.AllDirectories).Any())
+            .Order(StringComparer.Ordinal).ToArray();
+        Checks.True(listed.Order(StringComparer.Ordinal).SequenceEqual(folders!), $"mutation.yml shards [{string.Join(", ", listed)}] = the Numerics folders [{string.Join(", ", folders)}]");
+    }
 }
