@@ -16,6 +16,9 @@ public static class CheckpointWriter
         SafetensorsFormat.Write(output, tensors);
     }
 
+    /// <summary>The zip entries' time stamp: the DOS epoch, so a file depends on its tensors only.</summary>
+    private static readonly DateTimeOffset FixedTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>.npz (an uncompressed zip) with one .npy v1.0 '&lt;f8' C-order array per tensor, named "NAME.npy".</summary>
     public static void WriteNpz(string path, IReadOnlyList<NamedTensor> tensors)
     {
@@ -24,8 +27,10 @@ public static class CheckpointWriter
         using var zip = new ZipArchive(output, ZipArchiveMode.Create);
         foreach (var t in tensors)
         {
-            using var entry = zip.CreateEntry(t.Name + ".npy", CompressionLevel.NoCompression).Open();
-            NumpyFormat.WriteNpy(entry, t);
+            var entry = zip.CreateEntry(t.Name + ".npy", CompressionLevel.NoCompression);
+            entry.LastWriteTime = FixedTime; // the same weights give the same bytes (the report's committed models do not churn)
+            using var stream = entry.Open();
+            NumpyFormat.WriteNpy(stream, t);
         }
     }
 
