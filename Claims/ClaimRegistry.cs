@@ -244,7 +244,7 @@ public static class ClaimRegistry
             Recipes = ["GatSkewReduced"],
             Findings =
             [
-                new("LEARN-GAT-SKEW: training from a small random start leaves the scalar saddle b*I for the skew direction (reduced d = 4, n = 30, L = 4: the exact population loss, from Wishart word moments, ends 10–22% below the best symmetric loss ℓ_L(b*) on base seeds 1–30 (4.5–22% over 30 more training seeds), which needs A ≠ Aᵀ; skew share 0.16–0.34).",
+                new("LEARN-GAT-SKEW: training from a small random start leaves the scalar saddle b*I for the skew direction (reduced d = 4, n = 30, L = 4: the exact population loss, from Wishart word moments, ends 10–22% below the best symmetric loss ℓ_L(b*) on base seeds 1–30 (4.5–22% over 30 more training seeds), which needs A ≠ Aᵀ; skew share 0.16–0.34; single starts — the test keeps the better of two starts since base seed 62 left one run near the saddle).",
                     "Theorems/LearnGatSkew: LEARN_GAT_SKEW_Training_leaves_the_scalar_saddle", ["LEARN-GAT-SKEW"]),
             ],
         },
