@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Statistics;
 using LoopedIcl.Experiments;
 using System.Diagnostics;
 using System.Globalization;
@@ -46,11 +47,6 @@ static double BestOf5(Action a)
     double best = double.PositiveInfinity;
     for (int r = 0; r < 5; r++) best = Math.Min(best, Seconds(a));
     return best;
-}
-static double Median(List<double> xs)
-{
-    var s = xs.OrderBy(v => v).ToArray();
-    return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
 }
 
 string repo = RepositoryRoot();
@@ -123,7 +119,7 @@ double literalRate = 100 / Seconds(() => Workloads.LoopedForwardLiteral(100, 40,
 var fig12 = Workloads.RecipeSlice(Recipes.AhnFigure1And2(1), steps: 300, threads);
 var fig6 = Workloads.RecipeSlice(Recipes.AhnFigure6(1, 20), steps: 30, threads);
 
-double M(string key) => samples.TryGetValue(key, out var l) ? Median(l) : double.NaN;
+double M(string key) => samples.TryGetValue(key, out var l) ? SampleStatistics.Median(l) : double.NaN;
 double anchor = M("anchor");
 var results = new Dictionary<string, object?>
 {
@@ -236,7 +232,7 @@ static int Parent(Options options, string repo)
                 numpyRates.Add(e.GetProperty("prompts_per_s").GetDouble());
                 numpyLoss = e.GetProperty("loss").GetDouble();
             }
-    double numpy = numpyRates.Count > 0 ? Median(numpyRates) : double.NaN;
+    double numpy = numpyRates.Count > 0 ? SampleStatistics.Median(numpyRates) : double.NaN;
     Console.WriteLine($"\nnumpy peer: {numpyNote}: {numpy:N0} prompts/s (median of {numpyRates.Count})");
     Console.WriteLine("\nwidth  kernel/C  pipeline/C kernel  normals/s     mc-loss/numpy  train sparse (prompt-steps/s)  Figs. 1–2 full run  Fig. 6 full run (n = 20)");
     foreach (var (bits, v) in widths)

@@ -27,7 +27,7 @@ public sealed class CheckpointFormats
 
     internal static IReadOnlyList<NamedTensor> Sample(int seed)
     {
-        var rng = new Random(seed);
+        var rng = Rng.Create(seed);
         double Value() => rng.Next(6) switch
         {
             0 => -0.0,

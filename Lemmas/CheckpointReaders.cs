@@ -199,7 +199,7 @@ public sealed class CheckpointReaders
             {
                 var original = File.ReadAllBytes(file);
                 string name = Path.GetFileName(file);
-                var rng = new Random(seed ^ SeedPlan.StableHash(name));
+                var rng = Rng.Create(seed ^ SeedPlan.StableHash(name));
                 for (int k = 0; k < casesPerFile; k++)
                 {
                     var (bytes, what) = Mutate(original, rng);

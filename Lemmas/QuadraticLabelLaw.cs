@@ -19,7 +19,6 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.XQuadFloor)]
 public sealed class QuadraticLabelLaw
 {
-    private const double FalseAlarm = 1e-6;
     private const int D = 3, N = 63, Prompts = 2000; // (N + 1)·Prompts = 128 000 covariate draws
 
     /// <summary>A fixed symmetric M with distinct eigenvalues of both signs.</summary>
@@ -72,13 +71,13 @@ public sealed class QuadraticLabelLaw
     private static double QMoment(Matrix<double> m, int p) =>
         GaussianQuadraticForms.CentredMoment(AsMat(m), p, []).Value / Math.Pow(2 * (m * m).Trace(), p / 2.0);
 
-    private static (double Mean, double Bound) MeanOfQ(double[] q, Matrix<double> m) => (q.Average(), MeanQBound(m, q.Length, FalseAlarm));
+    private static (double Mean, double Bound) MeanOfQ(double[] q, Matrix<double> m) => (q.Average(), MeanQBound(m, q.Length, CheckPolicy.FalseAlarm));
 
     private static (double Mean, double Bound) MeanOfQSquared(double[] q, Matrix<double> m)
     {
         double e4 = QMoment(m, 4), e6 = QMoment(m, 6), e8 = QMoment(m, 8);
         double variance = e4 - 1, mu4 = e8 - 4 * e6 + 6 * e4 - 4 + 1;
-        return (q.Average(v => v * v), FourthMomentBound(variance, mu4, q.Length, FalseAlarm));
+        return (q.Average(v => v * v), FourthMomentBound(variance, mu4, q.Length, CheckPolicy.FalseAlarm));
     }
 
     [Test]
@@ -99,7 +98,7 @@ public sealed class QuadraticLabelLaw
             double variance = GaussianQuadraticForms.CentredMoment(mm, 2, [ea]).Value / c2;
             double mu4 = GaussianQuadraticForms.CentredMoment(mm, 4, [ea, ea]).Value / (c2 * c2);
             double cross = Enumerable.Range(0, q.Length).Average(i => q[i] * x[i * D + a]);
-            Checks.AtMost(Math.Abs(cross), FourthMomentBound(variance, mu4, q.Length, FalseAlarm), $"|mean q·x_{a}| (4th-moment Markov, δ = 1e-6; exact Var = {variance:G4})", CheckKind.Bound);
+            Checks.AtMost(Math.Abs(cross), FourthMomentBound(variance, mu4, q.Length, CheckPolicy.FalseAlarm), $"|mean q·x_{a}| (4th-moment Markov, δ = 1e-6; exact Var = {variance:G4})", CheckKind.Bound);
         }
         ClaimLedger.Note($"X-QUAD law (d = {D}, fixed M, {q.Length} draws): mean q = {mean:G3} (bound {meanBound:G3}), mean q² = {sq:G5} (bound ±{sqBound:G3})");
 
@@ -125,7 +124,7 @@ public sealed class QuadraticLabelLaw
         var batch = QuadraticLabels.Fixed(gamma, m).Draw(law, 2, 50_000, (ulong)(uint)TestSettings.SeedFor("X-QUAD label variance"));
         var y2 = Enumerable.Range(0, batch.Count).Select(p => { double y = batch.Y[(p / PromptBatch.Lanes * 2) * PromptBatch.Lanes + p % PromptBatch.Lanes]; return y * y; }).ToArray();
         var est = LossEstimates.GroupMeans(y2, 100);
-        double expected = D + gamma * gamma, hw = LossEstimates.HalfWidth(est, FalseAlarm);
+        double expected = D + gamma * gamma, hw = LossEstimates.HalfWidth(est, CheckPolicy.FalseAlarm);
         Checks.Close(est.Mean, expected, hw, $"E y² = E‖w*‖² + γ² = {expected} (t on 100 group means, δ = 1e-6)", CheckKind.Bound);
         Properties.ExpectViolation("E y² without the γ² of the quadratic part", () => Checks.Close(est.Mean, D, hw, "E y² = E‖w*‖²", CheckKind.Bound));
     }
@@ -144,7 +143,7 @@ public sealed class QuadraticLabelLaw
         var big = labels.Draw(law, 1, 20_000, 13);
         var t2 = Enumerable.Range(0, big.Count).Select(p => big.Target[p] * big.Target[p]).ToArray();
         var est = LossEstimates.GroupMeans(t2, 100);
-        Checks.Close(est.Mean, D + 1, LossEstimates.HalfWidth(est, FalseAlarm), "per-prompt M: E y_q² = d + γ² (t on 100 group means, δ = 1e-6)", CheckKind.Bound);
+        Checks.Close(est.Mean, D + 1, LossEstimates.HalfWidth(est, CheckPolicy.FalseAlarm), "per-prompt M: E y_q² = d + γ² (t on 100 group means, δ = 1e-6)", CheckKind.Bound);
     }
 
     [Test]

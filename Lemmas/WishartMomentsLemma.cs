@@ -12,7 +12,6 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.Wishart)]
 public sealed class WishartMomentsLemma
 {
-    private const double FalseAlarm = 1e-6;
 
     private static Rational Closed(int k, long n, long d) => k switch
     {
@@ -51,7 +50,7 @@ public sealed class WishartMomentsLemma
             var traces = eigenvalues.Select(ls => ls.Sum(l => Math.Pow(l, k))).ToArray();
             var est = SampleStatistics.MeanAndError(traces);
             var exact = RealWishartMoments.WhitenedMoments(WishartMoments.MaxOrder, n, d)[k].ToDouble(); // = Wick (WISHART_Stein_recursion_equals_the_Wick_enumeration)
-            var tol = k == 0 ? 1e-12 : SampleStatistics.TwoSidedZ(FalseAlarm / 9) * est.StandardError;
+            var tol = k == 0 ? 1e-12 : SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm / 9) * est.StandardError;
             Checks.Close(est.Mean, exact, tol, $"m_{k}, n={n} d={d}");
         }
     }
@@ -66,7 +65,7 @@ public sealed class WishartMomentsLemma
         for (int k = 1; k <= 4; k++)
         {
             var est = SampleStatistics.MeanAndError(draws.Select(w => w.Power(k).Trace()).ToArray());
-            Checks.Close(est.Mean, WishartMoments.ExpectedTraceOfWishartPower(k, n, d).ToDouble(), SampleStatistics.TwoSidedZ(FalseAlarm / 4) * est.StandardError, $"E tr W^{k} vs MathNet Wishart");
+            Checks.Close(est.Mean, WishartMoments.ExpectedTraceOfWishartPower(k, n, d).ToDouble(), SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm / 4) * est.StandardError, $"E tr W^{k} vs MathNet Wishart");
         }
     }
 
@@ -82,7 +81,7 @@ public sealed class WishartMomentsLemma
         var samples = Numerics.Losses.SparseFamilyLoss.DrawSamples(sigma, n, m, TestSettings.SeedFor("WISHART SBS samples"));
         var right = WishartMoments.ExpectedSBS(sigma, b, n);
         var wrong = WishartMoments.ExpectedSBS(sigma, b, n, dropTraceTerm: true);
-        var z = SampleStatistics.TwoSidedZ(FalseAlarm / (d * d));
+        var z = SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm / (d * d));
         var estimates = new Estimate[d, d];
         for (int i = 0; i < d; i++)
             for (int j = 0; j < d; j++)

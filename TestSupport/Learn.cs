@@ -3,8 +3,6 @@ namespace LoopedIcl.TestSupport;
 /// <summary>Shared pieces of the LEARN-* tests: seeds, progress, and the trained-loss assertion (CI + optimisation tolerance).</summary>
 public static class Learn
 {
-    /// <summary>False-alarm probability of every Monte Carlo check.</summary>
-    public const double FalseAlarm = 1e-6;
 
     /// <summary>Held-out prompts for a trained loss: 100 groups of 200 (group means are close to normal).</summary>
     public const int HeldOut = 20000;
@@ -49,7 +47,7 @@ public static class Learn
     /// </summary>
     public static void LossMatches(Estimate trained, double theory, double optimisationTolerance, string what)
     {
-        double hw = LossEstimates.HalfWidth(trained, FalseAlarm);
+        double hw = LossEstimates.HalfWidth(trained, CheckPolicy.FalseAlarm);
         ClaimLedger.Note($"{what}: trained {trained} vs theory {theory:G6}; CI half-width {hw:G3} (δ = 1e-6, t with {trained.Count - 1} dof) + optimisation tolerance {optimisationTolerance:G3}");
         Checks.AtMost(Math.Abs(trained.Mean - theory), hw + optimisationTolerance, what);
     }

@@ -7,7 +7,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.AhnS5)]
 public sealed class AhnS5LossSign
 {
-    private const double FalseAlarm = 1e-6;
 
     /// <summary>AHN-S5: since TF is linear in Q for one layer, f_printed(P, Q) = f(P, −Q) exactly; so its minimiser is Q = +[[Γ⁻¹,0],[0,0]].</summary>
     [Test]
@@ -23,8 +22,8 @@ public sealed class AhnS5LossSign
         var printedAtFlipped = MonteCarlo.PredictionLoss(prompts, b => flipped.Predict(b), 200_000, printedSign: true);
         var printedAtTheorem = MonteCarlo.PredictionLoss(prompts, b => right.Predict(b), 200_000, printedSign: true);
         ClaimLedger.Note($"AHN-S5: printed loss at Q = +Γ⁻¹: {printedAtFlipped}; at Theorem 1's Q = −Γ⁻¹: {printedAtTheorem}; f* = {fStar:G6}");
-        Checks.Close(printedAtFlipped.Mean, fStar, printedAtFlipped.HalfWidth(FalseAlarm), "printed loss at the flipped Q equals f*");
-        Checks.Exceeds(printedAtTheorem.Mean - printedAtTheorem.HalfWidth(FalseAlarm), fStar * 1.5, "Theorem 1's Q is far from optimal for the printed loss");
+        Checks.Close(printedAtFlipped.Mean, fStar, printedAtFlipped.HalfWidth(CheckPolicy.FalseAlarm), "printed loss at the flipped Q equals f*");
+        Checks.Exceeds(printedAtTheorem.Mean - printedAtTheorem.HalfWidth(CheckPolicy.FalseAlarm), fStar * 1.5, "Theorem 1's Q is far from optimal for the printed loss");
         // Exact sign relation per prompt: TF(−Q) = −TF(Q) for one layer (the output entry is linear in Q).
         Checks.Close(flipped.Predict(prompts), -right.Predict(prompts), 1e-12 * (1 + Math.Abs(right.Predict(prompts))), "TF(−Q) = −TF(Q)");
         ClaimLedger.RecordNegativeControl("Theorem 1's Q under the printed loss sign is rejected");

@@ -9,8 +9,7 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.AhnT1)]
 public sealed class AhnT1SingleLayerOptimum
 {
-    private const double FalseAlarm = 1e-6;
-    private static double Z => SampleStatistics.TwoSidedZ(FalseAlarm);
+    private static double Z => SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm);
 
     private static SingleLayerParameters RandomParameters(int d, Random rng, double scale = 0.4) => new(
         Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]), 0.5 + Rng.Gaussians(rng, 1)[0] * scale,
@@ -38,7 +37,7 @@ public sealed class AhnT1SingleLayerOptimum
         var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T1 MC prompts {seed}")), b => kernel.Predict(b), 200_000);
         var closed = AhnLosses.SingleLayer(sigma, n, p);
         ClaimLedger.Note($"AHN-T1 d={d} n={n} κ={kappa}: closed form {closed:G8}, Monte Carlo {mc}");
-        Checks.Close(mc.Mean, closed, mc.HalfWidth(FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
+        Checks.Close(mc.Mean, closed, mc.HalfWidth(CheckPolicy.FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
     }
 
     /// <summary>AHN-T1: the reference point of the notes (§3.3) gives f = 6.58028142, and Γ⁻¹, f* of the dense Σ match.</summary>
@@ -238,8 +237,8 @@ public sealed class AhnT1SingleLayerOptimum
         var right = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         var wrong = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3), dropTraceTerm: true);
         ClaimLedger.Note($"AHN-T1 negative control: MC {mc}; right formula {right:G6}; without the trace term {wrong:G6} ({Math.Abs(mc.Mean - wrong) / mc.StandardError:F1} SE away)");
-        Checks.Close(mc.Mean, right, mc.HalfWidth(FalseAlarm), "right formula vs MC");
-        Properties.ExpectViolation("moment formula without (1/n)tr(MΣ)Σ", () => Checks.Close(mc.Mean, wrong, mc.HalfWidth(FalseAlarm), "formula without the trace term vs MC"));
+        Checks.Close(mc.Mean, right, mc.HalfWidth(CheckPolicy.FalseAlarm), "right formula vs MC");
+        Properties.ExpectViolation("moment formula without (1/n)tr(MΣ)Σ", () => Checks.Close(mc.Mean, wrong, mc.HalfWidth(CheckPolicy.FalseAlarm), "formula without the trace term vs MC"));
     }
 
     /// <summary>
@@ -262,8 +261,8 @@ public sealed class AhnT1SingleLayerOptimum
         var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 printed-quadratic prompts")), b => kernel.Predict(b), 200_000);
         var ours = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         ClaimLedger.Note($"AHN-T1 finding: non-symmetric A: MC {mc}; transposed form {ours:G6}; CLAIMS.md's printed form {Printed(a):G6} ({Math.Abs(mc.Mean - Printed(a)) / mc.StandardError:F0} SE off)");
-        Checks.Close(mc.Mean, ours, mc.HalfWidth(FalseAlarm), "transposed-convention quadratic vs MC");
-        Properties.ExpectViolation("printed sparse quadratic with non-symmetric A", () => Checks.Close(mc.Mean, Printed(a), mc.HalfWidth(FalseAlarm), "printed quadratic vs MC"));
+        Checks.Close(mc.Mean, ours, mc.HalfWidth(CheckPolicy.FalseAlarm), "transposed-convention quadratic vs MC");
+        Properties.ExpectViolation("printed sparse quadratic with non-symmetric A", () => Checks.Close(mc.Mean, Printed(a), mc.HalfWidth(CheckPolicy.FalseAlarm), "printed quadratic vs MC"));
         var sym = (a + a.Transpose()) / 2;
         Checks.RelativeClose(Printed(sym), AhnLosses.SparseSingleLayer(sigma, n, sym, Sigmas.Identity(3)), 1e-12, "both forms agree for symmetric A");
     }

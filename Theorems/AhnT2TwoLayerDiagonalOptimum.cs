@@ -9,7 +9,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.AhnT2)]
 public sealed class AhnT2TwoLayerDiagonalOptimum
 {
-    private const double FalseAlarm = 1e-6;
 
     /// <summary>AHN-T2: the scalar optimum's values (from Wishart moments) and the transformer's Monte Carlo loss there.</summary>
     [TestCase(3, 6, 0.344989, 1.009850, 0.6774194)]
@@ -23,7 +22,7 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
         var kernel = new GramKernel(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * Mat<Real>.Identity(d))).ToArray(), ResidualSign.Plus);
         var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T2 MC prompts d={d} n={n}")), b => kernel.Predict(b), 100_000);
         ClaimLedger.Note($"AHN-T2 d={d} n={n}: scalar optimum {{{opt.StepSizes[0]:F6}, {opt.StepSizes[1]:F6}}}, f* = {fStar}; transformer MC {mc}");
-        Checks.Close(mc.Mean, fStar, mc.HalfWidth(FalseAlarm), "transformer loss at the scalar optimum");
+        Checks.Close(mc.Mean, fStar, mc.HalfWidth(CheckPolicy.FalseAlarm), "transformer loss at the scalar optimum");
     }
 
     /// <summary>

@@ -9,7 +9,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.AhnT3)]
 public sealed class AhnT3CriticalPointsOfSparseFamily
 {
-    private const double FalseAlarm = 1e-6;
 
     /// <summary>AHN-T3: the optimal step sizes and losses reproduce CLAIMS.md's table (to 1e-6).</summary>
     [TestCase(20, 5, 1, new[] { 0.769231 }, 1.153846)]
@@ -115,12 +114,12 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
         // With one seed the whitened draws are the same for every Σ, and the dynamics at a*Σ⁻¹ are Σ-free per prompt (notes C15),
         // so both cases print the same estimate up to rounding: Σ-independence holds prompt by prompt, not only on average.
         ClaimLedger.Note($"AHN-T3 transformer at a*Σ⁻¹ (κ(Σ)={kappa}): {mc} vs g* = {opt.OptimalLoss.ToDouble():G7}");
-        Checks.Close(mc.Mean, opt.OptimalLoss.ToDouble(), mc.HalfWidth(FalseAlarm), $"MC loss at the optimum vs g*, κ(Σ)={kappa}");
+        Checks.Close(mc.Mean, opt.OptimalLoss.ToDouble(), mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC loss at the optimum vs g*, κ(Σ)={kappa}");
         // Negative control: the same optimum from a wrong moment (m₂ without its +1: E tr W² = nd(n+d)) is rejected.
         var wrong = moments.ToArray();
         wrong[2] = Rational.FromInt(n * d * (n + d)) / Rational.FromInt(n * n);
         var wrongLoss = KernelPolynomial.Loss(wrong, opt.StepSizes);
-        Properties.ExpectViolation($"g from a wrong m₂ (g = {wrongLoss:G5})", () => Checks.Close(mc.Mean, wrongLoss, mc.HalfWidth(FalseAlarm), $"MC loss at the optimum vs g from a wrong m₂, κ(Σ)={kappa}"));
+        Properties.ExpectViolation($"g from a wrong m₂ (g = {wrongLoss:G5})", () => Checks.Close(mc.Mean, wrongLoss, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC loss at the optimum vs g from a wrong m₂, κ(Σ)={kappa}"));
     }
 
     /// <summary>AHN-T3 negative controls: w* ~ N(0, I) (not Σ⁻¹) with Σ ≠ I, or a point off 𝒮, break the Σ-proportionality measurably.</summary>

@@ -7,7 +7,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.AhnT5)]
 public sealed class AhnT5ReluOptimum
 {
-    private const double FalseAlarm = 1e-6;
 
     private static AttentionLayer<Real> Layer(int d, Mat<Real> a, Mat<Real>? b0 = null, double labelWeight = 1.0)
     {
@@ -50,12 +49,12 @@ public sealed class AhnT5ReluOptimum
         ClaimLedger.Note($"AHN-T5 d={d} n={n} α={alpha:F4}: MC {mc} vs closed form {closed:G7}" + (factor == 1 ? $" (f* = d(2d+3)/(n+2d+3) = {d * (2.0 * d + 3) / (n + 2 * d + 3):G7})" : ""));
         // z(1e-6)·SE is a valid 1e-6 band here: the per-prompt loss is a degree-6 polynomial in Gaussians (every moment finite, no heavy
         // tail), and at 2·10⁵ prompts its skewness moves the CLT tail by far less than the band (Berry–Esseen term ~ skew/√m ≈ 1e-2).
-        Checks.Close(mc.Mean, closed, mc.HalfWidth(FalseAlarm), $"ReLU loss at α = {factor}α*");
+        Checks.Close(mc.Mean, closed, mc.HalfWidth(CheckPolicy.FalseAlarm), $"ReLU loss at α = {factor}α*");
         if (factor == 1)
         {
             Checks.RelativeClose(closed, d * (2.0 * d + 3) / (n + 2 * d + 3), 1e-12, "f(α*) = d(2d+3)/(n+2d+3)");
             // Negative control: the linear-attention optimum d(d+1)/(n+d+1) is not the ReLU loss.
-            Properties.ExpectViolation("linear-attention f* d(d+1)/(n+d+1) for ReLU attention", () => Checks.Close(mc.Mean, d * (d + 1.0) / (n + d + 1), mc.HalfWidth(FalseAlarm), "ReLU loss at α* vs the linear-attention f*"));
+            Properties.ExpectViolation("linear-attention f* d(d+1)/(n+d+1) for ReLU attention", () => Checks.Close(mc.Mean, d * (d + 1.0) / (n + d + 1), mc.HalfWidth(CheckPolicy.FalseAlarm), "ReLU loss at α* vs the linear-attention f*"));
         }
     }
 
@@ -183,7 +182,7 @@ public sealed class AhnT5ReluOptimum
             var diff = MonteCarlo.PairedLossDifference(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T5 validation prompts {k++}")),
                 b => other.Predict(b), b => best.Predict(b), validationPrompts);
             ClaimLedger.Note($"AHN-T5 end point (training f̂ = {r.Value:G6}, {r.Reason}, ‖∇f̂‖ = {r.GradientNorm:E1}): f − f(optimum) on fresh prompts = {diff}");
-            Checks.AtLeast(diff.Mean + diff.HalfWidth(FalseAlarm), 0, $"end point {k} does not beat the optimum (upper confidence bound of the paired difference)");
+            Checks.AtLeast(diff.Mean + diff.HalfWidth(CheckPolicy.FalseAlarm), 0, $"end point {k} does not beat the optimum (upper confidence bound of the paired difference)");
         }
     }
 }

@@ -9,7 +9,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.ChenC1)]
 public sealed class ChenC1LinearExamplesSuffice
 {
-    private const double FalseAlarm = 1e-6;
     private const int Samples = 1000, TailSamples = 10000;
 
     internal static double[] Kappas(int d, int n, int samples, int seed) =>
@@ -27,7 +26,7 @@ public sealed class ChenC1LinearExamplesSuffice
     public void CHEN_C1_Median_condition_number_matches_the_reference(int d, int ratio, double reference)
     {
         var ks = Kappas(d, ratio * d, Samples, Seed(d, ratio));
-        var (lo, hi) = SampleStatistics.QuantileInterval(ks, 0.5, FalseAlarm);
+        var (lo, hi) = SampleStatistics.QuantileInterval(ks, 0.5, CheckPolicy.FalseAlarm);
         ClaimLedger.Note($"CHEN-C1 d={d} n/d={ratio}: median κ = {SampleStatistics.Median(ks):F3}, 1e-6 interval [{lo:F3}, {hi:F3}], reference {reference}, MP limit {Conditioning.MarchenkoPasturConditionNumber(1.0 / ratio):F3}");
         Checks.AtLeast(reference, lo - 0.05, $"reference ≥ median interval low, d={d} n/d={ratio}");
         Checks.AtMost(reference, hi + 0.05, $"reference ≤ median interval high, d={d} n/d={ratio}");
@@ -41,7 +40,7 @@ public sealed class ChenC1LinearExamplesSuffice
         double previousHigh = 0;
         foreach (var d in new[] { 4, 10, 20 })
         {
-            var (lo, hi) = SampleStatistics.QuantileInterval(Kappas(d, ratio * d, Samples, Seed(d, ratio)), 0.5, FalseAlarm);
+            var (lo, hi) = SampleStatistics.QuantileInterval(Kappas(d, ratio * d, Samples, Seed(d, ratio)), 0.5, CheckPolicy.FalseAlarm);
             Checks.AtLeast(lo, previousHigh, $"median κ increases with d (d={d}, n/d={ratio})", CheckKind.Threshold);
             previousHigh = hi;
         }
@@ -64,7 +63,7 @@ public sealed class ChenC1LinearExamplesSuffice
         var threshold = Math.Pow((sn + sd + t) / (sn - sd - t), 2);
         var ks = Kappas(d, n, d >= 64 ? 200 : Samples, TestSettings.SeedFor($"CHEN-C1.concentration.d{d}.r{ratio}"));
         var fraction = ks.Count(k => k > threshold) / (double)ks.Length;
-        var allowed = 2 * Math.Exp(-t * t / 2) + SampleStatistics.HoeffdingSlack(ks.Length, FalseAlarm);
+        var allowed = 2 * Math.Exp(-t * t / 2) + SampleStatistics.HoeffdingSlack(ks.Length, CheckPolicy.FalseAlarm);
         ClaimLedger.Note($"CHEN-C1 concentration d={d} n={n} t={t}: P(κ > {threshold:F2}) observed {fraction:F4} ≤ {2 * Math.Exp(-t * t / 2):F4} (+ slack)");
         Checks.AtMost(fraction, allowed, $"fraction of κ above {threshold:F2}, d={d} n={n}");
     }
@@ -76,21 +75,21 @@ public sealed class ChenC1LinearExamplesSuffice
         // 10 000 draws (a few ms at d = 4): with 1 000 the 1e-6 intervals of q90 and of the median span q(0.855..0.945) and q(0.42..0.58), too wide for the rule.
         var square = Kappas(4, 4, TailSamples, Seed(4, 1));
         var tall = Kappas(4, 16, TailSamples, Seed(4, 4));
-        var (lo, hi) = SampleStatistics.QuantileInterval(square, 0.5, FalseAlarm);
+        var (lo, hi) = SampleStatistics.QuantileInterval(square, 0.5, CheckPolicy.FalseAlarm);
         // "≈ 10²" is an order of magnitude (log10 rounds to 2): the median's interval lies in [10^1.5, 10^2.5]. (10 000 draws resolve the
         // median to ≈ 104, so "the interval contains 100", right at 1 000 draws, fails at this size on some seeds.)
         ClaimLedger.Note($"CHEN-C1 n = d = 4: median κ {SampleStatistics.Median(square):F1}, 1e-6 interval [{lo:F1}, {hi:F1}]");
         Checks.AtLeast(lo, Math.Pow(10, 1.5), "median κ at n = d = 4 is ≈ 10² (interval low ≥ 10^1.5)");
         Checks.AtMost(hi, Math.Pow(10, 2.5), "median κ at n = d = 4 is ≈ 10² (interval high ≤ 10^2.5)");
-        var (squareQ90Low, _) = SampleStatistics.QuantileInterval(square, 0.9, FalseAlarm);
-        var (tallMedianLow, tallMedianHigh) = SampleStatistics.QuantileInterval(tall, 0.5, FalseAlarm);
-        var (_, tallQ90High) = SampleStatistics.QuantileInterval(tall, 0.9, FalseAlarm);
+        var (squareQ90Low, _) = SampleStatistics.QuantileInterval(square, 0.9, CheckPolicy.FalseAlarm);
+        var (tallMedianLow, tallMedianHigh) = SampleStatistics.QuantileInterval(tall, 0.5, CheckPolicy.FalseAlarm);
+        var (_, tallQ90High) = SampleStatistics.QuantileInterval(tall, 0.9, CheckPolicy.FalseAlarm);
         ClaimLedger.Note($"CHEN-C1 tails: q90/median = {SampleStatistics.Quantile(square, 0.9) / SampleStatistics.Median(square):F1} at n = d = 4 (interval ratio ≥ {squareQ90Low / hi:F1}), " +
                          $"{SampleStatistics.Quantile(tall, 0.9) / SampleStatistics.Median(tall):F2} at n = 4d (interval ratio ≤ {tallQ90High / tallMedianLow:F2})");
         Checks.AtLeast(squareQ90Low / hi, 10, "q90/median of κ at n = d: ≥ 10 (q90's interval low over the median's interval high)");
         Checks.AtMost(tallQ90High / tallMedianLow, 10, "q90/median of κ at n = 4d: < 10, not heavy by the same rule (q90's interval high over the median's interval low)");
         Properties.ExpectViolation("the tall X (n = 4d) in place of the square one",
-            () => Checks.AtLeast(SampleStatistics.QuantileInterval(tall, 0.9, FalseAlarm).Low / tallMedianHigh, 10, "q90/median of κ at n = 4d against the heavy-tail rule"));
+            () => Checks.AtLeast(SampleStatistics.QuantileInterval(tall, 0.9, CheckPolicy.FalseAlarm).Low / tallMedianHigh, 10, "q90/median of κ at n = 4d against the heavy-tail rule"));
     }
 
     /// <summary>

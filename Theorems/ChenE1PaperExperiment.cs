@@ -11,8 +11,7 @@ public sealed class ChenE1PaperExperiment
 {
     internal static readonly int[] Ns = [4, 8, 16, 32, 64];
     private const int Replicates = 100;
-    private const double FalseAlarm = 1e-6;
-    private static readonly double Z = SampleStatistics.TwoSidedZ(FalseAlarm);
+    private static readonly double Z = SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm);
     private static ChenExperiments.Curve[]? _curves;
 
     /// <summary>The curves with bootstrap SEs of their slopes, computed once per run (deterministic: fixed seed, single-threaded).</summary>

@@ -7,7 +7,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.GatOod)]
 public sealed class GatOodOutOfDistribution
 {
-    private const double FalseAlarm = 1e-6;
 
     /// <summary>GAT-OOD: the three-factor bound holds per prompt through the literal looped transformer, for random Σ₀, a shifted Σ_te and a random (non-symmetric) Γ = Aᵀ.</summary>
     [Test]
@@ -91,7 +90,7 @@ public sealed class GatOodOutOfDistribution
         Matrix<double> Shift(double hi, int seed) => Covariance.FromSpectrum(Enumerable.Range(0, d).Select(i => 0.5 + (hi - 0.5) * i / (d - 1)).ToArray(), Rng.Create(seed));
         var mild = new TestTimeLooping(Sigmas.Identity(d), Shift(1.2, TestSettings.SeedFor("GAT-OOD.231")), n, b, 3000, TestSettings.SeedFor("GAT-OOD.232"));
         var large = new TestTimeLooping(Sigmas.Identity(d), Shift(1.5, TestSettings.SeedFor("GAT-OOD.233")), n, b, 3000, TestSettings.SeedFor("GAT-OOD.234"));
-        (double Low, double High) Median(TestTimeLooping t, int loops) => SampleStatistics.QuantileInterval(t.PerSample(loops), 0.5, FalseAlarm);
+        (double Low, double High) Median(TestTimeLooping t, int loops) => SampleStatistics.QuantileInterval(t.PerSample(loops), 0.5, CheckPolicy.FalseAlarm);
         foreach (var (name, t) in new[] { ("GAT-OOD mild shift (eig ∈ [0.5, 1.2])", mild), ("GAT-OOD large shift (eig ∈ [0.5, 1.5])", large) })
             ClaimLedger.Note($"{name}: median loss " + string.Join(", ", GatR1SampleRequirement.TestLoops.Select(l => $"L={l}: {SampleStatistics.Median(t.PerSample(l)):G3}"))
                 + $"; {t.SpectralRadius().Count(r => r < 1)} of {t.Count} prompts have max|1 − bλ_j| < 1");
@@ -100,7 +99,7 @@ public sealed class GatOodOutOfDistribution
         double ContractingLow(TestTimeLooping t)
         {
             int k = t.SpectralRadius().Count(r => r < 1);
-            return k == 0 ? 0 : MathNet.Numerics.Distributions.Beta.InvCDF(k, t.Count - k + 1, FalseAlarm); // Clopper–Pearson lower bound
+            return k == 0 ? 0 : MathNet.Numerics.Distributions.Beta.InvCDF(k, t.Count - k + 1, CheckPolicy.FalseAlarm); // Clopper–Pearson lower bound
         }
         const double level = 0.98;
         Checks.AtLeast(ContractingLow(mild), level, $"mild shift: P(prompt contracts) ≥ {level} (Clopper–Pearson lower bound)");

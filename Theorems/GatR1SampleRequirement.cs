@@ -7,7 +7,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.GatR1)]
 public sealed class GatR1SampleRequirement
 {
-    private const double FalseAlarm = 1e-6;
     private const int D = 10, Draws = 3000;
     internal static readonly int[] TestLoops = [1, 2, 5, 10, 15, 20, 30, 50];
 
@@ -65,7 +64,7 @@ public sealed class GatR1SampleRequirement
             {
                 var est = looping.Loss(l);
                 var exact = LoopedScalar.ExactLoss(n, D, l, looping.StepSize);
-                Checks.Close(est.Mean, exact, SampleStatistics.TwoSidedZ(FalseAlarm / 9) * est.StandardError, $"n={n} L={l}: MC {est} vs exact {exact:G6}");
+                Checks.Close(est.Mean, exact, SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm / 9) * est.StandardError, $"n={n} L={l}: MC {est} vs exact {exact:G6}");
             }
         }
     }

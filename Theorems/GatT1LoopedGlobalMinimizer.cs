@@ -10,8 +10,7 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.GatT1)]
 public sealed class GatT1LoopedGlobalMinimizer
 {
-    private const double FalseAlarm = 1e-6;
-    private static double Z => SampleStatistics.TwoSidedZ(FalseAlarm);
+    private static double Z => SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm);
 
     /// <summary>GAT-T1 decomposition: for a fixed X the conditional loss tr(CᵀΣCΣ⁻¹) + uᵀ(I−C)ᵀΣ(I−C)u equals Monte Carlo over (w*, x_q) through the looped transformer.</summary>
     [Test]
@@ -41,7 +40,7 @@ public sealed class GatT1LoopedGlobalMinimizer
             return e * e;
         });
         ClaimLedger.Note($"GAT-T1 Lemma R3 (fixed X, d={d} n={n} L={loops}): exact conditional loss {exact:G6}, Monte Carlo {est}");
-        Checks.Close(est.Mean, exact, est.HalfWidth(FalseAlarm), "conditional loss vs MC");
+        Checks.Close(est.Mean, exact, est.HalfWidth(CheckPolicy.FalseAlarm), "conditional loss vs MC");
     }
 
     /// <summary>GAT-T1 decomposition: tr(CᵀΣCΣ⁻¹) = ‖(I − BŴ)^L‖²_F with B = Σ^{1/2}AᵀΣ^{1/2}, so Σ enters only through B; u costs ‖NΣ^{1/2}u‖² ≥ 0; ∇_u L(A, 0) = 0.</summary>
@@ -102,12 +101,12 @@ public sealed class GatT1LoopedGlobalMinimizer
         var kernel = new GramKernel(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
         var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p), 400_000 / n); // cost ∝ n per prompt
         ClaimLedger.Note($"GAT-T1 L=2 d={d} n={n}: b* = {b:F6}, f* = {f:G6}; looped transformer MC at b*Σ⁻¹ (κ(Σ)=30): {mc}");
-        Checks.Close(mc.Mean, f, mc.HalfWidth(FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
+        Checks.Close(mc.Mean, f, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
         // Negative control: the quartic with a wrong moment (m₂ without its +1) gives a value the MC rejects.
         var m = WishartMoments.WhitenedMoments(4, n, d).ToArray();
         m[2] = Rational.FromInt(n * d * (n + d)) / Rational.FromInt(n * n);
         var wrong = KernelPolynomial.LoopedLoss(m, b, 2);
-        Properties.ExpectViolation($"wrong-moment quartic (m₂ without its +1), n={n}", () => Checks.Close(mc.Mean, wrong, mc.HalfWidth(FalseAlarm), $"MC at b*Σ⁻¹ vs the wrong-moment quartic, n={n}"));
+        Properties.ExpectViolation($"wrong-moment quartic (m₂ without its +1), n={n}", () => Checks.Close(mc.Mean, wrong, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC at b*Σ⁻¹ vs the wrong-moment quartic, n={n}"));
     }
 
     /// <summary>
@@ -279,7 +278,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         var u = Vector<double>.Build.DenseOfArray(Rng.Gaussians(Rng.Create(TestSettings.SeedFor("GAT-T1 u control direction")), d)) * 0.1;
         var cost = SampleStatistics.MeanAndError(loss.ShiftTerm(a, u));
         ClaimLedger.Note($"GAT-T1: u = 0.1·N(0, I) costs {cost}");
-        Checks.Exceeds(cost.Mean - cost.HalfWidth(FalseAlarm), 0, "u ≠ 0 raises the loss");
+        Checks.Exceeds(cost.Mean - cost.HalfWidth(CheckPolicy.FalseAlarm), 0, "u ≠ 0 raises the loss");
         ClaimLedger.RecordNegativeControl("u ≠ 0 raises the loss");
     }
 }

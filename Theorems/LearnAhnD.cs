@@ -120,10 +120,10 @@ public class LearnAhnD
         if (lightTailed)
         {
             var est = LossEstimates.GroupMeans(diff, 100);
-            double hw = LossEstimates.HalfWidth(est, Learn.FalseAlarm);
+            double hw = LossEstimates.HalfWidth(est, CheckPolicy.FalseAlarm);
             return new Comparison("mean", est.Mean, est.Mean - hw, est.Mean + hw);
         }
-        var (lo, hi) = SampleStatistics.QuantileInterval(diff, 0.5, Learn.FalseAlarm);
+        var (lo, hi) = SampleStatistics.QuantileInterval(diff, 0.5, CheckPolicy.FalseAlarm);
         return new Comparison("median", diff.OrderBy(v => v).ElementAt(diff.Length / 2), lo, hi);
     }
 

@@ -93,8 +93,8 @@ public class LearnAhnF4
         // (mean ≈ 13× median), so compare medians with distribution-free order-statistic intervals (false alarm 1e-6 each).
         var ten = new LearningSetup(recipe(10), threads);
         var e10 = ten.SquaredErrors(Learn.Train(ten).Theta, Learn.HeldOutBatch(ten, "LEARN-AHN-F4.n10"));
-        var (low10, _) = SampleStatistics.QuantileInterval(e10, 0.5, Learn.FalseAlarm);
-        var (_, high20) = SampleStatistics.QuantileInterval(eTrained, 0.5, Learn.FalseAlarm);
+        var (low10, _) = SampleStatistics.QuantileInterval(e10, 0.5, CheckPolicy.FalseAlarm);
+        var (_, high20) = SampleStatistics.QuantileInterval(eTrained, 0.5, CheckPolicy.FalseAlarm);
         ClaimLedger.Note($"LEARN-AHN-F4 n = 10: held-out mean {e10.Average():G4}, median {SampleStatistics.Median(e10):G4} (lower bound {low10:G4}); n = 20 median {SampleStatistics.Median(eTrained):G4} (upper bound {high20:G4})");
         Checks.Exceeds(low10, high20, "n = 10 training does not reach the n = 20 loss (medians)");
         ClaimLedger.RecordNegativeControl("training at n = 10 does not reach the n = 20 loss");

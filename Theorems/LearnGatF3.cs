@@ -47,8 +47,8 @@ public class LearnGatF3
                 var medians = losses.Select(SampleStatistics.Median).ToArray();
                 ClaimLedger.Note($"LEARN-GAT-F3 d = {d}, n = {n}, L_train = {trainLoops}, {label}: median loss at loops {string.Join(", ", TestLoops.Select((l, i) => $"{l}: {medians[i]:E2}"))}");
                 int at = Array.IndexOf(TestLoops, trainLoops);
-                var (_, high50) = SampleStatistics.QuantileInterval(losses[^1], 0.5, Learn.FalseAlarm);
-                var (lowTrain, _) = SampleStatistics.QuantileInterval(losses[at], 0.5, Learn.FalseAlarm);
+                var (_, high50) = SampleStatistics.QuantileInterval(losses[^1], 0.5, CheckPolicy.FalseAlarm);
+                var (lowTrain, _) = SampleStatistics.QuantileInterval(losses[at], 0.5, CheckPolicy.FalseAlarm);
                 Checks.AtMost(high50, lowTrain, $"L_train = {trainLoops}, {label}: median at 50 loops (upper bound) ≤ median at L_train (lower bound)");
             }
             if (trainLoops == 2) (lastSetup, lastTheta) = (setup, theta);
@@ -57,8 +57,8 @@ public class LearnGatF3
         // Control (GAT-OOD): a covariance shift past the convergent range (b̂·λ_max(Σ_te) ≈ 0.86·2.5 > 2) makes the median turn up.
         var far = Spread(d, 0.5, 2.5, "LEARN-GAT-F3.far");
         var farLosses = LossesByLoops(lastSetup!, lastTheta!, far, "LEARN-GAT-F3.far");
-        var (lowFar50, _) = SampleStatistics.QuantileInterval(farLosses[^1], 0.5, Learn.FalseAlarm);
-        var (_, highFar2) = SampleStatistics.QuantileInterval(farLosses[1], 0.5, Learn.FalseAlarm);
+        var (lowFar50, _) = SampleStatistics.QuantileInterval(farLosses[^1], 0.5, CheckPolicy.FalseAlarm);
+        var (_, highFar2) = SampleStatistics.QuantileInterval(farLosses[1], 0.5, CheckPolicy.FalseAlarm);
         ClaimLedger.Note($"LEARN-GAT-F3 control, Σ_te eigenvalues spread over [0.5, 2.5]: medians {string.Join(", ", TestLoops.Select((l, i) => $"{l}: {SampleStatistics.Median(farLosses[i]):E2}"))}");
         Checks.Exceeds(lowFar50, highFar2, "far shift: the median at 50 loops is above the median at 2 loops");
         ClaimLedger.RecordNegativeControl("past the convergent range (bλ > 2) the median loss turns up under test-time looping");

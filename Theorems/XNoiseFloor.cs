@@ -9,7 +9,6 @@ namespace LoopedIcl.Theorems;
 [TestFixture, Category(ClaimIds.XNoise)]
 public sealed class XNoiseFloor
 {
-    private const double FalseAlarm = 1e-6;
 
     /// <summary>X-NOISE: for a fixed X, the Monte Carlo mean over noise of ‖TF_T/α − θ*‖² (T converged) equals σ² tr((XᵀX)⁻¹) within z(1e-6)·SE.</summary>
     [TestCase(4, 16, 0.1)]
@@ -33,9 +32,9 @@ public sealed class XNoiseFloor
         }
         var est = SampleStatistics.MeanAndError(sq);
         ClaimLedger.Note($"X-NOISE d={d} n={n} σ={sigma}: E‖TF_∞ − θ*‖² = {est} vs σ² tr((XᵀX)⁻¹) = {predicted:G6}");
-        Checks.Close(est.Mean, predicted, est.HalfWidth(FalseAlarm), $"noise floor, d={d} n={n} σ={sigma}");
+        Checks.Close(est.Mean, predicted, est.HalfWidth(CheckPolicy.FalseAlarm), $"noise floor, d={d} n={n} σ={sigma}");
         // Negative control through the claim's own check: the noiseless prediction (floor 0) must fail Checks.Close on the same finite estimate.
-        Properties.ExpectViolation($"floor 0 rejected by the floor check at d={d} n={n} σ={sigma}", () => Checks.Close(est.Mean, 0, est.HalfWidth(FalseAlarm), "noise floor predicted as 0"));
+        Properties.ExpectViolation($"floor 0 rejected by the floor check at d={d} n={n} σ={sigma}", () => Checks.Close(est.Mean, 0, est.HalfWidth(CheckPolicy.FalseAlarm), "noise floor predicted as 0"));
     }
 
     /// <summary>

@@ -13,7 +13,6 @@ public enum AttentionKind { Linear, Softmax, Relu }
 /// </summary>
 internal static class XQuad
 {
-    public const double FalseAlarm = 1e-6;
 
     /// <summary>An integer symmetric M (exact in rationals and in double) with eigenvalues of both signs.</summary>
     public static Mat<Rational> ExactM(int d) =>
@@ -54,7 +53,7 @@ internal static class XQuad
     public static (Estimate Loss, double HalfWidth) Interval(double[] squaredErrors)
     {
         var est = LossEstimates.GroupMeans(squaredErrors, 100);
-        return (est, LossEstimates.HalfWidth(est, FalseAlarm));
+        return (est, LossEstimates.HalfWidth(est, CheckPolicy.FalseAlarm));
     }
 
     /// <summary>

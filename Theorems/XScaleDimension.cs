@@ -19,8 +19,7 @@ public sealed class XScaleDimension
     private static int PromptsFor(int d) => d >= 32 ? 500 : 1000;
     // T = 0..60: every median curve with d ≥ 8 and n/d ≤ 8 stays above 1e-12 there (the steepest, d = 8 at n/d = 8, reaches it at T ≈ 67), so rounding never enters a fit.
     private const int Window = 60;
-    private const double FalseAlarm = 1e-6;
-    private static readonly double Z = SampleStatistics.TwoSidedZ(FalseAlarm);
+    private static readonly double Z = SampleStatistics.TwoSidedZ(CheckPolicy.FalseAlarm);
 
     private static Dictionary<(int D, int Ratio), ChenExperiments.SlopeEstimate> Sweep(int[] dims) =>
         (from r in Ratios from d in dims select (d, r))
@@ -70,7 +69,7 @@ public sealed class XScaleDimension
                 () => LimitMatches(richardson, richardsonSe, other, $"d → ∞ slope (n/d={r}) against the MP slope of n/d={2 * r}"));
 
             // Median κ approaches the MP value from below: not significantly above it (exact binomial interval of the median).
-            var (kappaLow, _) = SampleStatistics.QuantileInterval(large.Kappas, 0.5, FalseAlarm);
+            var (kappaLow, _) = SampleStatistics.QuantileInterval(large.Kappas, 0.5, CheckPolicy.FalseAlarm);
             Checks.AtMost(kappaLow, Conditioning.MarchenkoPasturConditionNumber(1.0 / r), $"median κ (interval low) below the MP limit, d={dMax}, n/d={r}");
         }
         // The rate depends on n/d: at the largest d each doubling of n/d is steeper beyond the noise, as the limit slopes are.

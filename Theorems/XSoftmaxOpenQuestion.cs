@@ -49,7 +49,7 @@ public sealed class XSoftmaxOpenQuestion
         {
             var (diff, hw) = XQuad.Interval(Learn.Differences(errors[kind], errors[AttentionKind.Linear]));
             var paired = Learn.Differences(errors[kind], errors[AttentionKind.Linear]);
-            var (lo, hi) = SampleStatistics.QuantileInterval(paired, 0.5, Learn.FalseAlarm);
+            var (lo, hi) = SampleStatistics.QuantileInterval(paired, 0.5, CheckPolicy.FalseAlarm);
             ClaimLedger.Note($"X-SOFTMAX {what}: {kind} − linear (paired) = {diff.Mean:G4} ± {hw:G3} (mean, t, δ = 1e-6; largest share {LossEstimates.LargestShare(errors[AttentionKind.Linear]):G2}); " +
                              $"median {SampleStatistics.Median(paired):G4} [{lo:G3}, {hi:G3}] (exact binomial)");
             ClaimLedger.Value($"X-SOFTMAX {what}: {kind} − linear", diff.Mean);

@@ -72,8 +72,6 @@ public static class ModelChecker
     public const double DistTolerance = 0.1;
     public const double ScalarTolerance = 0.15;
     public const double LossTolerance = 0.05;
-    /// <summary>False-alarm probability of every interval and bound on the page.</summary>
-    public const double FalseAlarm = 1e-6;
 
     public const string Read = "read", Family = "family", Preconditioner = "preconditioner", Scalars = "scalars", Loss = "loss";
 
@@ -265,8 +263,8 @@ public static class ModelChecker
         engine.Predict(theta, batch, yhat);
         var errors = Enumerable.Range(0, batch.Count).Select(p => (yhat[p] - batch.Target[p]) * (yhat[p] - batch.Target[p])).ToArray();
         if (errors.Any(e => !double.IsFinite(e))) throw new ArgumentException("the model's predictions overflow (∞ or NaN) on prompts of this data law.");
-        var (lo, hi) = SampleStatistics.QuantileInterval(errors, 0.5, FalseAlarm);
-        return new ModelLoss(false, double.NaN, 0, SampleStatistics.Median(errors), lo, hi, SampleStatistics.NonNegativeMeanLowerBound(errors, FalseAlarm),
+        var (lo, hi) = SampleStatistics.QuantileInterval(errors, 0.5, CheckPolicy.FalseAlarm);
+        return new ModelLoss(false, double.NaN, 0, SampleStatistics.Median(errors), lo, hi, SampleStatistics.NonNegativeMeanLowerBound(errors, CheckPolicy.FalseAlarm),
             errors.Length, reference, referenceName);
     }
 
@@ -321,7 +319,7 @@ public static class ModelChecker
         for (int loop = 1; loop <= maxLoops; loop++)
         {
             var xs = perLoop[loop - 1];
-            var (lo, hi) = SampleStatistics.QuantileInterval(xs, 0.5, FalseAlarm);
+            var (lo, hi) = SampleStatistics.QuantileInterval(xs, 0.5, CheckPolicy.FalseAlarm);
             double? exact = loop <= 3 ? GatmiryPopulationLoss.Whitened(Enumerable.Repeat(dMat, loop).ToArray(), Enumerable.Repeat(s, loop).ToArray(), n).Value : null;
             points.Add(new LoopPoint(loop, SampleStatistics.Median(xs), lo, hi, exact, LoopedScalar.ExactLoss(n, d, loop, bStar)));
         }
