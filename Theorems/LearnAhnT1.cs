@@ -63,13 +63,14 @@ public class LearnAhnT1
     /// Why: a small-init start can stall at a stationary point with both branches mixed (seed 8 of 20: loss 1.67f*, even part 0.57‖K‖);
     /// the theorem is about the global optimum, and best-of-starts is how the notes (C6 g) reach it.
     /// </summary>
-    private static (LearningSetup Setup, TrainingResult Run) BestOfTwoStarts(Recipe recipe, int threads) =>
-        Learn.BestOfTwoStarts(recipe, threads, $"LEARN-AHN-T1 ({recipe.Data.Task})", recipe.Name + recipe.Data.Task);
+    // Three starts: the Adam phase can stall on the rank-one branch (finding 4) from both of two starts (base seed 69: loss 33× the tolerance).
+    private static (LearningSetup Setup, TrainingResult Run) BestOfStarts(Recipe recipe, int threads) =>
+        Learn.BestOfStarts(recipe, threads, $"LEARN-AHN-T1 ({recipe.Data.Task})", recipe.Name + recipe.Data.Task, starts: 3);
 
     private static void Run(Func<TaskLaw, Recipe> recipe, double toleranceScale, int threads = 1)
     {
         double LossTolerance = LearnAhnT1.LossTolerance * toleranceScale, PreconditionerTolerance = LearnAhnT1.PreconditionerTolerance * toleranceScale;
-        var (setup, run) = BestOfTwoStarts(recipe(TaskLaw.Isotropic), threads);
+        var (setup, run) = BestOfStarts(recipe(TaskLaw.Isotropic), threads);
         int n = setup.Recipe.Data.N, d = setup.Model.D;
         var (gammaInv, fStar) = LearningTheory.AhnSingleLayer(setup.Sigma, n);
         var r = Read(setup, run.Theta);
@@ -88,7 +89,7 @@ public class LearnAhnT1
         Learn.LossMatches(heldOut, r.PopulationLoss, 0, "held-out MC loss vs exact loss of the trained layer");
 
         // Control: the same recipe with w* ~ N(0, Σ⁻¹) learns n/(n+d+1)·Σ⁻¹ (its own theory) and fails the Γ⁻¹ check.
-        var (wrong, wrongRun) = BestOfTwoStarts(recipe(TaskLaw.InverseCovariance), threads);
+        var (wrong, wrongRun) = BestOfStarts(recipe(TaskLaw.InverseCovariance), threads);
         var w = Read(wrong, wrongRun.Theta);
         var ownOptimum = naive * (n / (n + d + 1.0));
         Checks.AtMost(WhitenedError(w.Preconditioner, ownOptimum, setup.Sigma), PreconditionerTolerance, "control trained to its own optimum n/(n+d+1)Σ⁻¹");

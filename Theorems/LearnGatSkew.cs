@@ -46,7 +46,7 @@ public class LearnGatSkew
     [Test]
     public void LEARN_GAT_SKEW_Training_leaves_the_scalar_saddle()
     {
-        var (setup, run) = Learn.BestOfTwoStarts(Reduced("LEARN-GAT-SKEW"), 1, "LEARN-GAT-SKEW", "LEARN-GAT-SKEW");
+        var (setup, run) = Learn.BestOfStarts(Reduced("LEARN-GAT-SKEW"), 1, "LEARN-GAT-SKEW", "LEARN-GAT-SKEW");
         var (_, _, symmetrised, lStar) = Measure(setup, run.Theta, "LEARN-GAT-SKEW");
         using (ClaimLedger.Suspend())
             Checks.Exceeds(symmetrised.Value - symmetrised.RoundingBound, lStar, "the symmetric part fails the below-ℓ_L(b*) check");
