@@ -406,11 +406,10 @@ public sealed class ByomCheckYourOwnModel
         };
         try
         {
-            var runs = cases.Select(c => Task.Run(() => VerdictSelfTests.RunTool(dll, root, ["check-model", .. c.Args]))).ToArray();
-            Task.WaitAll(runs);
+            var runs = ChildProcesses.RunAll(cases.Select(c => ChildProcesses.Dotnet(dll, root, ["check-model", .. c.Args])).ToArray(), TimeSpan.FromSeconds(60));
             for (int k = 0; k < cases.Length; k++)
             {
-                var (exit, stdout, stderr) = runs[k].Result;
+                var (exit, stdout, stderr) = runs[k];
                 var args = string.Join(' ', cases[k].Args.Select(Path.GetFileName));
                 Checks.True(exit == cases[k].Exit, $"check-model {args} exits {cases[k].Exit} (got {exit}; stderr: {stderr})", CheckKind.Bound);
                 Checks.Sanity((stdout + stderr).Contains(cases[k].Says, StringComparison.Ordinal), $"check-model {args} says '{cases[k].Says}': {stdout} {stderr}");

@@ -32,7 +32,7 @@ public sealed partial class TierSelectionSelfTests
     public void VERDICT_Shard_filters_run_the_default_tier_only()
     {
         // What the tool prints is TestTiers.Filter (one process, for one family: the others go through the same call in-process).
-        var (exit, stdout, stderr) = VerdictSelfTests.RunTool(ReportDll(), Root, ["--print-filter", "LEARN"]);
+        var (exit, stdout, stderr) = ChildProcesses.Run(ChildProcesses.Dotnet(ReportDll(), Root, ["--print-filter", "LEARN"]), TimeSpan.FromSeconds(60));
         Checks.True(exit == 0 && stdout.Trim() == ClaimRegistry.FilterFor("LEARN"), $"--print-filter LEARN prints ClaimRegistry.FilterFor (exit {exit}: {stdout.Trim()} {stderr})");
         var union = new HashSet<string>(StringComparer.Ordinal);
         foreach (var family in ClaimRegistry.Families)
@@ -216,7 +216,7 @@ public sealed partial class TierSelectionSelfTests
                  Test("LearnGatSkew.LEARN_GAT_SKEW_Reference_point", ClaimIds.LearnGatSkew, "Failed", [FailedNote], new() { ["skew share"] = 0.5 })],
                 [("LearnAhnF4.LEARN_AHN_F4_Default", false), ("LearnGatSkew.LEARN_GAT_SKEW_Default", false)]);
             var outDir = Path.Combine(dir.FullName, "out");
-            var (exit, _, stderr) = VerdictSelfTests.RunTool(ReportDll(), Root, ["--no-tests", "--no-figures", "--partial", "--ledger", defaultTier, shard, "--out", outDir]);
+            var (exit, _, stderr) = ChildProcesses.Run(ChildProcesses.Dotnet(ReportDll(), Root, ["--no-tests", "--no-figures", "--partial", "--ledger", defaultTier, shard, "--out", outDir]), TimeSpan.FromSeconds(120));
             var page = File.ReadAllText(Path.Combine(outDir, "REPORT.md"));
             var json = Path.Combine(outDir, "claims.json");
             Checks.True(exit == 1, $"a failing Slow test fails the merged report (exit {exit}: {stderr})");

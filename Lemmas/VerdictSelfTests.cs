@@ -141,11 +141,10 @@ public sealed class VerdictSelfTests
             ["--scale", "0"], ["--scale", "abc"], ["--ledger"], ["--no-tests", "--ledger", "/nonexistent-ledger"], ["--ledger", "a", "b"],
             ["--print-filter", "NOPE"], ["--print-slow-shard", "0/3"], ["--check-docs", "/nonexistent-docs"],
         ];
-        var runs = bad.Select(a => Task.Run(() => RunTool(dll, root, a))).ToArray();
-        Task.WaitAll(runs);
+        var runs = ChildProcesses.RunAll(bad.Select(a => ChildProcesses.Dotnet(dll, root, a)).ToArray(), TimeSpan.FromSeconds(60));
         for (int k = 0; k < bad.Length; k++)
         {
-            var (exit, stdout, stderr) = runs[k].Result;
+            var (exit, stdout, stderr) = runs[k];
             var args = string.Join(' ', bad[k]);
             Checks.True(exit == 2, $"'{args}' exits 2 (got {exit}; stderr: {stderr})");
             Checks.True(stderr.StartsWith("[report] ", StringComparison.Ordinal) && !stderr.Contains("   at ", StringComparison.Ordinal) && !stderr.Contains("Unhandled", StringComparison.Ordinal),
@@ -154,18 +153,6 @@ public sealed class VerdictSelfTests
         }
         Checks.True(!Directory.Exists(Path.Combine(root, "--no-tests")), "no folder named '--no-tests' was created");
         ClaimLedger.Count("bad inputs rejected", bad.Length);
-    }
-
-    internal static (int Exit, string Stdout, string Stderr) RunTool(string dll, string cwd, string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000)) { p.Kill(); return (-1, "", "timed out"); }
-        return (p.ExitCode, stdout.Result, stderr.Result.Trim());
     }
 
     /// <summary>VERDICT: bad run parameters get one clear message up front (Trials ≥ 1, Seed an integer); good ones pass.</summary>

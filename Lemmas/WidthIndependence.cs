@@ -21,13 +21,13 @@ public sealed class WidthIndependence
     {
         var dll = Path.Combine(TestSettings.RepositoryRoot(), "Benchmarks", "bin", TestAssemblies.CurrentConfiguration(), "net10.0", "LoopedIcl.Benchmarks.dll");
         Checks.True(File.Exists(dll), $"the benchmark tool is built at {dll} (build the solution first)");
-        var runs = SimdWidth.All.ToDictionary(bits => bits, bits => Task.Run(() => RunChild(dll, bits)));
-        Task.WaitAll(runs.Values.ToArray<Task>());
-        int widest = runs[512].Result.Bits;  // no knobs: the host's own width
+        var widths = SimdWidth.All.ToArray();
+        var results = ChildProcesses.RunAll(widths.Select(bits => Child(dll, bits)).ToArray(), TimeSpan.FromSeconds(120));
+        var runs = widths.Select((bits, k) => (bits, Probe: Parse(bits, results[k]))).ToDictionary(r => r.bits, r => r.Probe);
+        int widest = runs[512].Bits;  // no knobs: the host's own width
         var probes = new Dictionary<int, Probe>();
-        foreach (var (bits, run) in runs)
+        foreach (var (bits, p) in runs)
         {
-            var p = run.Result;
             int expected = Math.Min(bits, widest);
             Checks.True(p.Bits == expected && p.Vector512 == (expected == 512) && p.Vector256 == (expected >= 256),
                 $"child asked for {bits}-bit lanes with {Knobs(bits)} runs at {p.Bits} bits (Vector512 {p.Vector512}, Vector256 {p.Vector256}); expected {expected}");
@@ -38,21 +38,20 @@ public sealed class WidthIndependence
 
     private static string Knobs(int bits) => SimdWidth.RuntimeKnobs(bits).Count == 0 ? "no knobs" : string.Join(" ", SimdWidth.RuntimeKnobs(bits).Select(k => $"{k.Name}={k.Value}"));
 
-    private static Probe RunChild(string dll, int bits)
+    private static ProcessStartInfo Child(string dll, int bits)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        psi.ArgumentList.Add("--width-probe");
+        var psi = ChildProcesses.Dotnet(dll, Environment.CurrentDirectory, ["--width-probe"]);
         foreach (var name in new[] { "DOTNET_EnableAVX512", "DOTNET_EnableAVX512F", "DOTNET_EnableAVX2", "DOTNET_EnableAVX", "DOTNET_PreferredVectorBitWidth" })
             psi.Environment.Remove(name);  // the parent's own knobs must not leak into the child
         foreach (var (name, value) in SimdWidth.RuntimeKnobs(bits)) psi.Environment[name] = value;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); Checks.Fail($"the {bits}-bit width probe timed out"); }
-        Checks.True(p.ExitCode == 0, $"the {bits}-bit width probe exits 0 (got {p.ExitCode}; stderr: {stderr.Result})");
-        var probe = JsonSerializer.Deserialize<Probe>(stdout.Result.Trim());
-        Checks.True(probe is not null, $"the {bits}-bit width probe printed its report: {stdout.Result}");
+        return psi;
+    }
+
+    private static Probe Parse(int bits, ChildResult run)
+    {
+        Checks.True(run.Exit == 0, $"the {bits}-bit width probe exits 0 (got {run.Exit}; stderr: {run.Stderr})");
+        var probe = JsonSerializer.Deserialize<Probe>(run.Stdout.Trim());
+        Checks.True(probe is not null, $"the {bits}-bit width probe printed its report: {run.Stdout}");
         return probe!;
     }
 
