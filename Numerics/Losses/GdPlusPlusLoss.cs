@@ -143,16 +143,19 @@ public sealed class ScalarGdPlusPlusLoss
     public double Value(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
         if (a.Count != b.Count) throw new ArgumentException($"a and b must have one value per layer (got {a.Count} and {b.Count}).", nameof(b));
+        // Copies, so the hot loop indexes arrays rather than calling an interface indexer per eigenvalue and layer.
+        var ak = a.ToArray();
+        var bk = b.ToArray();
         double total = 0;
         foreach (var mus in _eigenvalues)
             foreach (var mu in mus)
             {
                 double s = mu, r = mu, q = 1, m = 0;
-                for (int k = 0; k < a.Count; k++)
+                for (int k = 0; k < ak.Length; k++)
                 {
-                    m -= q * a[k] * r;
-                    var t = 1 + a[k] * b[k] * s;
-                    r = t * (r + a[k] * s * r);
+                    m -= q * ak[k] * r;
+                    var t = 1 + ak[k] * bk[k] * s;
+                    r = t * (r + ak[k] * s * r);
                     s = t * t * s;
                     q *= t;
                 }
