@@ -14,7 +14,7 @@ public sealed class PerformanceProperties
     /// <summary>PERF: the allocation-free tridiagonal-QL κ(XᵀX) equals MathNet's dense EVD (relative 1e-10·κ).</summary>
     [Test]
     public void PERF_Fast_condition_number_equals_MathNet() =>
-        Properties.ForAll(Cases.Shapes(dMax: 12, nMax: 60, where: s => s.N >= s.D), s =>
+        Properties.ForAll(Cases.FullRankContexts, s =>
         {
             var inst = Instance.Draw(s);
             var x = inst.Prompt.X;
@@ -74,7 +74,7 @@ public sealed class PerformanceProperties
     /// <summary>PERF: one random stream per seed — PromptSampler.Sample(n, seed) is the first prompt PromptBuffer(Σ, law, n, seed) serves and prompt 0 of PromptLaw.Draw.</summary>
     [Test]
     public void PERF_One_random_stream_per_seed() =>
-        Properties.ForAll(Cases.Shapes(dMax: 6, nMax: 20), s =>
+        Properties.ForAll(Cases.RandomStreams, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance, noise: 0.1);
             var buffer = new PromptBuffer(inst.Sigma, TaskLaw.InverseCovariance, s.N, s.Seed, noiseSigma: 0.1);

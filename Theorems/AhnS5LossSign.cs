@@ -32,7 +32,7 @@ public sealed class AhnS5LossSign
     /// <summary>AHN-S5: on the closed form, the printed loss's gradient vanishes at −Γ⁻¹ (flipped) and not at Γ⁻¹.</summary>
     [Test]
     public void AHN_S5_Printed_loss_is_stationary_at_the_flipped_preconditioner() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 30, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerUpTo30Examples, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var id = Sigmas.Identity(s.D);

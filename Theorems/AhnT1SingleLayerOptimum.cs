@@ -60,7 +60,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1: at Q = −Γ⁻¹ the loss is tr Σ − tr(Γ⁻¹Σ²) = Σλ(λ + tr Σ)/((n+1)λ + tr Σ), and the FD gradient over all 2d+1+d² parameters vanishes.</summary>
     [Test]
     public void AHN_T1_Optimum_value_and_vanishing_gradient() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 30), s =>
+        Properties.ForAll(Cases.SingleLayerOptimum, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var opt = Optimum(sigma, s.N);
@@ -76,7 +76,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1 support: the analytic gradient 2𝓔[C]AΣ − 2ΣCΣ of the sparse one-layer loss equals central differences (C = I and C = Σ⁻¹).</summary>
     [Test]
     public void AHN_T1_Sparse_gradient_matches_finite_differences() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerGradient, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var a = TestMatrices.Gaussian(s.D, s.D, Rng.Create(s.Seed + 1), 0.5 / s.Kappa);
@@ -91,7 +91,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1: every random perturbation of the optimum (local and global, all parameters incl. u and the last row of Q) raises f.</summary>
     [Test]
     public void AHN_T1_Every_perturbation_raises_the_loss() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerSmall, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var opt = Optimum(sigma, s.N).Pack();
@@ -120,7 +120,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1: the rescaling (P, Q) → (γP, Q/γ) leaves the loss unchanged.</summary>
     [Test]
     public void AHN_T1_Loss_is_invariant_under_rescaling() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerSmall, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var rng = Rng.Create(s.Seed);
@@ -134,7 +134,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1 (adapts to data inadequacy): Γ⁻¹ beats Σ⁻¹ at every finite n, and n‖Γ⁻¹ − Σ⁻¹‖ converges to ‖Σ⁻¹(Σ + tr Σ·I)Σ⁻¹‖ (so Γ⁻¹ → Σ⁻¹ at rate 1/n).</summary>
     [Test]
     public void AHN_T1_Optimum_beats_Sigma_inverse_and_tends_to_it() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerAnyContext, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var id = Sigmas.Identity(s.D);
@@ -173,7 +173,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1 support: the allocation-free objective (value and exact gradient) equals the MathNet closed form and its central differences.</summary>
     [Test]
     public void AHN_T1_Flat_objective_equals_the_closed_form_and_its_gradient() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerSmall, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var objective = new SingleLayerObjective(sigma, s.N);

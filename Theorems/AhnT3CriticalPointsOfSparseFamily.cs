@@ -89,7 +89,7 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
     /// <summary>AHN-T3 support: the analytic gradient of the sample loss equals central finite differences at random (non-symmetric) A_l.</summary>
     [Test]
     public void AHN_T3_Analytic_gradient_matches_finite_differences() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
+        Properties.ForAll(Cases.FiniteDifferences, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var loss = new SparseFamilyLoss(SparseFamilyLoss.DrawSamples(sigma, s.N, 5, s.Seed + 1), sigma, sigma.Inverse());
