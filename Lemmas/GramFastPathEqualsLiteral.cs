@@ -64,7 +64,7 @@ public sealed class GramFastPathEqualsLiteral
             var buffer = new PromptBuffer(Covariance.WithConditionNumber(s.D, s.Kappa, Numerics.Prompts.Rng.Create(s.Seed)), TaskLaw.InverseCovariance, s.N, s.Seed);
             var rng = Numerics.Prompts.Rng.Create(s.Seed + 1);
             var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
-            var kernel = new GramKernel(layers, sign);
+            var kernel = EngineFamilies.Evaluator(layers, sign);
             for (int k = 0; k < 2; k++)
             {
                 buffer.Next();
@@ -73,7 +73,7 @@ public sealed class GramFastPathEqualsLiteral
                 var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
                 double z = Agreement.Magnitude(traj);
                 var budget = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
-                Checks.Close(kernel.Predict(buffer), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
+                Checks.Close(kernel.Predict(buffer.X, buffer.Y, buffer.Query), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
             }
         });
 

@@ -98,8 +98,8 @@ public sealed class GatT1LoopedGlobalMinimizer
         Checks.Close(b, bRef, 1e-6, $"b*, n={n}");
         Checks.RelativeClose(f, fRef, 1e-5, $"f*, n={n}");
         var sigma = Sigmas.Random(d, 30, TestSettings.SeedFor($"GAT-T1 two-loop Σ n={n}"));
-        var kernel = new GramKernel(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p), 400_000 / n); // cost ∝ n per prompt
+        var kernel = EngineFamilies.Evaluator(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p.X, p.Y, p.Query), 400_000 / n); // cost ∝ n per prompt
         ClaimLedger.Note($"GAT-T1 L=2 d={d} n={n}: b* = {b:F6}, f* = {f:G6}; looped transformer MC at b*Σ⁻¹ (κ(Σ)=30): {mc}");
         Checks.Close(mc.Mean, f, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
         // Negative control: the quartic with a wrong moment (m₂ without its +1) gives a value the MC rejects.

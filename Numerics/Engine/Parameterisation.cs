@@ -109,8 +109,8 @@ public sealed class Parameterisation
 
     /// <summary>
     /// The narrowest built-in family holding these literal layers and their θ — label-row P (rows 1..d of every P zero) or full,
-    /// tied when all layers are equal, covariate-block Q when every Q's last row and column are zero. For the per-prompt views
-    /// (<see cref="GramKernel"/>) that receive layer values rather than a parameterisation.
+    /// tied when all layers are equal, covariate-block Q when every Q's last row and column are zero. For callers that hold
+    /// layer values rather than a parameterisation (then <see cref="IclEngine.CreateEvaluator"/> or the batches).
     /// </summary>
     public static (Parameterisation Family, double[] Theta) Of(IReadOnlyList<AttentionLayer<Real>> layers, ResidualSign sign)
     {
