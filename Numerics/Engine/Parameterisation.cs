@@ -168,7 +168,10 @@ public sealed class Parameterisation
         return b.Build(tied ? "full (P, Q), tied" : "full (P_l, Q_l)", sign);
     }
 
-    /// <summary>Ahn et al. (8): P = [[0,0],[0,1]], Q_l = −[[A_l,0],[0,0]], + residual (PGD with preconditioner A_lᵀ). θ = (A_1, …, A_L) row-major.</summary>
+    /// <summary>
+    /// Ahn et al. (8): P = [[0,0],[0,1]], Q_l = −[[A_l,0],[0,0]], + residual (PGD with preconditioner A_lᵀ). θ = (A_1, …, A_L) row-major;
+    /// with <paramref name="symmetricA"/> each A_l's upper triangle (the trainer's convention; the searches' (V + Vᵀ)/2 is in SparseFamilyObjective).
+    /// </summary>
     public static Parameterisation Sparse(int d, int layers, bool tied = false, bool symmetricA = false)
     {
         var b = new Builder(d, layers, tied);
