@@ -90,7 +90,7 @@ public sealed class EngineEqualsLiteral
         {
             var law = new PromptLaw(Sigmas.Random(s.D, s.Kappa, s.Seed), TaskLaw.InverseCovariance, 0.1);
             int count = 1 + (int)((uint)s.Seed % 21), m = 1 + (int)((uint)s.Seed % (uint)s.N); // counts off the lane width too
-            var batch = law.Draw(s.N, count, unchecked((ulong)(long)s.Seed));
+            var batch = law.Draw(s.N, count, s.Stream);
             var blocks = batch.FirstExamples(m);
             var rebuilt = PromptBatch.FromPrompts(law, Enumerable.Range(0, count).Select(i =>
             {

@@ -40,5 +40,5 @@ public static class EngineFamilies
 
     /// <summary>A batch of <paramref name="count"/> prompts, x ~ N(0, Σ) with κ(Σ) = shape.Kappa, w* ~ N(0, Σ⁻¹).</summary>
     public static PromptBatch Batch(Shape s, int count, Random rng) =>
-        new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, rng), TaskLaw.InverseCovariance).Draw(s.N, count, (ulong)s.Seed);
+        new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, rng), TaskLaw.InverseCovariance).Draw(s.N, count, s.Stream);
 }
