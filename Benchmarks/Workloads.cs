@@ -68,13 +68,20 @@ internal static class Workloads
         return target[0] + target[^1];
     }
 
-    /// <summary>The old per-prompt path (PromptBuffer + GramKernel, as on main): <paramref name="prompts"/> looped forwards. Returns a checksum.</summary>
+    /// <summary>The engine's one-prompt evaluator of literal layers (what main's GramKernel wrapped).</summary>
+    private static IclEngine.Evaluator Evaluator(AttentionLayer<Real>[] layers, ResidualSign sign)
+    {
+        var (family, theta) = Parameterisation.Of(layers, sign);
+        return new IclEngine(family).CreateEvaluator(theta);
+    }
+
+    /// <summary>The old per-prompt path (PromptBuffer + one-prompt evaluator, as main's GramKernel): <paramref name="prompts"/> looped forwards. Returns a checksum.</summary>
     public static double LoopedForwardPerPrompt(int prompts, int n, int loops, int seed)
     {
         var buffer = new PromptBuffer(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, n, seed);
-        var kernel = new GramKernel(LoopedLayers(loops), ResidualSign.Minus);
+        var kernel = Evaluator(LoopedLayers(loops), ResidualSign.Minus);
         double sum = 0;
-        for (int i = 0; i < prompts; i++) { buffer.Next(); sum += kernel.Predict(buffer); }
+        for (int i = 0; i < prompts; i++) { buffer.Next(); sum += kernel.Predict(buffer.X, buffer.Y, buffer.Query); }
         return sum;
     }
 
@@ -95,12 +102,12 @@ internal static class Workloads
         return ParallelMonteCarlo.Loss(family, theta, LoopedLaw, N, prompts, seed, threads);
     }
 
-    /// <summary>The same Monte Carlo loss through the per-prompt API kept from main (ParallelMonteCarlo + GramKernel).</summary>
+    /// <summary>The same Monte Carlo loss through the per-prompt API kept from main (ParallelMonteCarlo + one-prompt evaluator).</summary>
     public static LoopedIcl.Numerics.Statistics.Estimate McLossPerPrompt(int prompts, int loops, int threads, int seed)
     {
         var layers = LoopedLayers(loops);
         return ParallelMonteCarlo.PredictionLoss(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, N, prompts, seed,
-            () => { var k = new GramKernel(layers, ResidualSign.Minus); return b => k.Predict(b); }, threads);
+            () => { var k = Evaluator(layers, ResidualSign.Minus); return b => k.Predict(b.X, b.Y, b.Query); }, threads);
     }
 
     /// <summary>A training problem: the objective, θ₀ and an Adam optimiser.</summary>

@@ -93,14 +93,14 @@ public static class ChenExperiments
         Guard.Positive(n, nameof(n));
         Guard.Positive(prompts, nameof(prompts));
         var rng = Rng.Create(seed);
-        var sampler = PromptSampler.Isotropic(d, TaskLaw.UnitSphere);
+        var law = PromptLaw.Isotropic(d, TaskLaw.UnitSphere);
         var logErr = new double[loops + 1][];
         var logBound = new double[loops + 1][];
         for (int t = 0; t <= loops; t++) { logErr[t] = new double[prompts]; logBound[t] = new double[prompts]; }
         var kappas = new double[prompts];
         for (int i = 0; i < prompts; i++)
         {
-            var prompt = sampler.Sample(n, rng);
+            var prompt = law.Sample(n, rng);
             var run = ChenConvergence.Run(prompt, 1.0, loops);
             inspect?.Invoke(prompt, run);
             kappas[i] = run.Kappa;

@@ -37,7 +37,7 @@ public sealed class AhnE11GdPlusPlusBlockForm
     /// <summary>AHN-E11: the literal layer equals the block recursion, for every column (query included) and every layer.</summary>
     [Test]
     public void AHN_E11_Literal_family_11_equals_the_block_recursion() =>
-        Properties.ForAll(Cases.Shapes(lMax: 4), s =>
+        Properties.ForAll(Cases.UpToFourLayers, s =>
         {
             var inst = Instance.Draw(s);
             var (a, b) = RandomBlocks(inst);
@@ -47,7 +47,7 @@ public sealed class AhnE11GdPlusPlusBlockForm
     /// <summary>AHN-E11: the prediction does not depend on B_{L−1} (bit for bit, since the last row of P never reads it).</summary>
     [Test]
     public void AHN_E11_Output_does_not_depend_on_the_last_B() =>
-        Properties.ForAll(Cases.Shapes(lMax: 4), s =>
+        Properties.ForAll(Cases.UpToFourLayers, s =>
         {
             var inst = Instance.Draw(s);
             var (a, b) = RandomBlocks(inst);
@@ -69,7 +69,7 @@ public sealed class AhnE11GdPlusPlusBlockForm
     /// <summary>AHN-E11: with A_k = a_kΣ⁻¹ and B_k = b_kI the covariates evolve as X_{k+1} = (I + a_kb_kS_kΣ⁻¹)X_k.</summary>
     [Test]
     public void AHN_E11_Scalar_family_moves_covariates_by_I_plus_ab_S_Sigma_inverse() =>
-        Properties.ForAll(Cases.Shapes(lMax: 4), s =>
+        Properties.ForAll(Cases.UpToFourLayers, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var sigmaInv = RealMat.From(inst.Sigma.Inverse());
@@ -93,7 +93,7 @@ public sealed class AhnE11GdPlusPlusBlockForm
     /// <summary>AHN-E11 negative control: dropping the B-update of the covariates (plain PGD algebra) breaks the block form.</summary>
     [Test]
     public void AHN_E11_Negative_control_covariates_held_fixed() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(nMin: 2, lMin: 2, lMax: 4), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.TwoToFourLayers, s =>
         {
             var inst = Instance.Draw(s);
             var (a, b) = RandomBlocks(inst);

@@ -48,7 +48,7 @@ public sealed class AhnL1SparseLayersArePreconditionedGd
     /// <summary>AHN-L1: with non-symmetric A_l, every layer's state matches PGD with preconditioner A_lᵀ (all invariants).</summary>
     [Test]
     public void AHN_L1_Literal_transformer_equals_PGD_with_transposed_preconditioners_at_every_layer() =>
-        Properties.ForAll(Cases.Shapes(), s =>
+        Properties.ForAll(Cases.Small, s =>
         {
             var inst = Instance.Draw(s);
             var a = RandomPreconditioners(inst);
@@ -58,7 +58,7 @@ public sealed class AhnL1SparseLayersArePreconditionedGd
     /// <summary>AHN-L1 finding: the printed preconditioner A_l (no transpose) is wrong for every non-symmetric A_l.</summary>
     [Test]
     public void AHN_L1_Printed_untransposed_preconditioner_fails_for_non_symmetric_A() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 2, nMin: 2), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.NonScalar, s =>
         {
             var inst = Instance.Draw(s);
             var a = RandomPreconditioners(inst);
@@ -68,7 +68,7 @@ public sealed class AhnL1SparseLayersArePreconditionedGd
     /// <summary>AHN-L1: for symmetric A_l the printed form and the transposed form coincide.</summary>
     [Test]
     public void AHN_L1_Printed_preconditioner_is_exact_for_symmetric_A() =>
-        Properties.ForAll(Cases.Shapes(), s =>
+        Properties.ForAll(Cases.Small, s =>
         {
             var inst = Instance.Draw(s);
             var a = Enumerable.Range(0, s.L).Select(_ => inst.RandomSymmetricMatrix()).ToArray();
@@ -82,7 +82,7 @@ public sealed class AhnL1SparseLayersArePreconditionedGd
     [TestCase(AttentionMask.QueryExcluded, ResidualSign.Plus, true, 1, TestName = "AHN_L1_Negative_control_wrong_sign_of_Q")]
     [TestCase(AttentionMask.QueryExcluded, ResidualSign.Minus, false, 1, TestName = "AHN_L1_Negative_control_wrong_sign_of_the_update")]
     public void Negative_controls(AttentionMask mask, ResidualSign sign, bool negateQ, int minLayers) =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(nMin: 2, lMin: minLayers), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.TwoOrMoreExamples(minLayers), s =>
         {
             var inst = Instance.Draw(s);
             var a = RandomPreconditioners(inst);
@@ -92,7 +92,7 @@ public sealed class AhnL1SparseLayersArePreconditionedGd
     /// <summary>AHN-L1: with one layer the query-as-key variant still satisfies Lemma 1 (the query's label slot is 0 then).</summary>
     [Test]
     public void AHN_L1_Query_as_key_is_harmless_in_the_first_layer() =>
-        Properties.ForAll(Cases.Shapes(lMin: 1, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayer, s =>
         {
             var inst = Instance.Draw(s);
             var a = RandomPreconditioners(inst);

@@ -31,7 +31,7 @@ public sealed class AhnL4LayerOrderInvariance
     /// <summary>AHN-L4: A_l = a_l C with a random (non-symmetric) C: every ordering gives the same ŷ.</summary>
     [Test]
     public void AHN_L4_Scalar_multiples_of_one_matrix_commute_per_prompt() =>
-        Properties.ForAll(Cases.Shapes(lMax: 4), s =>
+        Properties.ForAll(Cases.UpToFourLayers, s =>
         {
             var inst = Instance.Draw(s);
             var c = inst.RandomMatrix();
@@ -53,7 +53,7 @@ public sealed class AhnL4LayerOrderInvariance
     /// <summary>AHN-L4 negative control: independent random A_l do not commute, so some ordering changes ŷ.</summary>
     [Test]
     public void AHN_L4_Negative_control_independent_matrices_depend_on_order() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 2, nMin: 2, lMin: 2, lMax: 4), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.TwoToFourLayersNonScalar, s =>
         {
             var inst = Instance.Draw(s);
             var a = Enumerable.Range(0, s.L).Select(_ => inst.RandomMatrix()).ToArray();

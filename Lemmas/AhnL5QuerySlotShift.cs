@@ -42,7 +42,7 @@ public sealed class AhnL5QuerySlotShift
     /// <summary>AHN-L5: with random full P_l and zero-last-column Q_l, the slot value c shifts only the output entry, by exactly c.</summary>
     [Test]
     public void AHN_L5_Query_slot_adds_exactly_c_to_the_output() =>
-        Properties.ForAll(Cases.Shapes(lMax: 3), s =>
+        Properties.ForAll(Cases.UpToThreeLayers, s =>
         {
             var inst = Instance.Draw(s);
             var layers = RandomLayers(inst, zeroLastColumn: true);
@@ -53,7 +53,7 @@ public sealed class AhnL5QuerySlotShift
     /// <summary>AHN-L5: with c = y_q, the squared output entry of the barred run is the squared prediction error.</summary>
     [Test]
     public void AHN_L5_Barred_run_output_is_the_prediction_residual() =>
-        Properties.ForAll(Cases.Shapes(lMax: 3), s =>
+        Properties.ForAll(Cases.UpToThreeLayers, s =>
         {
             var inst = Instance.Draw(s);
             var layers = RandomLayers(inst, zeroLastColumn: true);
@@ -72,7 +72,7 @@ public sealed class AhnL5QuerySlotShift
     /// </summary>
     [Test]
     public void AHN_L5_Negative_control_non_zero_last_column_of_Q() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(nMin: 2, lMax: 2), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.UpToTwoLayersTwoExamples, s =>
         {
             var inst = Instance.Draw(s);
             var layers = RandomLayers(inst, zeroLastColumn: false);

@@ -9,7 +9,7 @@ public sealed class ChenL310LeastSquaresRecoversTask
     /// <summary>CHEN-L3.10: least squares recovers θ* to a rounding budget that scales with κ(XᵀX).</summary>
     [Test]
     public void CHEN_L3_10_Least_squares_recovers_the_task_when_n_exceeds_d() =>
-        Properties.ForAll(Cases.Shapes(nMin: 2, where: s => s.N > s.D), s =>
+        Properties.ForAll(Cases.Overdetermined, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.UnitSphere);
             var p = inst.Prompt;
@@ -22,7 +22,7 @@ public sealed class ChenL310LeastSquaresRecoversTask
     /// <summary>CHEN-L3.10 negative control: with n &lt; d the (minimum-norm) least-squares solution is not θ*.</summary>
     [Test]
     public void CHEN_L3_10_Negative_control_fewer_examples_than_dimensions() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 2, where: s => s.N < s.D), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.Underdetermined, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.UnitSphere);
             var p = inst.Prompt;

@@ -41,7 +41,7 @@ public sealed class ChenL42LoopIsGradientDescent
     /// <summary>CHEN-L4.2: at every loop the context rows and α are untouched and −TF follows the GD iterate (η = 1/λ_max(XᵀX)).</summary>
     [Test]
     public void CHEN_L4_2_Loop_equals_gradient_descent_at_every_step() =>
-        Properties.ForAll(Cases.Shapes(lMax: 30), s =>
+        Properties.ForAll(Cases.ChenSteps, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.UnitSphere);
             var alpha = (Real)Numerics.Prompts.Rng.Gaussians(inst.Rng, 1)[0];
@@ -53,7 +53,7 @@ public sealed class ChenL42LoopIsGradientDescent
     [TestCase(AttentionMask.QueryOnly, true, TestName = "CHEN_L4_2_Negative_control_wrong_sign_of_the_update")]
     [TestCase(AttentionMask.None, false, TestName = "CHEN_L4_2_Negative_control_no_mask")]
     public void Negative_controls(AttentionMask mask, bool ascend) =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(lMax: 3), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.UpToThreeLayers, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.UnitSphere);
             var alpha = (Real)(1 + Math.Abs(Numerics.Prompts.Rng.Gaussians(inst.Rng, 1)[0]));

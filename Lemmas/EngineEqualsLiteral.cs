@@ -11,16 +11,16 @@ namespace LoopedIcl.Lemmas;
 public sealed class EngineEqualsLiteral
 {
     /// <summary>FAST-PATH: engine ŷ and batch-mean loss = literal model's, 9 prompts (a full lane group and a padded one), d ≤ 5, n ≤ 16.</summary>
-    [TestCase(EngineFamilies.Kind.FullUntied, 3)]
-    [TestCase(EngineFamilies.Kind.FullTiedMinus, 3)]
+    [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
+    [TestCase(EngineFamilies.Kind.FullTiedMinus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.Sparse, 5)]
     [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 5)]
-    [TestCase(EngineFamilies.Kind.GdPlusPlus, 3)]
+    [TestCase(EngineFamilies.Kind.GdPlusPlus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.GatmiryLooped, 10)]
     [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, 10)]
     [TestCase(EngineFamilies.Kind.GatmiryUntied, 4)]
     public void FAST_PATH_Engine_predictions_equal_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMax: 16, lMax: maxLayers), s =>
+        Properties.ForAll(Cases.EngineForward(maxLayers), s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
             var engine = new IclEngine(family);
@@ -44,11 +44,11 @@ public sealed class EngineEqualsLiteral
         });
 
     /// <summary>FAST-PATH: the engine's query gradient ∂ŷ/∂x_q equals the literal model's (ŷ is linear in x_q: compared via ŷ at x_q + e_a − ŷ at x_q).</summary>
-    [TestCase(EngineFamilies.Kind.FullUntied, 3)]
+    [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.Sparse, 4)]
     [TestCase(EngineFamilies.Kind.GatmiryLooped, 8)]
     public void FAST_PATH_Engine_query_gradient_equals_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 12, lMax: maxLayers), s =>
+        Properties.ForAll(Cases.EngineGradient(maxLayers), s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 3);
             var yhat = new double[batch.Count];
@@ -74,7 +74,7 @@ public sealed class EngineEqualsLiteral
     /// <summary>FAST-PATH negative control: the engine with the wrong residual sign disagrees with the literal model.</summary>
     [Test]
     public void FAST_PATH_Negative_control_engine_with_the_wrong_sign() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.FiniteDifferences, s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(EngineFamilies.Kind.GatmiryLooped, s, 1);
             var yhat = new double[1];
@@ -86,11 +86,11 @@ public sealed class EngineEqualsLiteral
     /// <summary>FAST-PATH: a batch's first m context examples taken by block copies equal the batch rebuilt prompt by prompt (bitwise).</summary>
     [Test]
     public void FAST_PATH_First_examples_of_a_batch_equal_the_prompt_by_prompt_rebuild() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 9, lMax: 1), s =>
+        Properties.ForAll(Cases.BatchPrefix, s =>
         {
             var law = new PromptLaw(Sigmas.Random(s.D, s.Kappa, s.Seed), TaskLaw.InverseCovariance, 0.1);
             int count = 1 + (int)((uint)s.Seed % 21), m = 1 + (int)((uint)s.Seed % (uint)s.N); // counts off the lane width too
-            var batch = law.Draw(s.N, count, unchecked((ulong)(long)s.Seed));
+            var batch = law.Draw(s.N, count, s.Stream);
             var blocks = batch.FirstExamples(m);
             var rebuilt = PromptBatch.FromPrompts(law, Enumerable.Range(0, count).Select(i =>
             {

@@ -36,7 +36,7 @@ public sealed class GatL1LoopedIsPgdOnShiftedLabels
     /// <summary>GAT-L1: with u ≠ 0 and non-symmetric A, every loop's state is PGD (preconditioner Aᵀ) on y + Xu.</summary>
     [Test]
     public void GAT_L1_Looped_model_is_PGD_on_shifted_labels_at_every_loop() =>
-        Properties.ForAll(Cases.Shapes(lMax: 8), s =>
+        Properties.ForAll(Cases.UpToEightLoops, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var a = inst.RandomMatrix();
@@ -47,7 +47,7 @@ public sealed class GatL1LoopedIsPgdOnShiftedLabels
     /// <summary>GAT-L1: u = 0 and realizable labels give ŷ = ⟨x_q, (I − (I − AᵀS)^L) w*⟩.</summary>
     [Test]
     public void GAT_L1_Closed_form_readout_for_u_zero() =>
-        Properties.ForAll(Cases.Shapes(lMax: 8), s =>
+        Properties.ForAll(Cases.UpToEightLoops, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var a = inst.RandomMatrix();
@@ -65,7 +65,7 @@ public sealed class GatL1LoopedIsPgdOnShiftedLabels
     [TestCase(ResidualSign.Plus, true, TestName = "GAT_L1_Negative_control_wrong_residual_sign")]
     [TestCase(ResidualSign.Minus, false, TestName = "GAT_L1_Negative_control_labels_not_shifted_by_Xu")]
     public void Negative_controls(ResidualSign sign, bool shiftLabels) =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(nMin: 2), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.TwoOrMoreExamples(), s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var a = inst.RandomMatrix();

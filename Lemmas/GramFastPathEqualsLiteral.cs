@@ -34,12 +34,12 @@ public sealed class GramFastPathEqualsLiteral
 
     /// <summary>FAST-PATH: fast = literal prediction for each model family, d ≤ 6, n ≤ 24, κ(Σ) ≤ 100.</summary>
     [TestCase(Model.Sparse8, 6)]
-    [TestCase(Model.GdPlusPlus11, 3)]
-    [TestCase(Model.GeneralPQ, 3)]
+    [TestCase(Model.GdPlusPlus11, DepthCaps.Dense)]
+    [TestCase(Model.GeneralPQ, DepthCaps.Dense)]
     [TestCase(Model.GatmiryLooped, 10)]
     [TestCase(Model.LastRowPFullQ, 4)]
     public void FAST_PATH_Gram_state_prediction_equals_literal_attention(Model model, int maxLayers) =>
-        Properties.ForAll(Cases.Shapes(lMax: maxLayers), s =>
+        Properties.ForAll(Cases.UpToLayers(maxLayers), s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
@@ -54,17 +54,17 @@ public sealed class GramFastPathEqualsLiteral
     /// equals the literal model — on two successive prompts through the same kernel, so no state leaks between prompts.
     /// </summary>
     [TestCase(Model.Sparse8, 6)]
-    [TestCase(Model.GdPlusPlus11, 3)]
-    [TestCase(Model.GeneralPQ, 3)]
+    [TestCase(Model.GdPlusPlus11, DepthCaps.Dense)]
+    [TestCase(Model.GeneralPQ, DepthCaps.Dense)]
     [TestCase(Model.GatmiryLooped, 12)]
     [TestCase(Model.LastRowPFullQ, 4)]
     public void FAST_PATH_Double_kernel_equals_literal_attention(Model model, int maxLayers) =>
-        Properties.ForAll(Cases.Shapes(lMax: maxLayers), s =>
+        Properties.ForAll(Cases.UpToLayers(maxLayers), s =>
         {
             var buffer = new PromptBuffer(Covariance.WithConditionNumber(s.D, s.Kappa, Numerics.Prompts.Rng.Create(s.Seed)), TaskLaw.InverseCovariance, s.N, s.Seed);
             var rng = Numerics.Prompts.Rng.Create(s.Seed + 1);
             var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
-            var kernel = new GramKernel(layers, sign);
+            var kernel = EngineFamilies.Evaluator(layers, sign);
             for (int k = 0; k < 2; k++)
             {
                 buffer.Next();
@@ -73,7 +73,7 @@ public sealed class GramFastPathEqualsLiteral
                 var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
                 double z = Agreement.Magnitude(traj);
                 var budget = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
-                Checks.Close(kernel.Predict(buffer), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
+                Checks.Close(kernel.Predict(buffer.X, buffer.Y, buffer.Query), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
             }
         });
 
@@ -81,7 +81,7 @@ public sealed class GramFastPathEqualsLiteral
     [TestCase(-0.7)]
     [TestCase(1.5)]
     public void FAST_PATH_Chen_fast_loop_equals_literal_loop(double alpha) =>
-        Properties.ForAll(Cases.Shapes(lMax: 40), s =>
+        Properties.ForAll(Cases.ChenFastLoopSteps, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.UnitSphere);
             var p = inst.Prompt;
@@ -110,7 +110,7 @@ public sealed class GramFastPathEqualsLiteral
     /// <summary>FAST-PATH negative control: the fast path with the opposite residual sign disagrees with the literal model.</summary>
     [Test]
     public void FAST_PATH_Negative_control_wrong_sign_in_the_fast_path() =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(nMin: 2), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.TwoOrMoreExamples(), s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var (layers, _) = Build(Model.Sparse8, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(inst.Rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);

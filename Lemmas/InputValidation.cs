@@ -22,8 +22,8 @@ public sealed class InputValidation
     {
         Rejects(() => _ = new Mat<Real>(0, 3), "rows", "≥ 1");
         Rejects(() => _ = Mat<Real>.Identity(2) * Mat<Real>.Identity(3), "b", "Shapes do not match");
-        Rejects(() => PromptSampler.Isotropic(0, TaskLaw.Isotropic), "d", "≥ 1");
-        Rejects(() => PromptSampler.Isotropic(2, TaskLaw.Isotropic).Sample(0, Numerics.Prompts.Rng.Create(1)), "n", "≥ 1");
+        Rejects(() => PromptLaw.Isotropic(0, TaskLaw.Isotropic), "d", "≥ 1");
+        Rejects(() => PromptLaw.Isotropic(2, TaskLaw.Isotropic).Sample(0, Numerics.Prompts.Rng.Create(1)), "n", "≥ 1");
         var layer3 = Families.SparsePreconditioner(Mat<Real>.Identity(3));
         var layer2 = Families.SparsePreconditioner(Mat<Real>.Identity(2));
         Rejects(() => _ = new LinearTransformer<Real>([layer3, layer2]), "layers[1].P", "must be 4×4");
@@ -36,9 +36,9 @@ public sealed class InputValidation
         Rejects(() => Families.Gatmiry(Mat<Real>.Identity(2), Mat<Real>.Zeros(3, 1)), "u", "must be 2×1");
         Rejects(() => ColumnAttention.Apply(Mat<Real>.Identity(3), Mat<Real>.Identity(4), Mat<Real>.Zeros(4, 3)), "p", "must be 4×4");
         Rejects(() => ColumnAttention.Apply(Mat<Real>.Identity(4), Mat<Real>.Identity(3), Mat<Real>.Zeros(4, 3)), "q", "must be 4×4");
-        Rejects(() => _ = new GramKernel([layer3, layer2], ResidualSign.Plus), "layers[1].P", "must be 4×4");
-        Rejects(() => _ = new GramKernel([], ResidualSign.Plus), "layers", "at least one layer");
-        Rejects(() => new GramKernel([layer3], ResidualSign.Plus).Predict(new PromptBuffer(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(2), TaskLaw.Isotropic, 4, 1)), "prompt", "d = 2");
+        Rejects(() => _ = Parameterisation.Of([layer3, layer2], ResidualSign.Plus), "layers[1].P", "must be 4×4");
+        Rejects(() => _ = Parameterisation.Of([], ResidualSign.Plus), "layers", "at least one layer");
+        Rejects(() => EngineFamilies.Evaluator([layer3], ResidualSign.Plus).Predict(new double[4 * 2], new double[4], new double[2]), "x", "n·d");
         Rejects(() => PreconditionedGradientDescent.Iterates(Mat<Real>.Zeros(4, 2), Mat<Real>.Zeros(4, 1), [Mat<Real>.Identity(3)]), "preconditioners[0]", "must be 2×2");
     }
 
@@ -46,14 +46,14 @@ public sealed class InputValidation
     [Test]
     public void INPUT_Sigma_must_be_symmetric_positive_definite()
     {
-        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1, 0.5 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "symmetric");
-        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1, 2 }, { 2, 1 } }), TaskLaw.Isotropic), "sigma", "positive definite");
-        Rejects(() => _ = new PromptSampler(M(new double[,] { { 0, 0 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "positive definite");
-        Rejects(() => _ = new PromptSampler(M(new double[,] { { double.NaN, 0 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "finite");
-        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1, 0, 0 }, { 0, 1, 0 } }), TaskLaw.Isotropic), "sigma", "square");
+        Rejects(() => _ = new PromptLaw(M(new double[,] { { 1, 0.5 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "symmetric");
+        Rejects(() => _ = new PromptLaw(M(new double[,] { { 1, 2 }, { 2, 1 } }), TaskLaw.Isotropic), "sigma", "positive definite");
+        Rejects(() => _ = new PromptLaw(M(new double[,] { { 0, 0 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "positive definite");
+        Rejects(() => _ = new PromptLaw(M(new double[,] { { double.NaN, 0 }, { 0, 1 } }), TaskLaw.Isotropic), "sigma", "finite");
+        Rejects(() => _ = new PromptLaw(M(new double[,] { { 1, 0, 0 }, { 0, 1, 0 } }), TaskLaw.Isotropic), "sigma", "square");
         Rejects(() => Covariance.FromSpectrum([1.0, -0.5], Numerics.Prompts.Rng.Create(1)), "eigenvalues[1]", "> 0");
         Rejects(() => Covariance.WithConditionNumber(3, 0.5, Numerics.Prompts.Rng.Create(1)), "kappa", "≥ 1");
-        Rejects(() => _ = new PromptSampler(M(new double[,] { { 1 } }), TaskLaw.Isotropic, noiseSigma: -1), "noiseSigma", "≥ 0");
+        Rejects(() => _ = new PromptLaw(M(new double[,] { { 1 } }), TaskLaw.Isotropic, noiseSigma: -1), "noiseSigma", "≥ 0");
     }
 
     /// <summary>INPUT: step sizes must be positive and finite.</summary>

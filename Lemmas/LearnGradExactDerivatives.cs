@@ -108,14 +108,14 @@ public sealed class LearnGradExactDerivatives
     /// parameterisation; both are exact derivative formulas, so they differ by rounding only: the budget is the general-layer budget
     /// for the trajectory magnitude, times (1 + |ŷ − y|) for the chain rule through the loss.
     /// </summary>
-    [TestCase(EngineFamilies.Kind.FullUntied, 3)]
-    [TestCase(EngineFamilies.Kind.FullTiedMinus, 3)]
+    [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
+    [TestCase(EngineFamilies.Kind.FullTiedMinus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 4)]
-    [TestCase(EngineFamilies.Kind.GdPlusPlus, 3)]
+    [TestCase(EngineFamilies.Kind.GdPlusPlus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.GatmiryLooped, 4)]
-    [TestCase(EngineFamilies.Kind.GatmiryUntied, 3)]
+    [TestCase(EngineFamilies.Kind.GatmiryUntied, DepthCaps.Dense)]
     public void LEARN_GRAD_Reverse_pass_equals_forward_mode_derivative(EngineFamilies.Kind kind, int maxLayers) =>
-        Properties.ForAll(Cases.Shapes(dMax: 3, nMax: 10, lMax: maxLayers), s =>
+        Properties.ForAll(Cases.ForwardModeDerivative(maxLayers), s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 3);
             var prompts = Enumerable.Range(0, batch.Count).Select(batch.ToPrompt).ToArray();

@@ -50,16 +50,16 @@ public sealed class LearnGradReversePass
     }
 
     /// <summary>LEARN-GRAD (b): reverse pass = central finite differences for every parameterisation, 9 prompts, d ≤ 4, n ≤ 12.</summary>
-    [TestCase(EngineFamilies.Kind.FullUntied, 3)]
-    [TestCase(EngineFamilies.Kind.FullTiedMinus, 3)]
+    [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
+    [TestCase(EngineFamilies.Kind.FullTiedMinus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.Sparse, 4)]
     [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 4)]
-    [TestCase(EngineFamilies.Kind.GdPlusPlus, 3)]
+    [TestCase(EngineFamilies.Kind.GdPlusPlus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.GatmiryLooped, 6)]
     [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, 6)]
-    [TestCase(EngineFamilies.Kind.GatmiryUntied, 3)]
+    [TestCase(EngineFamilies.Kind.GatmiryUntied, DepthCaps.Dense)]
     public void LEARN_GRAD_Reverse_pass_equals_central_differences(EngineFamilies.Kind kind, int maxLayers) =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMax: 12, lMax: maxLayers), s =>
+        Properties.ForAll(Cases.EngineGradient(maxLayers), s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
             AssertGradientMatchesFd(new IclEngine(family), theta, batch, $"{family.Name}, {s}");
@@ -69,7 +69,7 @@ public sealed class LearnGradReversePass
     [TestCase(EngineFamilies.Kind.FullUntied, nameof(AdjointFault.TransposedP))]
     [TestCase(EngineFamilies.Kind.Sparse, nameof(AdjointFault.WrongSignQ))]
     public void LEARN_GRAD_Negative_control_wrong_adjoint_fails_the_check(EngineFamilies.Kind kind, string fault) =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 2, dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
+        Properties.ExpectFailureOnEveryCase(Cases.FiniteDifferencesNonScalar, s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
             AssertGradientMatchesFd(new IclEngine(family) { Fault = Enum.Parse<AdjointFault>(fault) }, theta, batch, $"{family.Name} with {fault}, {s}");

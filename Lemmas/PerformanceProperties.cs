@@ -14,7 +14,7 @@ public sealed class PerformanceProperties
     /// <summary>PERF: the allocation-free tridiagonal-QL κ(XᵀX) equals MathNet's dense EVD (relative 1e-10·κ).</summary>
     [Test]
     public void PERF_Fast_condition_number_equals_MathNet() =>
-        Properties.ForAll(Cases.Shapes(dMax: 12, nMax: 60, where: s => s.N >= s.D), s =>
+        Properties.ForAll(Cases.FullRankContexts, s =>
         {
             var inst = Instance.Draw(s);
             var x = inst.Prompt.X;
@@ -25,7 +25,7 @@ public sealed class PerformanceProperties
             Checks.RelativeClose(jacobi, mathnet, 1e-10 * Math.Max(1, mathnet), $"κ(XᵀX), {s}");
         });
 
-    /// <summary>PERF: PromptBuffer.Next and GramKernel.Predict allocate nothing per prompt (measured with the runtime's allocation counter).</summary>
+    /// <summary>PERF: PromptBuffer.Next and the engine's one-prompt evaluator allocate nothing per prompt (measured with the runtime's allocation counter).</summary>
     /// <remarks>
     /// The counter also sees one-off runtime work on this thread (tier-up/OSR of a hot method, a first-call type load), which
     /// made a single 1000-prompt window flaky in a full run. A per-prompt allocation costs ≥ 24 bytes × 1000 in every window;
@@ -35,7 +35,7 @@ public sealed class PerformanceProperties
     public void PERF_Hot_loop_allocates_nothing_per_prompt()
     {
         var (prompts, kernel) = HotLoop();
-        var windows = AllocationPerWindow(prompts, p => kernel.Predict(p), out var sink);
+        var windows = AllocationPerWindow(prompts, p => kernel.Predict(p.X, p.Y, p.Query), out var sink);
         Checks.True(double.IsFinite(sink), "predictions are finite");
         Checks.True(windows.Min() == 0, $"every window of {PromptsPerWindow} prompts allocated: [{string.Join(", ", windows)}] bytes (expected 0 in some window)");
     }
@@ -45,15 +45,15 @@ public sealed class PerformanceProperties
     public void PERF_Negative_control_allocating_hot_loop_is_caught()
     {
         var (prompts, kernel) = HotLoop();
-        var windows = AllocationPerWindow(prompts, p => kernel.Predict(p) + p.ToPrompt().QueryTarget.Value * 0, out _);
+        var windows = AllocationPerWindow(prompts, p => kernel.Predict(p.X, p.Y, p.Query) + p.ToPrompt().QueryTarget.Value * 0, out _);
         Checks.True(windows.Min() >= 24L * PromptsPerWindow, $"an allocating loop must allocate ≥ 24 bytes per prompt in every window: [{string.Join(", ", windows)}]");
     }
 
     private const int PromptsPerWindow = 1000;
 
-    private static (PromptBuffer, GramKernel) HotLoop() => (
+    private static (PromptBuffer, IclEngine.Evaluator) HotLoop() => (
         new PromptBuffer(Matrix<double>.Build.DenseIdentity(10), TaskLaw.UnitSphere, 40, TestSettings.Seed),
-        new GramKernel(Enumerable.Repeat(Families.Gatmiry(Mat<Real>.Identity(10)), 8).ToArray(), ResidualSign.Minus));
+        EngineFamilies.Evaluator(Enumerable.Repeat(Families.Gatmiry(Mat<Real>.Identity(10)), 8).ToArray(), ResidualSign.Minus));
 
     // Fully optimised up front (no tiering/OSR of the measuring loop itself); the callees warm up over the first window.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -71,16 +71,16 @@ public sealed class PerformanceProperties
         return windows;
     }
 
-    /// <summary>PERF: one random stream per seed — PromptSampler.Sample(n, seed) is the first prompt PromptBuffer(Σ, law, n, seed) serves and prompt 0 of PromptLaw.Draw.</summary>
+    /// <summary>PERF: one random stream per seed — PromptLaw.Sample(n, seed) (Instance.Draw's prompt) is the first prompt PromptBuffer(Σ, law, n, seed) serves and prompt 0 of PromptLaw.Draw.</summary>
     [Test]
     public void PERF_One_random_stream_per_seed() =>
-        Properties.ForAll(Cases.Shapes(dMax: 6, nMax: 20), s =>
+        Properties.ForAll(Cases.RandomStreams, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance, noise: 0.1);
             var buffer = new PromptBuffer(inst.Sigma, TaskLaw.InverseCovariance, s.N, s.Seed, noiseSigma: 0.1);
             buffer.Next();
             var fromBuffer = buffer.ToPrompt();
-            var fromLaw = new PromptLaw(inst.Sigma, TaskLaw.InverseCovariance, 0.1).Draw(s.N, 3, unchecked((ulong)(long)s.Seed)).ToPrompt(0);
+            var fromLaw = new PromptLaw(inst.Sigma, TaskLaw.InverseCovariance, 0.1).Draw(s.N, 3, s.Stream).ToPrompt(0);
             foreach (var other in new[] { fromBuffer, fromLaw })
                 Checks.True(inst.Prompt.X.ExactlyEquals(other.X) && inst.Prompt.Y.ExactlyEquals(other.Y) && inst.Prompt.Query.ExactlyEquals(other.Query)
                     && inst.Prompt.Task.ExactlyEquals(other.Task) && inst.Prompt.QueryTarget == other.QueryTarget, $"same seed, different prompt, {s}");
@@ -92,7 +92,7 @@ public sealed class PerformanceProperties
     {
         var sigma = Covariance.WithConditionNumber(6, 10, Numerics.Prompts.Rng.Create(TestSettings.Seed));
         var layers = Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * 0.7)), 4).ToArray();
-        Func<Func<PromptBuffer, double>> factory = () => { var k = new GramKernel(layers, ResidualSign.Minus); return b => k.Predict(b); };
+        Func<Func<PromptBuffer, double>> factory = () => { var k = EngineFamilies.Evaluator(layers, ResidualSign.Minus); return b => k.Predict(b.X, b.Y, b.Query); };
         var one = ParallelMonteCarlo.PredictionLoss(sigma, TaskLaw.InverseCovariance, 20, 20_000, TestSettings.Seed, factory, threads: 1);
         var two = ParallelMonteCarlo.PredictionLoss(sigma, TaskLaw.InverseCovariance, 20, 20_000, TestSettings.Seed, factory, threads: 2);
         Checks.True(one.Mean == two.Mean && one.StandardError == two.StandardError, $"1 thread {one} vs 2 threads {two}");

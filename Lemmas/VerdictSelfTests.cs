@@ -11,7 +11,7 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.Verdict)]
 public sealed class VerdictSelfTests
 {
-    private static readonly FsCheck.Arbitrary<Shape> FewShapes = Cases.Shapes(dMax: 3, nMax: 3, lMax: 2);
+    private static readonly FsCheck.Arbitrary<Shape> FewShapes = Cases.Tiny;
 
     private static AssertionException ControlFails(Action control)
     {

@@ -134,7 +134,7 @@ public sealed class WishartWordMomentsLemma
             for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) theta[offsets[2 * l] + i * d + j] = a[l][i, j];
             for (int i = 0; i < d; i++) theta[offsets[2 * l + 1] + i] = u[l]![i];
         }
-        var est = setup.TestLoss(theta, setup.Draw(200_000, (ulong)(uint)TestSettings.SeedFor("WISHART untied engine")));
+        var est = setup.TestLoss(theta, setup.Draw(200_000, TestSettings.Plan.Stream("WISHART untied engine")));
         var exact = GatmiryPopulationLoss.Whitened(a, u, n);
         ClaimLedger.Note($"untied L = 2: exact {exact.Value:G8} (rounding ≤ {exact.RoundingBound:G2}), engine Monte Carlo {est}");
         Checks.AtMost(Math.Abs(est.Mean - exact.Value), LossEstimates.HalfWidth(est, 1e-6) + exact.RoundingBound, "|engine Monte Carlo − exact untied loss|");

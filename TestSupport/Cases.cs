@@ -6,12 +6,20 @@ namespace LoopedIcl.TestSupport;
 /// <summary>A generated instance shape: dimension d, context size n, depth/loops L, and the seed of its Gaussians.</summary>
 public sealed record Shape(int D, int N, int L, double Kappa, int Seed)
 {
+    /// <summary>The seed as the engine's stream (PromptLaw.Draw), sign-extended as the prompt buffer always did.</summary>
+    public ulong Stream => unchecked((ulong)(long)Seed);
+
     public override string ToString() => $"d={D} n={N} L={L} kappa={Kappa} seed={Seed}";
 }
 
-/// <summary>Generators of small shapes, with shrinking towards smaller d, n, L (the seed is kept so the case replays).</summary>
-public static class Cases
+/// <summary>
+/// Generators of small shapes, with shrinking towards smaller d, n, L (the seed is kept so the case replays). Tests use the
+/// named generators below, each declared once; <see cref="Shape.L"/> is layers, loops or GD steps T as each one's doc says.
+/// Bounds are inclusive; unstated bounds are the defaults d ∈ [1, 6], n ∈ [1, 24], L ∈ [1, 5].
+/// </summary>
+public static partial class Cases
 {
+    /// <summary>The one constructor of shape generators: declare a named generator here (or beside it) rather than calling this from a test.</summary>
     public static Arbitrary<Shape> Shapes(int dMin = 1, int dMax = 6, int nMin = 1, int nMax = 24, int lMin = 1, int lMax = 5,
         Func<Shape, bool>? where = null)
     {

@@ -18,6 +18,13 @@ public static class EngineFamilies
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>The engine's one-prompt evaluator of literal (P, Q) layers; the family is read off their values (<see cref="Parameterisation.Of"/>).</summary>
+    public static IclEngine.Evaluator Evaluator(IReadOnlyList<AttentionLayer<Real>> layers, ResidualSign sign)
+    {
+        var (family, theta) = Parameterisation.Of(layers, sign);
+        return new IclEngine(family).CreateEvaluator(theta);
+    }
+
     /// <summary>θ with N(0, 0.16/(d+1)) entries (the scale of the FAST-PATH tests: ‖P‖, ‖Q‖ = O(0.4)).</summary>
     public static double[] RandomTheta(Parameterisation f, Random rng) =>
         Numerics.Prompts.Rng.Gaussians(rng, f.Dimension).Select(v => v * 0.4 / Math.Sqrt(f.Width)).ToArray();
@@ -33,5 +40,5 @@ public static class EngineFamilies
 
     /// <summary>A batch of <paramref name="count"/> prompts, x ~ N(0, Σ) with κ(Σ) = shape.Kappa, w* ~ N(0, Σ⁻¹).</summary>
     public static PromptBatch Batch(Shape s, int count, Random rng) =>
-        new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, rng), TaskLaw.InverseCovariance).Draw(s.N, count, (ulong)s.Seed);
+        new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, rng), TaskLaw.InverseCovariance).Draw(s.N, count, s.Stream);
 }

@@ -6,15 +6,15 @@ using MathNet.Numerics.LinearAlgebra;
 namespace LoopedIcl.TestSupport;
 
 /// <summary>A sampled instance for a generated <see cref="Shape"/>: Σ with κ(Σ) = shape.Kappa, one prompt, and the stream for more draws.</summary>
-public sealed record Instance(Shape Shape, Matrix<double> Sigma, PromptSampler Sampler, Prompt<Real> Prompt, Random Rng)
+public sealed record Instance(Shape Shape, Matrix<double> Sigma, PromptLaw Law, Prompt<Real> Prompt, Random Rng)
 {
     public static Instance Draw(Shape s, TaskLaw law = TaskLaw.Isotropic, double noise = 0.0)
     {
         var rng = Numerics.Prompts.Rng.Create(s.Seed);
         var sigma = Covariance.WithConditionNumber(s.D, s.Kappa, rng);
-        var sampler = new PromptSampler(sigma, law, noise);
+        var prompts = new PromptLaw(sigma, law, noise);
         // The prompt is the engine stream of the shape's seed: the first prompt PromptBuffer(Σ, law, n, seed) serves.
-        return new Instance(s, sigma, sampler, sampler.Sample(s.N, unchecked((ulong)(long)s.Seed)), rng);
+        return new Instance(s, sigma, prompts, prompts.Sample(s.N, s.Stream), rng);
     }
 
     /// <summary>A d×d matrix with N(0, scale²/d) entries: ‖A‖ = O(scale), so products over L ≤ 5 layers stay O(1).</summary>

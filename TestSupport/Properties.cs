@@ -16,7 +16,7 @@ public static class Properties
     private static Config MakeConfig(int? trials) =>
         Config.QuickThrowOnFailure
             .WithMaxTest(trials ?? TestSettings.Trials)
-            .WithReplay((ulong)(uint)TestSettings.SeedFor(TestContext.CurrentContext.Test.FullName), 0x9E3779B97F4A7C15UL) // FsCheck's gamma must be odd
+            .WithReplay(TestSettings.Plan.Stream(TestContext.CurrentContext.Test.FullName), 0x9E3779B97F4A7C15UL) // FsCheck's gamma must be odd
             .WithQuietOnSuccess(true);
 
     private static string Replay() => LedgerFile.ReplayCommand(TestExecutionContext.CurrentContext.CurrentTest);

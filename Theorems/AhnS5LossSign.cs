@@ -16,23 +16,24 @@ public sealed class AhnS5LossSign
         const int n = 6;
         var gammaInv = AhnLosses.Gamma(sigma, n).Inverse();
         var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
-        var right = new GramKernel([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
-        var flipped = new GramKernel([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
+        var right = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
+        var flipped = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
         var prompts = new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-S5.52"));
-        var printedAtFlipped = MonteCarlo.PredictionLoss(prompts, b => flipped.Predict(b), 200_000, printedSign: true);
-        var printedAtTheorem = MonteCarlo.PredictionLoss(prompts, b => right.Predict(b), 200_000, printedSign: true);
+        var printedAtFlipped = MonteCarlo.PredictionLoss(prompts, b => flipped.Predict(b.X, b.Y, b.Query), 200_000, printedSign: true);
+        var printedAtTheorem = MonteCarlo.PredictionLoss(prompts, b => right.Predict(b.X, b.Y, b.Query), 200_000, printedSign: true);
         ClaimLedger.Note($"AHN-S5: printed loss at Q = +Γ⁻¹: {printedAtFlipped}; at Theorem 1's Q = −Γ⁻¹: {printedAtTheorem}; f* = {fStar:G6}");
         Checks.Close(printedAtFlipped.Mean, fStar, printedAtFlipped.HalfWidth(CheckPolicy.FalseAlarm), "printed loss at the flipped Q equals f*");
         Checks.Exceeds(printedAtTheorem.Mean - printedAtTheorem.HalfWidth(CheckPolicy.FalseAlarm), fStar * 1.5, "Theorem 1's Q is far from optimal for the printed loss");
         // Exact sign relation per prompt: TF(−Q) = −TF(Q) for one layer (the output entry is linear in Q).
-        Checks.Close(flipped.Predict(prompts), -right.Predict(prompts), 1e-12 * (1 + Math.Abs(right.Predict(prompts))), "TF(−Q) = −TF(Q)");
+        double atFlipped = flipped.Predict(prompts.X, prompts.Y, prompts.Query), atRight = right.Predict(prompts.X, prompts.Y, prompts.Query);
+        Checks.Close(atFlipped, -atRight, 1e-12 * (1 + Math.Abs(atRight)), "TF(−Q) = −TF(Q)");
         ClaimLedger.RecordNegativeControl("Theorem 1's Q under the printed loss sign is rejected");
     }
 
     /// <summary>AHN-S5: on the closed form, the printed loss's gradient vanishes at −Γ⁻¹ (flipped) and not at Γ⁻¹.</summary>
     [Test]
     public void AHN_S5_Printed_loss_is_stationary_at_the_flipped_preconditioner() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 30, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerUpTo30Examples, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var id = Sigmas.Identity(s.D);

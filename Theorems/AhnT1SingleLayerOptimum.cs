@@ -15,11 +15,11 @@ public sealed class AhnT1SingleLayerOptimum
         Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]), 0.5 + Rng.Gaussians(rng, 1)[0] * scale,
         TestMatrices.Gaussian(d, d, rng, scale), Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]));
 
-    private static GramKernel Kernel(SingleLayerParameters p, Random rng)
+    private static IclEngine.Evaluator Kernel(SingleLayerParameters p, Random rng)
     {
         // The entries the loss must not depend on (rows 1..d of P, the last column of Q) are filled with noise.
         var pq = p.ToPQ((_, _) => Rng.Gaussians(rng, 1)[0]);
-        return new GramKernel([new AttentionLayer<Real>(pq[0], pq[1])], ResidualSign.Plus);
+        return EngineFamilies.Evaluator([new AttentionLayer<Real>(pq[0], pq[1])], ResidualSign.Plus);
     }
 
     private static SingleLayerParameters Optimum(Matrix<double> sigma, int n) => SingleLayerParameters.Sparse(AhnLosses.Gamma(sigma, n).Inverse());
@@ -34,7 +34,7 @@ public sealed class AhnT1SingleLayerOptimum
         var rng = Rng.Create(TestSettings.SeedFor($"AHN-T1 MC parameters {seed}"));
         var p = RandomParameters(d, rng);
         var kernel = Kernel(p, rng);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T1 MC prompts {seed}")), b => kernel.Predict(b), 200_000);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T1 MC prompts {seed}")), b => kernel.Predict(b.X, b.Y, b.Query), 200_000);
         var closed = AhnLosses.SingleLayer(sigma, n, p);
         ClaimLedger.Note($"AHN-T1 d={d} n={n} κ={kappa}: closed form {closed:G8}, Monte Carlo {mc}");
         Checks.Close(mc.Mean, closed, mc.HalfWidth(CheckPolicy.FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
@@ -60,7 +60,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1: at Q = −Γ⁻¹ the loss is tr Σ − tr(Γ⁻¹Σ²) = Σλ(λ + tr Σ)/((n+1)λ + tr Σ), and the FD gradient over all 2d+1+d² parameters vanishes.</summary>
     [Test]
     public void AHN_T1_Optimum_value_and_vanishing_gradient() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 30), s =>
+        Properties.ForAll(Cases.SingleLayerOptimum, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var opt = Optimum(sigma, s.N);
@@ -76,7 +76,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1 support: the analytic gradient 2𝓔[C]AΣ − 2ΣCΣ of the sparse one-layer loss equals central differences (C = I and C = Σ⁻¹).</summary>
     [Test]
     public void AHN_T1_Sparse_gradient_matches_finite_differences() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerGradient, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var a = TestMatrices.Gaussian(s.D, s.D, Rng.Create(s.Seed + 1), 0.5 / s.Kappa);
@@ -91,7 +91,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1: every random perturbation of the optimum (local and global, all parameters incl. u and the last row of Q) raises f.</summary>
     [Test]
     public void AHN_T1_Every_perturbation_raises_the_loss() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerSmall, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var opt = Optimum(sigma, s.N).Pack();
@@ -120,7 +120,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1: the rescaling (P, Q) → (γP, Q/γ) leaves the loss unchanged.</summary>
     [Test]
     public void AHN_T1_Loss_is_invariant_under_rescaling() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerSmall, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var rng = Rng.Create(s.Seed);
@@ -134,7 +134,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1 (adapts to data inadequacy): Γ⁻¹ beats Σ⁻¹ at every finite n, and n‖Γ⁻¹ − Σ⁻¹‖ converges to ‖Σ⁻¹(Σ + tr Σ·I)Σ⁻¹‖ (so Γ⁻¹ → Σ⁻¹ at rate 1/n).</summary>
     [Test]
     public void AHN_T1_Optimum_beats_Sigma_inverse_and_tends_to_it() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerAnyContext, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var id = Sigmas.Identity(s.D);
@@ -173,7 +173,7 @@ public sealed class AhnT1SingleLayerOptimum
     /// <summary>AHN-T1 support: the allocation-free objective (value and exact gradient) equals the MathNet closed form and its central differences.</summary>
     [Test]
     public void AHN_T1_Flat_objective_equals_the_closed_form_and_its_gradient() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 20, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerSmall, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var objective = new SingleLayerObjective(sigma, s.N);
@@ -232,8 +232,8 @@ public sealed class AhnT1SingleLayerOptimum
         var sigma = Sigmas.Random(3, 10, TestSettings.SeedFor("AHN-T1 trace-term control Σ"));
         const int n = 5;
         var a = AhnLosses.Gamma(sigma, n).Inverse();
-        var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 trace-term control prompts")), b => kernel.Predict(b), 200_000);
+        var kernel = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 trace-term control prompts")), b => kernel.Predict(b.X, b.Y, b.Query), 200_000);
         var right = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         var wrong = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3), dropTraceTerm: true);
         ClaimLedger.Note($"AHN-T1 negative control: MC {mc}; right formula {right:G6}; without the trace term {wrong:G6} ({Math.Abs(mc.Mean - wrong) / mc.StandardError:F1} SE away)");
@@ -257,8 +257,8 @@ public sealed class AhnT1SingleLayerOptimum
         var a = evd.EigenVectors.Column(top).OuterProduct(evd.EigenVectors.Column(bottom)) * 0.5 + Sigmas.Identity(3) * 0.2;
         double Printed(Matrix<double> m) => sigma.Trace() - 2 * (sigma * m * sigma).Trace() + (n + 1.0) / n * (sigma * m.Transpose() * sigma * m * sigma).Trace()
                                            + (m.Transpose() * sigma * m * sigma).Trace() * sigma.Trace() / n;
-        var kernel = new GramKernel([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 printed-quadratic prompts")), b => kernel.Predict(b), 200_000);
+        var kernel = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 printed-quadratic prompts")), b => kernel.Predict(b.X, b.Y, b.Query), 200_000);
         var ours = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         ClaimLedger.Note($"AHN-T1 finding: non-symmetric A: MC {mc}; transposed form {ours:G6}; CLAIMS.md's printed form {Printed(a):G6} ({Math.Abs(mc.Mean - Printed(a)) / mc.StandardError:F0} SE off)");
         Checks.Close(mc.Mean, ours, mc.HalfWidth(CheckPolicy.FalseAlarm), "transposed-convention quadratic vs MC");

@@ -19,8 +19,8 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
         Checks.Close(opt.StepSizes[0], a1, 1e-6, "a₁");
         Checks.Close(opt.StepSizes[1], a2, 1e-6, "a₂");
         Checks.Close(opt.OptimalLoss.ToDouble(), fStar, 1e-7, "f*");
-        var kernel = new GramKernel(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * Mat<Real>.Identity(d))).ToArray(), ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T2 MC prompts d={d} n={n}")), b => kernel.Predict(b), 100_000);
+        var kernel = EngineFamilies.Evaluator(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * Mat<Real>.Identity(d))).ToArray(), ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T2 MC prompts d={d} n={n}")), b => kernel.Predict(b.X, b.Y, b.Query), 100_000);
         ClaimLedger.Note($"AHN-T2 d={d} n={n}: scalar optimum {{{opt.StepSizes[0]:F6}, {opt.StepSizes[1]:F6}}}, f* = {fStar}; transformer MC {mc}");
         Checks.Close(mc.Mean, fStar, mc.HalfWidth(CheckPolicy.FalseAlarm), "transformer loss at the scalar optimum");
     }
@@ -31,7 +31,7 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
     /// </summary>
     [Test]
     public void AHN_T2_Diagonalising_the_second_layer_never_hurts() =>
-        Properties.ForAll(Cases.Shapes(dMin: 2, dMax: 4, nMin: 2, nMax: 12, lMax: 1), s => // d = 1: A₂ is diagonal, the inequality is an equality (margin 1 by construction)
+        Properties.ForAll(Cases.TwoLayerDiagonal, s => // d = 1: A₂ is diagonal, the inequality is an equality (margin 1 by construction)
         {
             var id = Sigmas.Identity(s.D);
             var loss = new SparseFamilyLoss(AhnGroupSamples.Orbit(id, s.N, 4, s.Seed, signsOnly: true), id, id);
@@ -99,7 +99,7 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
     /// <summary>AHN-T2 support: the allocation-free objective equals <see cref="SparseFamilyLoss.ValueAndGradient"/> (untied and tied, symmetric or not).</summary>
     [Test]
     public void AHN_T2_Flat_objective_equals_the_matrix_form() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
+        Properties.ForAll(Cases.FiniteDifferences, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var loss = new SparseFamilyLoss(SparseFamilyLoss.DrawSamples(sigma, s.N, 5, s.Seed + 1), sigma, sigma.Inverse());

@@ -22,7 +22,7 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
     /// <summary>AHN-T4 support: the d×d GD++ algebra gives the literal transformer's prediction, ŷ = x_qᵀM(S)w*, per prompt.</summary>
     [Test]
     public void AHN_T4_Prediction_matrix_equals_the_literal_transformer() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 16, lMax: 3), s =>
+        Properties.ForAll(Cases.GdPlusPlusLayers, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance);
             var a = Enumerable.Range(0, s.L).Select(_ => inst.RandomMatrix(0.4)).ToArray();
@@ -37,7 +37,7 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
     /// <summary>AHN-T4 support: the eigenvalue-wise scalar reduction g(a, b) equals the matrix GD++ loss at A_l = a_lΣ⁻¹, B_l = b_lI, for any Σ.</summary>
     [Test]
     public void AHN_T4_Scalar_reduction_equals_the_matrix_loss_on_the_scalar_family() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 16, lMax: 3), s =>
+        Properties.ForAll(Cases.GdPlusPlusLayers, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var r = sigma.Cholesky().Factor;
@@ -54,7 +54,7 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
     /// <summary>AHN-T4 support: the reverse-mode gradients with respect to every A_l and B_l equal central finite differences at random (non-symmetric) blocks.</summary>
     [Test]
     public void AHN_T4_Analytic_gradients_match_finite_differences() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 3), s =>
+        Properties.ForAll(Cases.FiniteDifferences, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var loss = new GdPlusPlusLoss(SparseFamilyLoss.DrawSamples(sigma, s.N, 4, s.Seed + 1), sigma, sigma.Inverse());

@@ -23,7 +23,7 @@ public sealed class AhnT5ReluOptimum
     /// <summary>AHN-T5 support: the query-column ReLU kernel equals the literal ReLU attention layer's output, per prompt.</summary>
     [Test]
     public void AHN_T5_Query_kernel_equals_literal_relu_attention() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMax: 16, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLayerRelu, s =>
         {
             var buffer = new PromptBuffer(Sigmas.Random(s.D, s.Kappa, s.Seed), TaskLaw.Isotropic, s.N, s.Seed);
             buffer.Next();

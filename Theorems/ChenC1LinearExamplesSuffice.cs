@@ -103,12 +103,12 @@ public sealed class ChenC1LinearExamplesSuffice
         const int d = 8, n = 32, prompts = 200;
         var eps = new[] { 1e-2, 1e-4, 1e-6, 1e-8, 1e-10 };
         var rng = Rng.Create(TestSettings.SeedFor("CHEN-C1.loops"));
-        var sampler = PromptSampler.Isotropic(d, TaskLaw.UnitSphere);
+        var law = PromptLaw.Isotropic(d, TaskLaw.UnitSphere);
         var loops = eps.Select(_ => new List<double>()).ToArray();
         var cases = new List<(double[] Needed, double Kappa, double Rate, double Weight, double[] Floor)>();
         for (int i = 0; i < prompts; i++)
         {
-            var prompt = sampler.Sample(n, rng);
+            var prompt = law.Sample(n, rng);
             var (weight, contraction) = ChenConvergence.SpectralEnvelope(prompt); // its ρ = 1 − 1/κ sizes the run
             double rate = -Math.Log(contraction);
             int budget = (int)Math.Ceiling(Math.Log(1 / (eps[^1] / 2)) / rate) + 1;

@@ -11,13 +11,13 @@ public sealed class GatOodOutOfDistribution
     /// <summary>GAT-OOD: the three-factor bound holds per prompt through the literal looped transformer, for random Σ₀, a shifted Σ_te and a random (non-symmetric) Γ = Aᵀ.</summary>
     [Test]
     public void GAT_OOD_Per_prompt_bound_holds_under_covariance_shift() =>
-        Properties.ForAll(Cases.Shapes(dMin: 2, dMax: 6, nMin: 2, nMax: 30, lMax: 12), s => // a shifted κ needs d ≥ 2
+        Properties.ForAll(Cases.LoopedCovarianceShift, s => // a shifted κ needs d ≥ 2
         {
             var train = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var test = Sigmas.Random(s.D, 1 + 9 * new Random(s.Seed).NextDouble(), s.Seed + 1); // an unrelated test covariance
             var rng = Rng.Create(s.Seed + 2);
             var a = train.Inverse() * 0.6 + TestMatrices.Gaussian(s.D, s.D, rng, 0.1 / Math.Sqrt(s.D)) * train.Inverse().L2Norm();
-            var prompt = new PromptSampler(test, TaskLaw.InverseCovariance).Sample(s.N, rng);
+            var prompt = new PromptLaw(test, TaskLaw.InverseCovariance).Sample(s.N, rng);
             var tf = new LoopedTransformer<Real>(Families.Gatmiry(RealMat.From(a)), s.L).Predict(prompt).Value;
             var err = Math.Abs(tf - prompt.QueryTarget.Value);
             var half = Covariance.Power(train, 0.5);
@@ -43,7 +43,7 @@ public sealed class GatOodOutOfDistribution
         var train = Sigmas.Random(d, 5, TestSettings.SeedFor("GAT-OOD.221"));
         var test = Sigmas.Random(d, 5, TestSettings.SeedFor("GAT-OOD.222"));
         var rng = Rng.Create(TestSettings.SeedFor("GAT-OOD.223"));
-        var prompt = new PromptSampler(test, TaskLaw.InverseCovariance).Sample(n, rng);
+        var prompt = new PromptLaw(test, TaskLaw.InverseCovariance).Sample(n, rng);
         var halfInv = Covariance.Power(train, -0.5);
         var x = prompt.X.ToMathNet();
         var lambdas = (halfInv * (x.TransposeThisAndMultiply(x) / n) * halfInv).Evd(Symmetricity.Symmetric).EigenValues.Select(e => e.Real).ToArray();

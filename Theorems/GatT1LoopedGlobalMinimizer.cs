@@ -46,7 +46,7 @@ public sealed class GatT1LoopedGlobalMinimizer
     /// <summary>GAT-T1 decomposition: tr(CᵀΣCΣ⁻¹) = ‖(I − BŴ)^L‖²_F with B = Σ^{1/2}AᵀΣ^{1/2}, so Σ enters only through B; u costs ‖NΣ^{1/2}u‖² ≥ 0; ∇_u L(A, 0) = 0.</summary>
     [Test]
     public void GAT_T1_Loss_depends_on_Sigma_only_through_B_and_u_only_adds() =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMin: 2, nMax: 20, lMax: 4), s =>
+        Properties.ForAll(Cases.LoopedSampleLoss, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var root = Covariance.Power(sigma, 0.5);
@@ -75,7 +75,7 @@ public sealed class GatT1LoopedGlobalMinimizer
     /// <summary>GAT-T1, L = 1 exactly: A_opt = n/(n+d+1)·Σ⁻¹ with loss d(d+1)/(n+d+1) (this is AHN-T1 under w* ~ N(0, Σ⁻¹)); the closed form's gradient vanishes there.</summary>
     [Test]
     public void GAT_T1_One_loop_optimum_is_exact() =>
-        Properties.ForAll(Cases.Shapes(dMax: 6, nMin: 1, nMax: 40, lMax: 1), s =>
+        Properties.ForAll(Cases.OneLoop, s =>
         {
             var (b, loss) = LoopedScalar.ExactOptimum(s.N, s.D, 1);
             Checks.RelativeClose(b, s.N / (s.N + s.D + 1.0), 1e-9, $"b* = n/(n+d+1), {s}");
@@ -98,8 +98,8 @@ public sealed class GatT1LoopedGlobalMinimizer
         Checks.Close(b, bRef, 1e-6, $"b*, n={n}");
         Checks.RelativeClose(f, fRef, 1e-5, $"f*, n={n}");
         var sigma = Sigmas.Random(d, 30, TestSettings.SeedFor($"GAT-T1 two-loop Σ n={n}"));
-        var kernel = new GramKernel(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p), 400_000 / n); // cost ∝ n per prompt
+        var kernel = EngineFamilies.Evaluator(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
+        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p.X, p.Y, p.Query), 400_000 / n); // cost ∝ n per prompt
         ClaimLedger.Note($"GAT-T1 L=2 d={d} n={n}: b* = {b:F6}, f* = {f:G6}; looped transformer MC at b*Σ⁻¹ (κ(Σ)=30): {mc}");
         Checks.Close(mc.Mean, f, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
         // Negative control: the quartic with a wrong moment (m₂ without its +1) gives a value the MC rejects.

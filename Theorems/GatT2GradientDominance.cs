@@ -23,7 +23,7 @@ public sealed class GatT2GradientDominance
     /// <summary>GAT-T2: the analytic gradient equals central differences and the paper's form −2E Σ_k Ŝ D^{L−1−k}Σ⁻¹CᵀΣD^k (D = I − AᵀŜ, C = D^L).</summary>
     [Test]
     public void GAT_T2_Gradient_formula_matches_finite_differences_and_the_paper_form() =>
-        Properties.ForAll(Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 4), s =>
+        Properties.ForAll(Cases.LoopedGradient, s =>
         {
             var sigma = Sigmas.Random(s.D, s.Kappa, s.Seed);
             var samples = SparseFamilyLoss.DrawSamples(sigma, s.N, 4, s.Seed + 1);

@@ -25,12 +25,12 @@ public sealed class XKappaIllConditioned
     {
         const int d = 4, n = 16, prompts = 40;
         var rng = Rng.Create(TestSettings.SeedFor($"X-KAPPA.{(int)kappaSigma}"));
-        var sampler = new PromptSampler(Covariance.WithConditionNumber(d, kappaSigma, rng), TaskLaw.UnitSphere);
+        var law = new PromptLaw(Covariance.WithConditionNumber(d, kappaSigma, rng), TaskLaw.UnitSphere);
         var rates = new List<double>();
         long informative = 0, pairs = 0;
         for (int i = 0; i < prompts; i++)
         {
-            var prompt = sampler.Sample(n, rng);
+            var prompt = law.Sample(n, rng);
             var loops = (int)Math.Ceiling(LoopsPerKappa * Conditioning.GramConditionNumber(prompt.X));
             var run = ChenConvergence.Run(prompt, 1.0, loops);
             var floor = ChenBoundChecks.Floors(run, prompt);

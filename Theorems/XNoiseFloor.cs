@@ -16,9 +16,9 @@ public sealed class XNoiseFloor
     public void X_NOISE_Error_to_the_task_plateaus_at_the_least_squares_floor(int d, int n, double sigma)
     {
         var rng = Rng.Create(TestSettings.SeedFor($"X-NOISE.{d * 31 + n}"));
-        var sampler = PromptSampler.Isotropic(d, TaskLaw.UnitSphere, sigma);
-        var x = sampler.SampleCovariates(n, rng);
-        var task = sampler.SampleTask(rng);
+        var law = PromptLaw.Isotropic(d, TaskLaw.UnitSphere, sigma);
+        var x = law.Sample(n, rng).X;
+        var task = law.Sample(1, rng).Task;
         var (lambdaMin, lambdaMax) = Conditioning.GramExtremes(x);
         var kappa = lambdaMax / lambdaMin;
         int loops = (int)Math.Ceiling(kappa * Math.Log(1e14)); // (1 − 1/κ)^T ≤ 1e-14: the loop has converged

@@ -20,7 +20,7 @@ public static class ExpectedCurves
         const int d = 4, n = 16, loops = 40;
         int seed = seeds.Int("chen-l42-single-prompt");
         const double alpha = 1.0;
-        var prompt = PromptSampler.Isotropic(d, TaskLaw.UnitSphere).Sample(n, Rng.Create(seed));
+        var prompt = PromptLaw.Isotropic(d, TaskLaw.UnitSphere).Sample(n, Rng.Create(seed));
         var (min, max) = Conditioning.GramExtremes(prompt.X);
         var model = new ChenLoopedTransformer<Real>(Families.ChenIdentity<Real>(d), 1.0 / max);
         var trajectory = model.Trajectory(Embedding.RowTokens(prompt.X, prompt.Y, Mat<Real>.Zeros(d, 1), (Real)alpha), loops);

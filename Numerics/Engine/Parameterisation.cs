@@ -109,8 +109,8 @@ public sealed class Parameterisation
 
     /// <summary>
     /// The narrowest built-in family holding these literal layers and their θ — label-row P (rows 1..d of every P zero) or full,
-    /// tied when all layers are equal, covariate-block Q when every Q's last row and column are zero. For the per-prompt views
-    /// (<see cref="GramKernel"/>) that receive layer values rather than a parameterisation.
+    /// tied when all layers are equal, covariate-block Q when every Q's last row and column are zero. For callers that hold
+    /// layer values rather than a parameterisation (then <see cref="IclEngine.CreateEvaluator"/> or the batches).
     /// </summary>
     public static (Parameterisation Family, double[] Theta) Of(IReadOnlyList<AttentionLayer<Real>> layers, ResidualSign sign)
     {
@@ -168,7 +168,10 @@ public sealed class Parameterisation
         return b.Build(tied ? "full (P, Q), tied" : "full (P_l, Q_l)", sign);
     }
 
-    /// <summary>Ahn et al. (8): P = [[0,0],[0,1]], Q_l = −[[A_l,0],[0,0]], + residual (PGD with preconditioner A_lᵀ). θ = (A_1, …, A_L) row-major.</summary>
+    /// <summary>
+    /// Ahn et al. (8): P = [[0,0],[0,1]], Q_l = −[[A_l,0],[0,0]], + residual (PGD with preconditioner A_lᵀ). θ = (A_1, …, A_L) row-major;
+    /// with <paramref name="symmetricA"/> each A_l's upper triangle (the trainer's convention; the searches' (V + Vᵀ)/2 is in SparseFamilyObjective).
+    /// </summary>
     public static Parameterisation Sparse(int d, int layers, bool tied = false, bool symmetricA = false)
     {
         var b = new Builder(d, layers, tied);

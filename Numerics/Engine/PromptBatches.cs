@@ -1,4 +1,26 @@
+using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Prompts;
+
 namespace LoopedIcl.Numerics.Engine;
+
+/// <summary>Single prompts from a <see cref="PromptLaw"/>: prompt 0 of the engine's stream, for per-prompt checks against the literal model.</summary>
+public static class PromptLawSamples
+{
+    /// <summary>The prompt of the engine's stream <paramref name="seed"/> (prompt 0 of law.Draw(n, ·, seed)).</summary>
+    public static Prompt<Real> Sample(this PromptLaw law, int n, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(law);
+        return law.Draw(n, 1, seed).ToPrompt(0);
+    }
+
+    /// <summary>A prompt (fresh task) from the engine stream whose seed is the next value of <paramref name="rng"/> (one 64-bit draw per prompt).</summary>
+    public static Prompt<Real> Sample(this PromptLaw law, int n, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        Guard.Positive(n, nameof(n));
+        return law.Sample(n, unchecked((ulong)rng.NextInt64()));
+    }
+}
 
 /// <summary>Batch-level views of a <see cref="PromptBatch"/> built from its lane arrays (no per-prompt copies).</summary>
 public static class PromptBatches

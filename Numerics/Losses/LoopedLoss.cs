@@ -53,7 +53,7 @@ public sealed class LoopedLoss
         }).ToArray();
     }
 
-    /// <summary>L(A, 0) as an allocation-free objective over A (column-major d² entries; <paramref name="symmetric"/>: A = (V + Vᵀ)/2).</summary>
+    /// <summary>L(A, 0) as an allocation-free objective over A (row-major d² entries; <paramref name="symmetric"/>: A = (V + Vᵀ)/2, see <see cref="SparseFamilyObjective"/> for why not the upper triangle).</summary>
     public SparseFamilyObjective Objective(bool symmetric = false) => new(_tied, Loops, tied: true, symmetric);
 
     /// <summary>(L(A, 0), ∇_A L(A, 0)): the tied layers' gradients summed.</summary>

@@ -98,6 +98,10 @@ public sealed class SparseFamilyLoss
 /// <paramref name="tied"/> (the looped model, gradient = sum of the layer gradients); with <paramref name="symmetric"/> each block V
 /// is used as A = (V + Vᵀ)/2 and the gradient is symmetrised (the symmetric class). Same value and gradient as
 /// <see cref="SparseFamilyLoss.ValueAndGradient"/> (tested); not thread-safe (one workspace).
+/// Symmetric A here is (V + Vᵀ)/2 on all d² entries, not the engine's upper triangle (<see cref="Engine.Parameterisation.Sparse"/>),
+/// on purpose: its gradient is the Frobenius gradient projected on symmetric matrices, the metric in which the multi-start
+/// searches of AHN-T2 and GAT-T1 descend; the upper triangle counts each off-diagonal entry once and doubles its gradient.
+/// On a symmetric V both give the same A, so their values agree; their gradients differ by that factor 2 off the diagonal.
 /// </summary>
 public sealed class SparseFamilyObjective : Optimization.IObjective
 {
