@@ -195,6 +195,7 @@ public static class ClaimRegistry
         new(XQuadLin, "CHEN", Beyond, "quadratic labels: linearity", "With the query masked as a key, every linear transformer's prediction (any depth, looped or untied, any P_l, Q_l) is linear in x_q at a fixed context; softmax and ReLU attention are not."),
         new(XQuadFloor, "CHEN", Beyond, "quadratic labels: the floor", "On y = ⟨w*, x⟩ + γq(x) every linear transformer's loss is ≥ γ² (= γ² + E‖v − w*‖², v its in-context linear estimate); a model handed q(x_q) beats it.")
         {
+            Recipes = ["XQuadFloorReduced", "XQuadFloorFull"],
             Findings =
             [
                 new("X-QUAD-FLOOR: trained linear transformers with full (P, Q) stay significantly above γ² on quadratic labels (d = 3, n = 12, L = 2, γ = 1; Slow recipe, 3000 steps × 2000: looped 2.19 ± 0.14, above the best exact 2-step GD construction 1.609; untied 1.42 ± 0.09, below it by 0.19 ± 0.09); least squares (the limit of Chen's loop) at n = 20: 1.28 ± 0.19; a predictor handed q(x_q) reaches 0.29 ± 0.04 < γ².",
@@ -268,6 +269,7 @@ public static class ClaimRegistry
         },
         new(XSoftmax, "LEARN", Beyond, "softmax and ReLU attention (open question)", "Looped softmax/ReLU attention: engine = literal model (forward, gradients); trained against the linear looped model at equal loops and parameters, on the linear task and against the floor γ² on quadratic labels.")
         {
+            Recipes = ["XSoftmaxReduced", "XSoftmaxFull"],
             Findings =
             [
                 new("X-SOFTMAX (open question; d = 3, n = 10, L = 3, γ = 1, 600 Adam steps × 500, Slow): trained looped softmax (1.64 ± 0.17) and ReLU (3.94 ± 0.29) attention do not go below the linear floor γ² = 1 on quadratic labels; softmax beats the trained linear looped model of the same recipe (4.19 ± 0.33, paired −2.55 ± 0.26) but only reaches the level of the best exact 2-step GD construction (1.717, inside its interval); ReLU does not beat the linear model (paired median −0.005 [−0.015, 0.001]).",

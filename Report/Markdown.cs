@@ -16,7 +16,7 @@ internal static class Markdown
     public const string SeedRow = "| base seed |";
 
     public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, LearningSectionResult? learning = null,
-        IReadOnlyList<PaperScale.Row>? paperScale = null)
+        IReadOnlyList<PaperScale.Row>? paperScale = null, LearningSectionResult? beyond = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# LoopedIcl.Verification — verification report");
@@ -118,7 +118,7 @@ internal static class Markdown
             sb.AppendLine();
         }
 
-        BeyondLinear(sb, verdicts);
+        BeyondLinear(sb, verdicts, beyond);
 
         sb.AppendLine("## Findings");
         sb.AppendLine();
@@ -147,12 +147,12 @@ internal static class Markdown
     /// <summary>
     /// Issue 22's section: the X-QUAD-* and X-SOFTMAX measurements of this ledger grouped as the floor and the constructions, trained losses
     /// against the floor, the linear task, test-time loops and alignment (the last two only when the Slow comparison ran). Each note goes to
-    /// the first group whose prefix it starts with.
+    /// the first group whose prefix it starts with. Then the report's own retraining of the same recipes (<see cref="BeyondLinearSection"/>).
     /// </summary>
-    private static void BeyondLinear(StringBuilder sb, IReadOnlyList<Verdict> verdicts)
+    private static void BeyondLinear(StringBuilder sb, IReadOnlyList<Verdict> verdicts, LearningSectionResult? retrained)
     {
         var notes = verdicts.Where(v => v.Claim.Id is ClaimIds.XQuadFloor or ClaimIds.XQuadGd or ClaimIds.XSoftmax).SelectMany(v => v.Notes).Distinct().ToArray();
-        if (notes.Length == 0) return;
+        if (notes.Length == 0 && retrained is null) return;
         (string Title, string[] Prefixes)[] groups =
         [
             ("The floor γ² and the constructions", ["X-QUAD-GD L =", "X-QUAD-FLOOR least squares", "X-QUAD-FLOOR control", "X-SOFTMAX quadratic labels (d = 3, n = 10): the best"]),
@@ -180,6 +180,10 @@ internal static class Markdown
             }
             sb.AppendLine();
         }
+        if (retrained is null) return;
+        var status = verdicts.Where(v => v.Claim.Id is ClaimIds.XQuadFloor or ClaimIds.XSoftmax && !v.IsHeld).Select(v => $"{v.Claim.Id} is **{v.Status}**").ToArray();
+        if (status.Length > 0) sb.AppendLine($"> {string.Join("; ", status)} in this run: read the retrained rows below as unverified.\n");
+        sb.AppendLine(retrained.Markdown);
     }
 
     /// <summary>The notes and negative-control records of a held claim's passing tests that carry a finding's numbers.</summary>

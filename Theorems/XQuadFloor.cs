@@ -19,7 +19,7 @@ public sealed class XQuadFloor
     public void X_QUAD_FLOOR_GD_constructions_exactly_above_the_floor()
     {
         const int d = 3;
-        var m = XQuad.ExactM(d);
+        var m = BeyondLinear.ExactM(d);
         foreach (int n in new[] { 10, 40 })
             foreach (int steps in new[] { 0, 1, 2 })
                 foreach (var eta in new[] { Rational.Of(1, 4), Rational.Of(3, 4) })
@@ -36,11 +36,11 @@ public sealed class XQuadFloor
     [Test]
     public void X_QUAD_FLOOR_Least_squares_is_above_the_floor_and_the_handed_q_control_is_below()
     {
-        const int d = 3, n = 20, prompts = 4_000;
+        const int d = 3, n = 20, prompts = Recipes.XQuadFloorLeastSquaresPrompts;
         var law = PromptLaw.Isotropic(d, TaskLaw.Isotropic);
         var batch = law.Draw(n, prompts, Learn.Seed("X-QUAD-FLOOR least squares"));
         var before = (double[])batch.Target.Clone();
-        QuadraticLabels.Fixed(Gamma, XQuad.M(d)).Apply(batch);
+        QuadraticLabels.Fixed(Gamma, BeyondLinear.M(d)).Apply(batch);
         var q = XQuad.QueryQ(before, batch, Gamma);
         var yhat = Baselines.LeastSquaresPredictions(batch);
         var (loss, hw) = XQuad.Interval(XQuad.SquaredErrors(yhat, batch));
@@ -53,30 +53,32 @@ public sealed class XQuadFloor
     }
 
     /// <summary>
-    /// Trained looped full-(P, Q) linear model (d = 3, n = 12, L = 2, γ = 1, fixed M; reduced: 150 Adam steps of 300 prompts) on quadratic
-    /// labels: held-out loss not below γ², and significantly above it (observed).
+    /// Trained looped full-(P, Q) linear model (<see cref="Recipes.XQuadFloorReduced"/>: d = 3, n = 12, L = 2, γ = 1, fixed M; 150 Adam steps of
+    /// 300 prompts) on quadratic labels: held-out loss not below γ², and significantly above it (observed).
     /// </summary>
     [Test]
-    public void X_QUAD_FLOOR_Trained_linear_models_stay_above_the_floor() => TrainedAgainstFloor([true], 150, 300, 5_000);
+    public void X_QUAD_FLOOR_Trained_linear_models_stay_above_the_floor() => TrainedAgainstFloor([true], full: false);
 
-    /// <summary>The same for looped and untied models at 3000 steps of 2000 prompts, with the excess against the best exact 2-step GD.</summary>
+    /// <summary>The same for looped and untied models (<see cref="Recipes.XQuadFloorFull"/>: 3000 steps of 2000 prompts), with the excess against the best exact 2-step GD.</summary>
     [Test, Category(CategoryLabels.Slow)]
-    public void X_QUAD_FLOOR_Trained_linear_models_full_recipe() => TrainedAgainstFloor([true, false], 3000, 2000, 40_000);
+    public void X_QUAD_FLOOR_Trained_linear_models_full_recipe() => TrainedAgainstFloor([true, false], full: true);
 
-    private static void TrainedAgainstFloor(bool[] ties, int steps, int batchSize, int heldOut)
+    private static void TrainedAgainstFloor(bool[] ties, bool full)
     {
-        const int d = 3, n = 12, layers = 2;
-        var labels = QuadraticLabels.Fixed(Gamma, XQuad.M(d));
+        Recipe RecipeFor(bool tied) => full ? Recipes.XQuadFloorFull(TestSettings.Plan, BeyondLinear.FloorRun(tied), tied) : Recipes.XQuadFloorReduced(TestSettings.Plan, BeyondLinear.FloorRun(tied), tied);
+        int threads = full ? Math.Min(2, Environment.ProcessorCount) : 1;
+        var spec = RecipeFor(ties[0]);
+        int d = spec.Model.D, n = spec.Data.N, layers = spec.Model.Layers, steps = spec.Schedule.Steps, batchSize = spec.Schedule.BatchSize;
         var grid = Enumerable.Range(1, 19).Select(k => Rational.Of(k, 20)).ToArray();
-        var best = grid.Select(eta => (Eta: eta, Loss: QuadraticLabelLoss.GradientDescent(n, d, layers, eta, Rational.FromInt(1), XQuad.ExactM(d)).Loss.ToDouble()))
+        var best = grid.Select(eta => (Eta: eta, Loss: QuadraticLabelLoss.GradientDescent(n, d, layers, eta, Rational.FromInt(1), BeyondLinear.ExactM(d)).Loss.ToDouble()))
             .MinBy(t => t.Loss);
-        var held = labels.Draw(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, heldOut, Learn.Seed("X-QUAD-FLOOR trained.heldout"));
+        var held = new LearningSetup(spec).Draw(full ? Recipes.XQuadFloorHeldOutFull : Recipes.XQuadFloorHeldOutReduced, Learn.Seed("X-QUAD-FLOOR trained.heldout"));
         foreach (bool tied in ties)
         {
-            string name = $"X-QUAD-FLOOR trained {(tied ? "looped" : "untied")}";
-            var family = XQuad.Family(d, layers, tied);
-            var run = XQuad.Train(XQuad.Objective(AttentionKind.Linear, family, n, labels, Environment.ProcessorCount > 1 && steps > 1000 ? 2 : 1), name, steps, batchSize);
-            var (loss, hw) = XQuad.Interval(XQuad.SquaredErrors(XQuad.Predict(AttentionKind.Linear, family, run.Theta, held), held));
+            string name = BeyondLinear.FloorRun(tied);
+            var setup = new LearningSetup(RecipeFor(tied), threads);
+            var run = Learn.Train(setup);
+            var (loss, hw) = XQuad.Interval(setup.SquaredErrors(run.Theta, held));
             ClaimLedger.Note($"{name} (d = {d}, n = {n}, L = {layers}, {steps} steps × {batchSize}): loss {loss.Mean:G5} ± {hw:G3} (δ = 1e-6) vs γ² = 1: excess {loss.Mean - 1:G4}; " +
                              $"best exact 2-step GD (η = {best.Eta}) {best.Loss:G5}: trained − GD = {loss.Mean - best.Loss:G4} ± {hw:G3}");
             ClaimLedger.Value($"{name}: loss", loss.Mean);

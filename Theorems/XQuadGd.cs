@@ -16,12 +16,6 @@ public sealed class XQuadGd
 {
     private const int D = 3, N = 5; // small n: the structured-noise term (γ²η²·4/n at L = 1) is large against the interval
 
-    /// <summary>
-    /// Prompts per check. At L = 2 the gap to the independent-noise control is 0.129 (0.45 at L = 1), and a rare large λ_max(S) can inflate
-    /// the group-mean interval: at 40 000 prompts base seed 47 had a half-width of 0.161 (typically 0.045) and the control passed. 160 000
-    /// prompts cut such a half-width about fourfold (one extreme prompt moves the group means by 1/N of its value).
-    /// </summary>
-    private static int Prompts(int steps) => steps == 1 ? 40_000 : 160_000;
     private static readonly Rational Eta = Rational.Of(1, 2);
 
     /// <summary>The GD loss if γq(x_i) were independent noise of variance γ²: γ² + E tr(I−ηS)^{2L} + (γ²/n)E tr(p(S)²S) (a control).</summary>
@@ -30,7 +24,7 @@ public sealed class XQuadGd
         var m = WishartMoments.WhitenedMoments(3, N, D).Select(r => r.ToDouble()).ToArray();
         double eta = Eta.ToDouble();
         double trP2S = steps == 1 ? eta * eta * m[1] : eta * eta * (4 * m[1] - 4 * eta * m[2] + eta * eta * m[3]);
-        var signal = QuadraticLabelLoss.GradientDescent(N, D, steps, Eta, Rational.Zero, XQuad.ExactM(D)).Excess.ToDouble();
+        var signal = QuadraticLabelLoss.GradientDescent(N, D, steps, Eta, Rational.Zero, BeyondLinear.ExactM(D)).Excess.ToDouble();
         return gammaSquared + signal + gammaSquared * trP2S / N;
     }
 
@@ -39,12 +33,12 @@ public sealed class XQuadGd
     public void X_QUAD_GD_Exact_loss_of_L_step_GD_matches_Monte_Carlo(int steps)
     {
         const double gamma = 1.5;
-        var (excess, exact) = QuadraticLabelLoss.GradientDescent(N, D, steps, Eta, Rational.Of(9, 4), XQuad.ExactM(D));
+        var (excess, exact) = QuadraticLabelLoss.GradientDescent(N, D, steps, Eta, Rational.Of(9, 4), BeyondLinear.ExactM(D));
         var family = Parameterisation.Sparse(D, steps);
         var theta = new double[family.Dimension];
         for (int l = 0; l < steps; l++) for (int a = 0; a < D; a++) theta[l * D * D + a * D + a] = Eta.ToDouble();
-        var labels = QuadraticLabels.Fixed(gamma, XQuad.M(D));
-        var batch = labels.Draw(PromptLaw.Isotropic(D, TaskLaw.Isotropic), N, Prompts(steps), Learn.Seed($"X-QUAD-GD L{steps}"));
+        var labels = QuadraticLabels.Fixed(gamma, BeyondLinear.M(D));
+        var batch = labels.Draw(PromptLaw.Isotropic(D, TaskLaw.Isotropic), N, Recipes.XQuadGdPrompts(steps), Learn.Seed($"X-QUAD-GD L{steps}"));
         // Given the context the loss is γ² + ‖w_L − w*‖² (x_q integrated out with E q² = 1, E[q x] = 0: the law tested in QuadraticLabelLaw),
         // and w_L = ∂ŷ/∂x_q (the prediction is linear in x_q): this Rao–Blackwellised estimate tests the context-noise term sharply.
         var yhat = new double[batch.Count];
@@ -101,7 +95,7 @@ public sealed class XQuadGd
     private static (ChenRun Run, double[] Floor) Draw(Shape s, bool towardsLeastSquares)
     {
         var inst = Instance.Draw(s);
-        var labels = QuadraticLabels.Fixed(1.0, XQuad.M(s.D));
+        var labels = QuadraticLabels.Fixed(1.0, BeyondLinear.M(s.D));
         var p = inst.Prompt;
         var y = Mat<Real>.Build(s.N, 1, (i, _) => p.Y[i, 0].Value + labels.Q(Enumerable.Range(0, s.D).Select(a => p.X[i, a].Value).ToArray()));
         var x = p.X.ToMathNet();

@@ -1,4 +1,5 @@
 using LoopedIcl.Numerics.Engine;
+using LoopedIcl.Numerics.Optimization;
 using LoopedIcl.Numerics.Models;
 using LoopedIcl.Numerics.Statistics;
 using MathNet.Numerics.LinearAlgebra;
@@ -6,16 +7,20 @@ using MathNet.Numerics.LinearAlgebra;
 namespace LoopedIcl.Numerics.Training;
 
 /// <summary>
-/// A recipe bound to the engine: its parameterisation, prompt law, Σ and in-context loss; trains, predicts per prompt and
-/// re-binds the same θ to other loop counts or prompt laws (test-time looping, covariance shift).
+/// A recipe bound to the engine of its attention: its parameterisation, prompt law, Σ, labels and in-context loss; trains, predicts per
+/// prompt and re-binds the same θ to other loop counts or prompt laws (test-time looping, covariance shift).
 /// </summary>
 public sealed class LearningSetup
 {
     public Recipe Recipe { get; }
     public Parameterisation Family { get; }
-    public IclEngine Engine { get; }
+    /// <summary>The batched model: <see cref="IclEngine"/> for linear attention, <see cref="NonLinearAttentionEngine"/> otherwise.</summary>
+    public IInContextModel Engine { get; }
     public PromptLaw Law { get; }
-    public InContextLoss Objective { get; }
+    /// <summary>The quadratic labels bound to <see cref="Law"/> (null for the papers' linear task).</summary>
+    public QuadraticLabels? Labels { get; }
+    /// <summary>The in-context loss; its batches carry the quadratic labels when the recipe has them.</summary>
+    public IBatchObjective<PromptBatch> Objective { get; }
     public Matrix<double> Sigma => Law.Sigma;
     public ModelSpec Model => Recipe.Model;
 
@@ -28,9 +33,11 @@ public sealed class LearningSetup
         Family = Parameterise(recipe.Model);
         if (Family.Dimension != recipe.Model.Dimension)
             throw new InvalidOperationException($"θ layout mismatch: engine '{Family.Name}' has {Family.Dimension} parameters, ModelSpec {recipe.Model.Dimension}.");
-        Engine = new IclEngine(Family, threads);
+        Engine = AttentionModels.Create(recipe.Model.Attention, Family, threads);
         Law = new PromptLaw(sigma ?? recipe.Data.Sigma(), recipe.Data.Task);
-        Objective = new InContextLoss(Engine, Law, recipe.Data.N);
+        Labels = recipe.Data.Quadratic?.Bind(Law.Sigma);
+        var loss = new InContextLoss(Engine, Law, recipe.Data.N);
+        Objective = Labels is null ? loss : new QuadraticLabelObjective(loss, Labels);
     }
 
     /// <summary>The engine parameterisation of a model spec.</summary>
@@ -77,8 +84,7 @@ public sealed class LearningSetup
     /// <summary>Per-prompt squared errors (ŷ − y_q)² at θ.</summary>
     public double[] SquaredErrors(ReadOnlySpan<double> theta, PromptBatch batch)
     {
-        var yhat = new double[batch.Count];
-        Engine.Predict(theta, batch, yhat);
+        var yhat = Predict(theta, batch);
         var e = new double[batch.Count];
         for (int p = 0; p < batch.Count; p++)
         {
@@ -89,12 +95,22 @@ public sealed class LearningSetup
         return e;
     }
 
-    /// <summary>Predictions and query gradients (∂ŷ/∂x_q, p·d + a) at θ.</summary>
-    public (double[] Predictions, double[] Gradients) PredictWithGradients(ReadOnlySpan<double> theta, PromptBatch batch)
+    /// <summary>Per-prompt predictions ŷ at θ.</summary>
+    public double[] Predict(ReadOnlySpan<double> theta, PromptBatch batch)
     {
         var yhat = new double[batch.Count];
+        AttentionModels.Predict(Engine, theta, batch, yhat);
+        return yhat;
+    }
+
+    /// <summary>Predictions and query gradients (∂ŷ/∂x_q, p·d + a) at θ (linear attention: the engine's exact query gradient).</summary>
+    public (double[] Predictions, double[] Gradients) PredictWithGradients(ReadOnlySpan<double> theta, PromptBatch batch)
+    {
+        if (Engine is not IclEngine linear)
+            throw new InvalidOperationException($"exact query gradients need linear attention (this model has {Model.Attention}); take finite differences of Predict.");
+        var yhat = new double[batch.Count];
         var grad = new double[batch.Count * batch.D];
-        Engine.PredictWithQueryGradient(theta, batch, yhat, grad);
+        linear.PredictWithQueryGradient(theta, batch, yhat, grad);
         return (yhat, grad);
     }
 

@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Prompts;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -16,8 +17,8 @@ public enum ModelFamily
     Gatmiry,
 }
 
-/// <summary>A model: family, d, L (layers or loops), tied (looped) or not, A symmetric or not, u trainable or not.</summary>
-public sealed record ModelSpec(ModelFamily Family, int D, int Layers, bool Tied = false, bool SymmetricA = false, bool WithU = true)
+/// <summary>A model: family, d, L (layers or loops), tied (looped) or not, A symmetric or not, u trainable or not, and its attention (the θ layout does not depend on it).</summary>
+public sealed record ModelSpec(ModelFamily Family, int D, int Layers, bool Tied = false, bool SymmetricA = false, bool WithU = true, AttentionKind Attention = AttentionKind.Linear)
 {
     private int Distinct => Tied ? 1 : Layers;
     private int ABlock => SymmetricA ? D * (D + 1) / 2 : D * D;
@@ -45,10 +46,19 @@ public sealed record ModelSpec(ModelFamily Family, int D, int Layers, bool Tied 
 }
 
 /// <summary>
-/// The prompt law: n context examples, x ~ N(0, Σ) with Σ = U diag(eigenvalues) Uᵀ (U Haar from <see cref="RotationSeed"/>;
-/// no rotation when it is null), w* from <see cref="Task"/>.
+/// The quadratic part of the labels, y = ⟨w*, x⟩ + γ·q(x) (<see cref="QuadraticLabels"/>): one symmetric M for every prompt, or M drawn per
+/// prompt when it is null. Bound to a Σ at use, so a recipe re-bound to another law (covariance shift) centres q for that law.
 /// </summary>
-public sealed record DataSpec(int N, double[] Eigenvalues, int? RotationSeed, TaskLaw Task)
+public sealed record QuadraticPart(double Gamma, Matrix<double>? M = null)
+{
+    public QuadraticLabels Bind(Matrix<double> sigma) => M is null ? QuadraticLabels.PerPrompt(Gamma, sigma.RowCount, sigma) : QuadraticLabels.Fixed(Gamma, M, sigma);
+}
+
+/// <summary>
+/// The prompt law: n context examples, x ~ N(0, Σ) with Σ = U diag(eigenvalues) Uᵀ (U Haar from <see cref="RotationSeed"/>;
+/// no rotation when it is null), w* from <see cref="Task"/>, labels with a <see cref="Quadratic"/> part when given.
+/// </summary>
+public sealed record DataSpec(int N, double[] Eigenvalues, int? RotationSeed, TaskLaw Task, QuadraticPart? Quadratic = null)
 {
     public int D => Eigenvalues.Length;
 
