@@ -48,13 +48,18 @@ public static class ChenExperiments
     /// <summary>
     /// X-SCALE's statistic: the slope of the median log10-error curve over T = 0..<paramref name="window"/> for <paramref name="prompts"/> prompts
     /// (as in <see cref="Experiment"/>), with the standard error of <paramref name="replicates"/> bootstrap resamples of the prompts (the errors are
-    /// light-tailed here: κ(XᵀX) concentrates for n ≥ 2d, CHEN-C1). The resamples are seeded from <paramref name="seed"/>, so the SE replays.
+    /// light-tailed here: κ(XᵀX) concentrates for n ≥ 2d, CHEN-C1). The prompts and the resamples come from the named run's streams, so the SE replays.
     /// </summary>
-    public static SlopeEstimate MedianSlope(int d, int n, int window, int prompts, int seed, int replicates)
+    public static SlopeEstimate MedianSlope(int d, int n, int window, int prompts, SeedPlan seeds, string run, int replicates)
     {
         Guard.Positive(window, nameof(window));
-        var (logErr, _, kappas) = LogErrors(d, n, window, prompts, seed, null);
-        var (slope, se) = BootstrapSlope(logErr, window, replicates, seed);
+        Guard.Positive(d, nameof(d));
+        Guard.Positive(n, nameof(n));
+        Guard.Positive(prompts, nameof(prompts));
+        // One batch of the engine's sampler (prompt i is lane i mod 8 of lane group ⌊i/8⌋): a one-prompt draw fills a whole lane group.
+        var batch = Law(d).Draw(n, prompts, seeds.Stream(run));
+        var (logErr, _, kappas) = LogErrors(window, prompts, batch.ToPrompt, null);
+        var (slope, se) = BootstrapSlope(logErr, window, replicates, seeds.Int(run + ".bootstrap"));
         return new SlopeEstimate(d, n, prompts, window, slope, se, kappas, replicates);
     }
 
@@ -93,14 +98,21 @@ public static class ChenExperiments
         Guard.Positive(n, nameof(n));
         Guard.Positive(prompts, nameof(prompts));
         var rng = Rng.Create(seed);
-        var law = PromptLaw.Isotropic(d, TaskLaw.UnitSphere);
+        var law = Law(d);
+        return LogErrors(loops, prompts, _ => law.Sample(n, rng), inspect);
+    }
+
+    private static PromptLaw Law(int d) => PromptLaw.Isotropic(d, TaskLaw.UnitSphere);
+
+    private static (double[][] LogError, double[][] LogBound, double[] Kappas) LogErrors(int loops, int prompts, Func<int, Prompt<Real>> draw, Action<Prompt<Real>, ChenRun>? inspect)
+    {
         var logErr = new double[loops + 1][];
         var logBound = new double[loops + 1][];
         for (int t = 0; t <= loops; t++) { logErr[t] = new double[prompts]; logBound[t] = new double[prompts]; }
         var kappas = new double[prompts];
         for (int i = 0; i < prompts; i++)
         {
-            var prompt = law.Sample(n, rng);
+            var prompt = draw(i);
             var run = ChenConvergence.Run(prompt, 1.0, loops);
             inspect?.Invoke(prompt, run);
             kappas[i] = run.Kappa;

@@ -18,10 +18,26 @@ public static class Learn
     public static TrainingResult Train(LearningSetup setup, double progressSeconds = 10, bool quiet = false)
     {
         var run = setup.Train(quiet ? null : Progress, progressSecondsOverride: progressSeconds);
-        ClaimLedger.Note($"{setup.Recipe.Name} (d = {setup.Model.D}, n = {setup.Recipe.Data.N}, L = {setup.Model.Layers}): {setup.Recipe.Schedule.Steps} steps, " +
-                         $"{run.PromptSteps:E3} prompt-steps in {run.Seconds:F2} s = {run.PromptStepsPerSecond:E3} prompt-steps/s on {setup.Engine.Threads} thread(s)");
+        Record(setup, run);
         return run;
     }
+
+    /// <summary>
+    /// Trains independent setups at once, one per core (each run is a function of its recipe only, so the results are those of
+    /// <see cref="Train"/> in sequence), and records them in order: a test's trainings then use both cores when the tier's tail leaves one free.
+    /// </summary>
+    public static TrainingResult[] TrainAll(params LearningSetup[] setups)
+    {
+        var runs = new TrainingResult[setups.Length];
+        int parallel = Math.Max(1, Environment.ProcessorCount / Math.Max(1, setups.Max(s => s.Engine.Threads)));
+        Parallel.For(0, setups.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i => runs[i] = setups[i].Train(null));
+        for (int i = 0; i < setups.Length; i++) Record(setups[i], runs[i]);
+        return runs;
+    }
+
+    private static void Record(LearningSetup setup, TrainingResult run) =>
+        ClaimLedger.Note($"{setup.Recipe.Name} (d = {setup.Model.D}, n = {setup.Recipe.Data.N}, L = {setup.Model.Layers}): {setup.Recipe.Schedule.Steps} steps, " +
+                         $"{run.PromptSteps:E3} prompt-steps in {run.Seconds:F2} s = {run.PromptStepsPerSecond:E3} prompt-steps/s on {setup.Engine.Threads} thread(s)");
 
     /// <summary>
     /// Trains from <paramref name="starts"/> small random inits (start 0 is the recipe's seed, start k its seed ^ k·0x9E3779B97F4A7C15) and keeps
@@ -34,9 +50,8 @@ public static class Learn
         if (starts < 1) throw new ArgumentException($"{nameof(starts)} must be ≥ 1 (got {starts}).", nameof(starts));
         var setup = new LearningSetup(recipe, threads);
         var selection = setup.Draw(2000, Seed(selectionSeedName + ".selection"));
-        var runs = new List<TrainingResult> { Train(setup) };
-        for (ulong k = 1; k < (ulong)starts; k++)
-            runs.Add(Train(new LearningSetup(recipe.WithSeed(recipe.Schedule.Seed ^ (k * 0x9E3779B97F4A7C15UL)), threads, setup.Sigma)));
+        var runs = TrainAll([setup, .. Enumerable.Range(1, starts - 1).Select(k =>
+            new LearningSetup(recipe.WithSeed(recipe.Schedule.Seed ^ ((ulong)k * 0x9E3779B97F4A7C15UL)), threads, setup.Sigma))]);
         var losses = runs.Select(r => setup.TestLoss(r.Theta, selection).Mean).ToArray();
         int best = Array.IndexOf(losses, losses.Min());
         ClaimLedger.Note($"{label}: {starts} starts, selection-batch losses {string.Join(", ", losses.Select(l => l.ToString("G5")))}; kept start {best}");

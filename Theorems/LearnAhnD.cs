@@ -25,11 +25,16 @@ public class LearnAhnD
     public void LEARN_AHN_D_Trained_beats_PGD_where_depth_helps()
     {
         var identity = Matrix<double>.Build.DenseIdentity(3);
-        foreach (int layers in new[] { 1, 2 })
+        var setups = new[] { 1, 2 }.Select(layers =>
         {
             var recipe = Recipes.AhnF4Reduced(TestSettings.Plan, $"LEARN-AHN-D.L{layers}", 20, steps: 1800, halveEvery: 225);
-            var setup = new LearningSetup(recipe with { Model = recipe.Model with { Layers = layers } });
-            var theta = Learn.Train(setup).Theta;
+            return new LearningSetup(recipe with { Model = recipe.Model with { Layers = layers } });
+        }).ToArray();
+        var runs = Learn.TrainAll(setups);
+        foreach (var (setup, run) in setups.Zip(runs))
+        {
+            int layers = setup.Model.Layers;
+            var theta = run.Theta;
             var validation = setup.Draw(4000, Learn.Seed($"LEARN-AHN-D.L{layers}.validation"));
             var batch = Learn.HeldOutBatch(setup, $"LEARN-AHN-D.L{layers}");
             var eTrained = setup.SquaredErrors(theta, batch);

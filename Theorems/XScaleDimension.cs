@@ -23,7 +23,7 @@ public sealed class XScaleDimension
 
     private static Dictionary<(int D, int Ratio), ChenExperiments.SlopeEstimate> Sweep(int[] dims) =>
         (from r in Ratios from d in dims select (d, r))
-        .Select(k => (k, ChenExperiments.MedianSlope(k.d, k.r * k.d, Window, PromptsFor(k.d), TestSettings.SeedFor($"X-SCALE.d{k.d}.r{k.r}"), Replicates)))
+        .Select(k => (k, ChenExperiments.MedianSlope(k.d, k.r * k.d, Window, PromptsFor(k.d), TestSettings.Plan, $"X-SCALE.d{k.d}.r{k.r}", Replicates)))
         .ToDictionary(p => p.k, p => p.Item2);
 
     /// <summary>The limit check: |R − s| ≤ z·SE(R) for the Richardson value R = 2s(d) − s(d/2) and a limit slope s.</summary>
