@@ -33,6 +33,8 @@ public sealed class IclEngine : IInContextModel
     /// <summary>Lane groups per chunk of work (a fixed split, so the reduction order is fixed).</summary>
     public const int GroupsPerChunk = 16;
 
+    private const int Lanes = PromptBatch.Lanes;
+
     public Parameterisation Family { get; }
     public int Threads { get; }
     private readonly double _sign;
@@ -634,15 +636,33 @@ public sealed class IclEngine : IInContextModel
             }
     }
 
+    // The lane-matrix kernels below run at the hardware's width (SimdWidth): a lane vector (8 prompts) is 1, 2 or 4 physical vectors,
+    // and each physical part runs the whole loop nest in turn, with the 8-lane code's operations in the same order, so every lane gets
+    // the same numbers at every width. Vector512 emulated on AVX2 loads each operand twice and copies a register per FMA; this does not.
+    // Entry k of a lane array is at double offset k·8 + part.
+
+    private static ref double Doubles(Span<Vector512<double>> m) => ref Unsafe.As<Vector512<double>, double>(ref MemoryMarshal.GetReference(m));
+
     /// <summary>result = m v (or mᵀv), m a w×w matrix of lane vectors.</summary>
     private static void MatVec(Span<Vector512<double>> m, Span<Vector512<double>> v, Span<Vector512<double>> result, int w, bool transposed)
     {
-        for (int a = 0; a < w; a++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int b = 0; b < w; b++) s = Vector512.FusedMultiplyAdd(transposed ? m[b * w + a] : m[a * w + b], v[b], s);
-            result[a] = s;
-        }
+        if (Vector512.IsHardwareAccelerated) MatVec<Lanes512, Vector512<double>, Vector512<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
+        else if (Vector256.IsHardwareAccelerated) MatVec<Lanes256, Vector256<double>, Vector256<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
+        else MatVec<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MatVec<W, TD, TU>(ref double m, ref double v, ref double result, int w, bool transposed) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        nint row = w * Lanes, ma = transposed ? Lanes : row, mb = transposed ? row : Lanes;
+        for (nint part = 0; part < Lanes; part += W.Count)
+            for (nint a = 0; a < w; a++)
+            {
+                ref double pm = ref Unsafe.Add(ref m, a * ma + part);
+                var s = W.Create(0.0);
+                for (nint b = 0; b < w; b++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pm, b * mb)), W.Load(ref Unsafe.Add(ref v, b * Lanes + part)), s);
+                W.Store(s, ref Unsafe.Add(ref result, a * Lanes + part));
+            }
     }
 
     /// <summary>v = Gπ for a lane-vector G and a scalar row π (its zeros skipped: π is often e_{d+1}).</summary>
@@ -657,46 +677,134 @@ public sealed class IclEngine : IInContextModel
     }
 
     /// <summary>c = a′b′ for lane-vector w×w matrices, a′ = a or aᵀ, b′ = b or bᵀ.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Product(Span<Vector512<double>> a, bool transposeA, Span<Vector512<double>> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
-        for (int i = 0; i < w; i++)
-            for (int j = 0; j < w; j++)
+        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>>(ref Doubles(a), transposeA, ref Doubles(b), transposeB, ref Doubles(c), w);
+        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>>(ref Doubles(a), transposeA, ref Doubles(b), transposeB, ref Doubles(c), w);
+        else Product<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(a), transposeA, ref Doubles(b), transposeB, ref Doubles(c), w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product<W, TD, TU>(ref double a, bool transposeA, ref double b, bool transposeB, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        // Double offsets of one step in a′'s row index i and column index k, and in b′'s k and j.
+        nint row = w * Lanes;
+        nint ai = transposeA ? Lanes : row, ak = transposeA ? row : Lanes;
+        nint bk = transposeB ? Lanes : row, bj = transposeB ? row : Lanes;
+        for (nint part = 0; part < Lanes; part += W.Count)
+            for (nint i = 0; i < w; i++)
             {
-                var s = Vector512<double>.Zero;
-                for (int k = 0; k < w; k++)
-                    s = Vector512.FusedMultiplyAdd(transposeA ? a[k * w + i] : a[i * w + k], transposeB ? b[j * w + k] : b[k * w + j], s);
-                c[i * w + j] = s;
+                ref double pa = ref Unsafe.Add(ref a, i * ai + part);
+                nint j = 0;
+                for (; j + 1 < w; j += 2)   // two entries at a time: independent sums, one load of a′[i,k]
+                {
+                    ref double pb = ref Unsafe.Add(ref b, j * bj + part);
+                    TD s0 = W.Create(0.0), s1 = s0;
+                    for (nint k = 0; k < w; k++)
+                    {
+                        var x = W.Load(ref Unsafe.Add(ref pa, k * ak));
+                        s0 = W.FusedMultiplyAdd(x, W.Load(ref Unsafe.Add(ref pb, k * bk)), s0);
+                        s1 = W.FusedMultiplyAdd(x, W.Load(ref Unsafe.Add(ref pb, k * bk + bj)), s1);
+                    }
+                    W.Store(s0, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                    W.Store(s1, ref Unsafe.Add(ref c, (i * w + j + 1) * Lanes + part));
+                }
+                for (; j < w; j++)
+                {
+                    ref double pb = ref Unsafe.Add(ref b, j * bj + part);
+                    var s = W.Create(0.0);
+                    for (nint k = 0; k < w; k++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * ak)), W.Load(ref Unsafe.Add(ref pb, k * bk)), s);
+                    W.Store(s, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                }
             }
     }
 
     /// <summary>c = a b′ for a lane-vector a and a scalar (same for all lanes) b′ = b or bᵀ.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Product(Span<Vector512<double>> a, Span<double> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
-        for (int i = 0; i < w; i++)
-            for (int j = 0; j < w; j++)
+        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>>(ref Doubles(a), b, transposeB, ref Doubles(c), w);
+        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>>(ref Doubles(a), b, transposeB, ref Doubles(c), w);
+        else Product<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(a), b, transposeB, ref Doubles(c), w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product<W, TD, TU>(ref double a, Span<double> b, bool transposeB, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        ref double b0 = ref MemoryMarshal.GetReference(b);
+        nint bk = transposeB ? 1 : w, bj = transposeB ? w : 1;
+        for (nint part = 0; part < Lanes; part += W.Count)
+            for (nint i = 0; i < w; i++)
             {
-                var s = Vector512<double>.Zero;
-                for (int k = 0; k < w; k++) s = Vector512.FusedMultiplyAdd(a[i * w + k], B(transposeB ? b[j * w + k] : b[k * w + j]), s);
-                c[i * w + j] = s;
+                ref double pa = ref Unsafe.Add(ref a, i * w * Lanes + part);
+                nint j = 0;
+                for (; j + 1 < w; j += 2)
+                {
+                    ref double pb = ref Unsafe.Add(ref b0, j * bj);
+                    TD s0 = W.Create(0.0), s1 = s0;
+                    for (nint k = 0; k < w; k++)
+                    {
+                        var x = W.Load(ref Unsafe.Add(ref pa, k * Lanes));
+                        s0 = W.FusedMultiplyAdd(x, W.Create(Unsafe.Add(ref pb, k * bk)), s0);
+                        s1 = W.FusedMultiplyAdd(x, W.Create(Unsafe.Add(ref pb, k * bk + bj)), s1);
+                    }
+                    W.Store(s0, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                    W.Store(s1, ref Unsafe.Add(ref c, (i * w + j + 1) * Lanes + part));
+                }
+                for (; j < w; j++)
+                {
+                    ref double pb = ref Unsafe.Add(ref b0, j * bj);
+                    var s = W.Create(0.0);
+                    for (nint k = 0; k < w; k++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * Lanes)), W.Create(Unsafe.Add(ref pb, k * bk)), s);
+                    W.Store(s, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                }
             }
     }
 
     /// <summary>c = a′b for a scalar a′ = a or aᵀ (its zeros skipped: P is often sparse) and a lane-vector b.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Product(Span<double> a, bool transposeA, Span<Vector512<double>> b, Span<Vector512<double>> c, int w)
     {
-        for (int i = 0; i < w; i++)
-            for (int j = 0; j < w; j++)
+        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>>(a, transposeA, ref Doubles(b), ref Doubles(c), w);
+        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>>(a, transposeA, ref Doubles(b), ref Doubles(c), w);
+        else Product<Lanes128, Vector128<double>, Vector128<ulong>>(a, transposeA, ref Doubles(b), ref Doubles(c), w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product<W, TD, TU>(Span<double> a, bool transposeA, ref double b, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        ref double a0 = ref MemoryMarshal.GetReference(a);
+        nint ai = transposeA ? 1 : w, ak = transposeA ? w : 1;
+        nint row = w * Lanes;
+        for (nint part = 0; part < Lanes; part += W.Count)
+            for (nint i = 0; i < w; i++)
             {
-                var s = Vector512<double>.Zero;
-                for (int k = 0; k < w; k++)
+                ref double pa = ref Unsafe.Add(ref a0, i * ai);
+                nint j = 0;
+                for (; j + 1 < w; j += 2)
                 {
-                    double x = transposeA ? a[k * w + i] : a[i * w + k];
-                    if (x != 0) s = Vector512.FusedMultiplyAdd(B(x), b[k * w + j], s);
+                    ref double pb = ref Unsafe.Add(ref b, j * Lanes + part);
+                    TD s0 = W.Create(0.0), s1 = s0;
+                    for (nint k = 0; k < w; k++)
+                    {
+                        double x = Unsafe.Add(ref pa, k * ak);
+                        if (x == 0) continue;
+                        var xv = W.Create(x);
+                        s0 = W.FusedMultiplyAdd(xv, W.Load(ref Unsafe.Add(ref pb, k * row)), s0);
+                        s1 = W.FusedMultiplyAdd(xv, W.Load(ref Unsafe.Add(ref pb, k * row + Lanes)), s1);
+                    }
+                    W.Store(s0, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                    W.Store(s1, ref Unsafe.Add(ref c, (i * w + j + 1) * Lanes + part));
                 }
-                c[i * w + j] = s;
+                for (; j < w; j++)
+                {
+                    ref double pb = ref Unsafe.Add(ref b, j * Lanes + part);
+                    var s = W.Create(0.0);
+                    for (nint k = 0; k < w; k++)
+                    {
+                        double x = Unsafe.Add(ref pa, k * ak);
+                        if (x != 0) s = W.FusedMultiplyAdd(W.Create(x), W.Load(ref Unsafe.Add(ref pb, k * row)), s);
+                    }
+                    W.Store(s, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                }
             }
     }
 
