@@ -28,6 +28,28 @@ public static class BeyondLinear
     /// <summary>The run name of an X-SOFTMAX model: the comparison's tag (<see cref="LinearReduced"/> …), the attention, the training loops.</summary>
     public static string SoftmaxRun(string tag, AttentionKind kind, int loops) => $"X-SOFTMAX {tag} {kind} L={loops}";
 
+    /// <summary>One model trained at each of several learning rates, and the rate kept (lowest mean loss on the selection batch).</summary>
+    public sealed record TunedRun(LearningSetup Setup, TrainingResult Run, double LearningRate, double[] SelectionLosses);
+
+    /// <summary>
+    /// Trains <paramref name="recipe"/> at every rate (concurrently, one per core; each run is a function of its recipe only) and keeps the one
+    /// with the lowest mean squared error on <paramref name="selection"/>: per-model tuning, so a comparison of attentions is not one of
+    /// learning rates. The selection batch must not be the batch the kept model is then judged on.
+    /// </summary>
+    public static TunedRun TrainTuned(Func<double, Recipe> recipe, IReadOnlyList<double> rates, PromptBatch selection, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(selection);
+        if (rates is null || rates.Count == 0) throw new ArgumentException("rates must hold at least one learning rate.", nameof(rates));
+        var setups = rates.Select(r => new LearningSetup(recipe(r), threads)).ToArray();
+        var runs = new TrainingResult[setups.Length];
+        Parallel.For(0, setups.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / threads) }, i => runs[i] = setups[i].Train(null));
+        var losses = setups.Select((s, i) => s.SquaredErrors(runs[i].Theta, selection).Average()).ToArray();
+        // NaN (a diverged run) never wins: it is not below anything.
+        int best = Enumerable.Range(0, losses.Length).Where(i => double.IsFinite(losses[i])).DefaultIfEmpty(0).MinBy(i => double.IsFinite(losses[i]) ? losses[i] : double.PositiveInfinity);
+        return new TunedRun(setups[best], runs[best], rates[best], losses);
+    }
+
     /// <summary>X-SOFTMAX comparison tags (part of the run names).</summary>
     public const string LinearReduced = "linear task reduced", QuadraticReduced = "quadratic reduced", LinearFull = "linear task full", QuadraticFull = "quadratic full";
 

@@ -70,10 +70,15 @@ public static class BeyondLinearSection
 
         // ---- X-SOFTMAX on quadratic labels: linear vs softmax vs ReLU, paired ----
         int loops = full ? 3 : 2;
-        Recipe SoftmaxRecipe(AttentionKind kind, string tag, double g) =>
-            full ? Recipes.XSoftmaxFull(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, loops, g) : Recipes.XSoftmaxReduced(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, g);
-        (LearningSetup Setup, TrainingResult Run)[] TrainKinds(string tag, double g) =>
-            BeyondLinear.Kinds.Select(kind => { var s = new LearningSetup(SoftmaxRecipe(kind, tag, g), threads); return (s, Train(s)); }).ToArray();
+        (LearningSetup Setup, TrainingResult Run)[] TrainKinds(string tag, double g)
+        {
+            if (!full)
+                return BeyondLinear.Kinds.Select(kind => { var s = new LearningSetup(Recipes.XSoftmaxReduced(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, g), threads); return (s, Train(s)); }).ToArray();
+            // The Slow test's tuning, under its run and selection-stream names.
+            Recipe Full(AttentionKind kind, double lr) => Recipes.XSoftmaxFull(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, loops, g, lr);
+            var selection = new LearningSetup(Full(AttentionKind.Linear, Recipes.XSoftmaxFullLearningRates[0])).Draw(Recipes.XSoftmaxSelectionPrompts, plan.Stream($"X-SOFTMAX {tag} L={loops} selection"));
+            return BeyondLinear.Kinds.Select(kind => { var t = BeyondLinear.TrainTuned(lr => Full(kind, lr), Recipes.XSoftmaxFullLearningRates, selection, threads); return (t.Setup, t.Run); }).ToArray();
+        }
         int heldOut = full ? Recipes.XSoftmaxHeldOutFull : Recipes.XSoftmaxHeldOutReduced;
         var quad = TrainKinds(full ? BeyondLinear.QuadraticFull : BeyondLinear.QuadraticReduced, gamma);
         var quadHeld = quad[0].Setup.Draw(heldOut, plan.Stream(full ? "X-SOFTMAX quadratic full" : "X-SOFTMAX quadratic reduced"));

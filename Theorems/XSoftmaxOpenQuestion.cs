@@ -26,6 +26,22 @@ public sealed class XSoftmaxOpenQuestion
             return new Trained(kind, setup, run.Theta, run);
         }).ToArray();
 
+    /// <summary>
+    /// The Slow comparison's training: every attention at every rate of <see cref="Recipes.XSoftmaxFullLearningRates"/>, keeping the best on a
+    /// selection batch of its own stream (<see cref="BeyondLinear.TrainTuned"/>); the kept rate and all selection losses are recorded.
+    /// </summary>
+    private static Trained[] TrainTunedAll(Func<AttentionKind, string, double, Recipe> recipe, string tag, int loops, int threads)
+    {
+        var law = new LearningSetup(recipe(AttentionKind.Linear, BeyondLinear.SoftmaxRun(tag, AttentionKind.Linear, loops), Recipes.XSoftmaxFullLearningRates[0]));
+        var selection = law.Draw(Recipes.XSoftmaxSelectionPrompts, Learn.Seed($"X-SOFTMAX {tag} L={loops} selection"));
+        return BeyondLinear.Kinds.Select(kind =>
+        {
+            var tuned = BeyondLinear.TrainTuned(lr => recipe(kind, BeyondLinear.SoftmaxRun(tag, kind, loops), lr), Recipes.XSoftmaxFullLearningRates, selection, threads);
+            ClaimLedger.Note($"X-SOFTMAX {tag} L = {loops}, {kind}: selection losses at lr {string.Join(", ", Recipes.XSoftmaxFullLearningRates.Zip(tuned.SelectionLosses, (r, l) => $"{r} → {l:G4}"))}; kept lr {tuned.LearningRate}");
+            return new Trained(kind, tuned.Setup, tuned.Run.Theta, tuned.Run);
+        }).ToArray();
+    }
+
     /// <summary>A held-out batch of the models' law (labels included) with its own seed; under another Σ when given.</summary>
     private static PromptBatch HeldOut(Trained[] models, int count, string name, Matrix<double>? sigma = null) =>
         (sigma is null ? models[0].Setup : models[0].Setup.With(sigma: sigma)).Draw(count, Learn.Seed(name));
@@ -101,7 +117,7 @@ public sealed class XSoftmaxOpenQuestion
     }
 
     /// <summary>
-    /// The full comparison (Slow): d = 3, n = 10, training loops L ∈ {1, 2, 3}, 600 Adam steps of 500 prompts (lr 0.05 halved every 150); the linear task (loss against
+    /// The full comparison (Slow): d = 3, n = 10, training loops L ∈ {1, 2, 3}, 600 Adam steps of 500 prompts (each model at its best of lr 0.05, 0.02, 0.01, halved every 150); the linear task (loss against
     /// the training loops; test-time loops 1…50 in distribution and under Σ_te = diag(0.5, 0.85, 1.2), medians with exact intervals;
     /// alignment with L-step GD at its best step, the PGD of Σ = I) and quadratic labels (γ = 1) against γ².
     /// </summary>
@@ -114,7 +130,7 @@ public sealed class XSoftmaxOpenQuestion
         PromptBatch held = null!, ood = null!;
         foreach (int loops in new[] { 1, 2, 3 })
         {
-            var models = TrainAll((kind, run) => Recipes.XSoftmaxFull(TestSettings.Plan, run, kind, loops, gamma: 0), BeyondLinear.LinearFull, loops, threads);
+            var models = TrainTunedAll((kind, run, lr) => Recipes.XSoftmaxFull(TestSettings.Plan, run, kind, loops, gamma: 0, lr), BeyondLinear.LinearFull, loops, threads);
             held ??= HeldOut(models, Recipes.XSoftmaxHeldOutFull, "X-SOFTMAX linear full");
             ood ??= HeldOut(models, Recipes.XSoftmaxHeldOutFull, "X-SOFTMAX linear ood", BeyondLinear.ShiftedSigma(d));
             Compare(models, held, $"linear task (d = 3, n = 10, L_train = {loops})");
@@ -144,7 +160,7 @@ public sealed class XSoftmaxOpenQuestion
             ClaimLedger.Value($"X-SOFTMAX alignment {m.Kind}: gradient cosine", metrics.GradientCosine);
         }
         // Quadratic labels at L = 3.
-        var quad = TrainAll((kind, run) => Recipes.XSoftmaxFull(TestSettings.Plan, run, kind, 3, gamma: 1), BeyondLinear.QuadraticFull, 3, threads);
+        var quad = TrainTunedAll((kind, run, lr) => Recipes.XSoftmaxFull(TestSettings.Plan, run, kind, 3, gamma: 1, lr), BeyondLinear.QuadraticFull, 3, threads);
         var quadErrors = Compare(quad, HeldOut(quad, Recipes.XSoftmaxHeldOutFull, "X-SOFTMAX quadratic full"), "quadratic labels (d = 3, n = 10, L = 3, γ = 1)", floor: 1);
         var (linear, hw) = XQuad.Interval(quadErrors[AttentionKind.Linear]);
         XQuad.NotBelowFloor(linear, hw, 1, "trained linear looped model (L = 3)");
