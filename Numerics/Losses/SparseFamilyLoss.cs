@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using LoopedIcl.Numerics.Algebra;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Numerics.Losses;
@@ -168,19 +166,19 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
         bool tied = _blocks == 1;
         foreach (var s in _samples)
         {
-            // Products with the identity are copies (0 + x: the same value and sign of zero as the dot products with I they replace), and
-            // with tied layers F_l = I − AᵀS is one matrix, formed once per sample: the same operations on the same operands, so the same values.
+            // Products with the identity are copies (RowMajor.TimesIdentity: the same values as the products they replace), and with tied
+            // layers F_l = I − AᵀS is one matrix, formed once per sample: the same operations on the same operands, so the same values.
             for (int l = 0; l < layers; l++)
             {
                 var f = _f[l];
-                if (!tied || l == 0) TransposeTimes(_a[l % _blocks], s, f, d, subtractFromIdentity: true); // F_l = I − A_lᵀS
+                if (!tied || l == 0) RowMajor.TransposeTimes(_a[l % _blocks], s, f, d, subtractFromIdentity: true); // F_l = I − A_lᵀS
                 else Array.Copy(_f[0], f, dd);
-                if (l == 0) CopyPlusZero(f, _right[1], dd);
-                else Multiply(f, _right[l], _right[l + 1], d);
+                if (l == 0) RowMajor.TimesIdentity(f, _right[1], d, identityOnLeft: false);
+                else RowMajor.Multiply(f, _right[l], _right[l + 1], d);
             }
             var pi = _right[layers];
-            Multiply(_sigma, pi, _sigmaPi, d);
-            Multiply(_sigmaPi, _task, _v, d); // V = ΣΠC; tr(ΠᵀΣΠC) = Σ Π∘V
+            RowMajor.Multiply(_sigma, pi, _sigmaPi, d);
+            RowMajor.Multiply(_sigmaPi, _task, _v, d); // V = ΣΠC; tr(ΠᵀΣΠC) = Σ Π∘V
             for (int i = 0; i < dd; i++) total += pi[i] * _v[i];
             if (!wantGradient) continue;
             // N = CΠᵀΣ = Vᵀ; ∇_{A_l} += −2 S R_l N L_l, L_l = F_{L−1}···F_{l+1}.
@@ -188,19 +186,19 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
             bool leftIsIdentity = true;
             for (int l = layers - 1; l >= 0; l--)
             {
-                if (leftIsIdentity) CopyPlusZero(_n, _t1, dd);
-                else Multiply(_n, _left, _t1, d);
-                if (l == 0) CopyPlusZero(_t1, _t2, dd); // R_0 = I
-                else Multiply(_right[l], _t1, _t2, d);
-                Multiply(s, _t2, _t1, d);
+                if (leftIsIdentity) RowMajor.TimesIdentity(_n, _t1, d, identityOnLeft: false);
+                else RowMajor.Multiply(_n, _left, _t1, d);
+                if (l == 0) RowMajor.TimesIdentity(_t1, _t2, d, identityOnLeft: true); // R_0 = I
+                else RowMajor.Multiply(_right[l], _t1, _t2, d);
+                RowMajor.Multiply(s, _t2, _t1, d);
                 var g = _grad[l % _blocks];
                 for (int i = 0; i < dd; i++) g[i] -= 2 * _t1[i];
                 if (l > 0)
                 {
-                    if (leftIsIdentity) CopyPlusZero(_f[l], _left, dd);
+                    if (leftIsIdentity) RowMajor.TimesIdentity(_f[l], _left, d, identityOnLeft: true);
                     else
                     {
-                        Multiply(_left, _f[l], _t2, d);
+                        RowMajor.Multiply(_left, _f[l], _t2, d);
                         Array.Copy(_t2, _left, dd);
                     }
                     leftIsIdentity = false;
@@ -218,63 +216,5 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
                         gradient[b * dd + i * d + j] = v / m; // row-major, like the parameters (the Parameterisation layout)
                     }
         return total / m;
-    }
-
-    /// <summary>
-    /// c = x·I or I·x as the dot-product loop computes it: 0 + x_ij plus signed zeros, which is x_ij (a zero becomes +0). Exact for finite x (the
-    /// objective throws on nothing, but a non-finite entry makes the loss non-finite either way).
-    /// </summary>
-    private static void CopyPlusZero(double[] x, double[] c, int count)
-    {
-        for (int i = 0; i < count; i++) c[i] = 0.0 + x[i];
-    }
-
-    /// <summary>
-    /// c = a·b (d×d, row-major). Each entry is summed over k in increasing order from 0, as the dot product 0 + a_i0 b_0j + a_i1 b_1j + …: the
-    /// rows are accumulated as c_i· += a_ik b_k· (k = 0, 1, …), a multiply then an add per entry (no fused multiply–add), so the result is
-    /// bit-for-bit the dot-product loop's; the j loop runs four (then two) entries per vector instruction.
-    /// </summary>
-    private static void Multiply(double[] a, double[] b, double[] c, int d)
-    {
-        ref double ra = ref MemoryMarshal.GetArrayDataReference(a);
-        for (int i = 0; i < d; i++) AccumulateRow(ref Unsafe.Add(ref ra, i * d), 1, b, c.AsSpan(i * d, d), d);
-    }
-
-    /// <summary>c = I − aᵀb (<paramref name="subtractFromIdentity"/>) with (aᵀb)_ij = 0 + a_0i b_0j + a_1i b_1j + … in that order (as <see cref="Multiply"/>).</summary>
-    private static void TransposeTimes(double[] a, double[] b, double[] c, int d, bool subtractFromIdentity)
-    {
-        ref double ra = ref MemoryMarshal.GetArrayDataReference(a);
-        for (int i = 0; i < d; i++)
-        {
-            var row = c.AsSpan(i * d, d);
-            AccumulateRow(ref Unsafe.Add(ref ra, i), d, b, row, d);
-            if (subtractFromIdentity)
-                for (int j = 0; j < d; j++) row[j] = (i == j ? 1 : 0) - row[j];
-        }
-    }
-
-    /// <summary>row = Σ_k x_k·b_k· over k = 0 … d−1 in order, x_k = Unsafe.Add(x0, k·stride), each entry starting from +0.</summary>
-    private static void AccumulateRow(ref double x0, int stride, double[] b, Span<double> row, int d)
-    {
-        row.Clear();
-        ref double rc = ref MemoryMarshal.GetReference(row);
-        ref double rb = ref MemoryMarshal.GetArrayDataReference(b);
-        int wide = Vector256.IsHardwareAccelerated ? d & ~3 : 0;
-        for (int k = 0; k < d; k++)
-        {
-            double xk = Unsafe.Add(ref x0, k * stride);
-            ref double bk = ref Unsafe.Add(ref rb, k * d);
-            int j = 0;
-            if (wide > 0)
-            {
-                var xv = Vector256.Create(xk);
-                for (; j < wide; j += 4)
-                {
-                    var sum = Vector256.LoadUnsafe(ref rc, (nuint)j) + xv * Vector256.LoadUnsafe(ref bk, (nuint)j);
-                    sum.StoreUnsafe(ref rc, (nuint)j);
-                }
-            }
-            for (; j < d; j++) Unsafe.Add(ref rc, j) += xk * Unsafe.Add(ref bk, j);
-        }
     }
 }
