@@ -31,51 +31,65 @@ internal static class RowMajor
     }
 
     /// <summary>
-    /// c = a·b (d×d, row-major). Each entry is summed over k in increasing order from 0, as the dot product 0 + a_i0 b_0j + a_i1 b_1j + …: the
-    /// rows are accumulated as c_i· += a_ik b_k· (k = 0, 1, …), a multiply then an add per entry (no fused multiply–add), so the result is
-    /// bit-for-bit the dot-product loop's; the j loop runs four entries per vector instruction.
+    /// c = a·b (d×d, row-major). Each entry is the dot product 0 + a_i0 b_0j + a_i1 b_1j + … summed over k in increasing order, four (then two)
+    /// entries of a row at a time in a vector register: a multiply then an add per term (no fused multiply–add), so the result is bit-for-bit
+    /// the scalar dot-product loop's.
     /// </summary>
     public static void Multiply(double[] a, double[] b, double[] c, int d)
     {
-        if ((long)d * d > a.Length || (long)d * d > c.Length) throw new ArgumentException("a and c must hold d×d entries.", nameof(d));
+        Check(a, b, c, d);
         ref double ra = ref MemoryMarshal.GetArrayDataReference(a);
-        for (int i = 0; i < d; i++) AccumulateRow(ref Unsafe.Add(ref ra, i * d), 1, b, c.AsSpan(i * d, d), d);
+        ref double rb = ref MemoryMarshal.GetArrayDataReference(b);
+        ref double rc = ref MemoryMarshal.GetArrayDataReference(c);
+        for (int i = 0; i < d; i++) Row(ref Unsafe.Add(ref ra, i * d), 1, ref rb, ref Unsafe.Add(ref rc, i * d), d);
     }
 
     /// <summary>c = aᵀb, or I − aᵀb with <paramref name="subtractFromIdentity"/>, with (aᵀb)_ij = 0 + a_0i b_0j + a_1i b_1j + … in that order (as <see cref="Multiply"/>).</summary>
     public static void TransposeTimes(double[] a, double[] b, double[] c, int d, bool subtractFromIdentity)
     {
-        if ((long)d * d > a.Length || (long)d * d > c.Length) throw new ArgumentException("a and c must hold d×d entries.", nameof(d));
+        Check(a, b, c, d);
         ref double ra = ref MemoryMarshal.GetArrayDataReference(a);
+        ref double rb = ref MemoryMarshal.GetArrayDataReference(b);
+        ref double rc = ref MemoryMarshal.GetArrayDataReference(c);
         for (int i = 0; i < d; i++)
         {
-            var row = c.AsSpan(i * d, d);
-            AccumulateRow(ref Unsafe.Add(ref ra, i), d, b, row, d);
+            ref double row = ref Unsafe.Add(ref rc, i * d);
+            Row(ref Unsafe.Add(ref ra, i), d, ref rb, ref row, d);
             if (subtractFromIdentity)
-                for (int j = 0; j < d; j++) row[j] = (i == j ? 1 : 0) - row[j];
+                for (int j = 0; j < d; j++) Unsafe.Add(ref row, j) = (i == j ? 1 : 0) - Unsafe.Add(ref row, j);
         }
     }
 
-    /// <summary>row = Σ_k x_k·b_k· over k = 0 … d−1 in order (x_k = Unsafe.Add(x0, k·stride), b_k· row k of b), each entry starting from +0.</summary>
-    private static void AccumulateRow(ref double x0, int stride, double[] b, Span<double> row, int d)
+    private static void Check(double[] a, double[] b, double[] c, int d)
     {
-        if ((long)d * d > b.Length) throw new ArgumentException("b must hold d×d entries.", nameof(b));
-        row.Clear();
-        ref double rc = ref MemoryMarshal.GetReference(row);
-        ref double rb = ref MemoryMarshal.GetArrayDataReference(b);
-        int wide = Vector256.IsHardwareAccelerated ? d & ~3 : 0;
-        for (int k = 0; k < d; k++)
-        {
-            double xk = Unsafe.Add(ref x0, k * stride);
-            ref double bk = ref Unsafe.Add(ref rb, k * d);
-            int j = 0;
-            if (wide > 0)
+        long dd = (long)d * d;
+        if (d < 0 || dd > a.Length || dd > b.Length || dd > c.Length) throw new ArgumentException("a, b and c must hold d×d entries.", nameof(d));
+    }
+
+    /// <summary>row_j = 0 + Σ_k x_k b_kj (k = 0 … d−1 in order; x_k = Unsafe.Add(x0, k·stride), b row-major d×d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(ref double x0, int stride, ref double b, ref double row, int d)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 4 <= d; j += 4)
             {
-                var xv = Vector256.Create(xk);
-                for (; j < wide; j += 4)
-                    (Vector256.LoadUnsafe(ref rc, (nuint)j) + xv * Vector256.LoadUnsafe(ref bk, (nuint)j)).StoreUnsafe(ref rc, (nuint)j);
+                var sum = Vector256<double>.Zero;
+                for (int k = 0; k < d; k++) sum += Vector256.Create(Unsafe.Add(ref x0, k * stride)) * Vector256.LoadUnsafe(ref b, (nuint)(k * d + j));
+                sum.StoreUnsafe(ref row, (nuint)j);
             }
-            for (; j < d; j++) Unsafe.Add(ref rc, j) += xk * Unsafe.Add(ref bk, j);
+        if (Vector128.IsHardwareAccelerated)
+            for (; j + 2 <= d; j += 2)
+            {
+                var sum = Vector128<double>.Zero;
+                for (int k = 0; k < d; k++) sum += Vector128.Create(Unsafe.Add(ref x0, k * stride)) * Vector128.LoadUnsafe(ref b, (nuint)(k * d + j));
+                sum.StoreUnsafe(ref row, (nuint)j);
+            }
+        for (; j < d; j++)
+        {
+            double sum = 0;
+            for (int k = 0; k < d; k++) sum += Unsafe.Add(ref x0, k * stride) * Unsafe.Add(ref b, k * d + j);
+            Unsafe.Add(ref row, j) = sum;
         }
     }
 }
