@@ -66,7 +66,7 @@ public sealed class AhnT5ReluOptimum
     private sealed class ReluSampleLoss : Numerics.Optimization.IObjective
     {
         private readonly int _d, _n, _m;
-        private readonly double[] _x, _y, _q, _t, _aq, _ga;
+        private readonly double[] _x, _y, _q, _t, _aq, _ga, _score, _value;
 
         public ReluSampleLoss(int d, int n, int prompts, int seed)
         {
@@ -86,6 +86,7 @@ public sealed class AhnT5ReluOptimum
             }
             _aq = new double[d];
             _ga = new double[d * d];
+            (_score, _value) = (new double[n], new double[n]);
         }
 
         public int Dimension => _d * _d + _d + 1;
@@ -118,6 +119,7 @@ public sealed class AhnT5ReluOptimum
                     double score = 0, value = p * _y[k * n + i];
                     for (int b = 0; b < d; b++) { score += xi[b] * _aq[b]; value += b0[b] * xi[b]; }
                     if (score > 0) sum += value * score;
+                    (_score[i], _value[i]) = (score, value); // the gradient pass reuses them
                 }
                 double r = -sum / n - _t[k];
                 total += r * r;
@@ -126,10 +128,9 @@ public sealed class AhnT5ReluOptimum
                 double c = -2 * r / (n * (double)_m);
                 for (int i = 0; i < n; i++)
                 {
-                    var xi = _x.AsSpan((k * n + i) * d, d);
-                    double score = 0, value = p * _y[k * n + i];
-                    for (int b = 0; b < d; b++) { score += xi[b] * _aq[b]; value += b0[b] * xi[b]; }
+                    double score = _score[i], value = _value[i];
                     if (score <= 0) continue;
+                    var xi = _x.AsSpan((k * n + i) * d, d);
                     for (int a = 0; a < d; a++)
                     {
                         double va = c * value * xi[a];

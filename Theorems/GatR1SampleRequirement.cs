@@ -27,7 +27,14 @@ public sealed class GatR1SampleRequirement
         });
 
     /// <summary>The exact ℓ_L(b*) (b* of L_train = 2) for L = 1 … 50 at d = 10 (rational moments, rounded once).</summary>
-    internal static double[] ExactCurve(int n) { var b = LoopedScalar.ExactOptimum(n, D, 2).B; return Enumerable.Range(1, 50).Select(l => LoopedScalar.ExactLoss(n, D, l, b)).ToArray(); }
+    internal static double[] ExactCurve(int n) => (double[])ExactCurves.GetOrAdd(n, key => new Lazy<double[]>(() =>
+    {
+        var b = LoopedScalar.ExactOptimum(key, D, 2).B;
+        return Enumerable.Range(1, 50).Select(l => LoopedScalar.ExactLoss(key, D, l, b)).ToArray();
+    })).Value.Clone();
+
+    /// <summary>Each n's exact curve is formed once per run (three tests read it; 150 exact evaluations of up to 6000-bit fractions each).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<double[]>> ExactCurves = new();
 
     /// <summary>
     /// GAT-R1: with A = b*Σ⁻¹ fixed (b* of L_train = 2, d = 10) the exact population loss ℓ_L(b*) = E tr(I − b*Ŵ)^{2L} first falls and then rises

@@ -279,12 +279,30 @@ public sealed class IclEngine : IInContextModel
         var gram = work.G.AsSpan(0, w * w);
         ref var x0 = ref MemoryMarshal.GetReference(x);
         ref var y0 = ref MemoryMarshal.GetReference(y);
-        // Entry by entry, summed over i in registers (two entries at a time share the x_i[a] load).
+        // Entry by entry, summed over i in registers; four (then two) entries at a time share the x_i[a] load and are independent
+        // FMA chains, which hide the FMA latency (each entry's sum keeps its order, so the numbers do not change).
         for (int a = 0; a < w; a++)
         {
             ref var ra = ref a < d ? ref Unsafe.Add(ref x0, a) : ref y0;
             int strideA = a < d ? d : 1;
             int b = 0;
+            for (; b + 3 <= a && b + 3 < d; b += 4)
+            {
+                Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int i = 0; i < n; i++)
+                {
+                    var za = Unsafe.Add(ref ra, i * strideA);
+                    ref var xb = ref Unsafe.Add(ref x0, i * d + b);
+                    s0 = Vector512.FusedMultiplyAdd(za, xb, s0);
+                    s1 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref xb, 1), s1);
+                    s2 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref xb, 2), s2);
+                    s3 = Vector512.FusedMultiplyAdd(za, Unsafe.Add(ref xb, 3), s3);
+                }
+                gram[a * w + b] = s0;
+                gram[a * w + b + 1] = s1;
+                gram[a * w + b + 2] = s2;
+                gram[a * w + b + 3] = s3;
+            }
             for (; b + 1 <= a && b + 1 < d; b += 2)
             {
                 Vector512<double> s0 = default, s1 = default;

@@ -71,18 +71,40 @@ public struct LaneNormals
         ref ulong s2 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s2), s3 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s3);
         ref double spare = ref Unsafe.As<Vector512<double>, double>(ref _spare);
         bool hadSpare = _hasSpare;
-        // Each physical part of the lane vector is an independent stream: run it to the end, then the next part.
-        for (int part = 0; part < Lanes; part += W.Count)
+        // Each physical part of the lane vector is an independent stream. Two parts run side by side when the width has several (their
+        // long log–sqrt chains overlap), each to the end; then the next two.
+        bool two = 2 * W.Count <= Lanes;
+        for (int part = 0; part < Lanes; part += two ? 2 * W.Count : W.Count)
         {
+            int other = part + W.Count;
             var x0 = W.Load(ref Unsafe.Add(ref s0, part));
             var x1 = W.Load(ref Unsafe.Add(ref s1, part));
             var x2 = W.Load(ref Unsafe.Add(ref s2, part));
             var x3 = W.Load(ref Unsafe.Add(ref s3, part));
+            TU y0 = default, y1 = default, y2 = default, y3 = default;
+            if (two)
+            {
+                y0 = W.Load(ref Unsafe.Add(ref s0, other));
+                y1 = W.Load(ref Unsafe.Add(ref s1, other));
+                y2 = W.Load(ref Unsafe.Add(ref s2, other));
+                y3 = W.Load(ref Unsafe.Add(ref s3, other));
+            }
             int i = 0;
-            if (hadSpare) W.Store(W.Load(ref Unsafe.Add(ref spare, part)), ref Unsafe.Add(ref t, i++ * Lanes + part));
+            if (hadSpare)
+            {
+                W.Store(W.Load(ref Unsafe.Add(ref spare, part)), ref Unsafe.Add(ref t, part));
+                if (two) W.Store(W.Load(ref Unsafe.Add(ref spare, other)), ref Unsafe.Add(ref t, other));
+                i++;
+            }
             for (; i + 1 < vectors; i += 2)   // both normals of each pair, no spare bookkeeping
             {
                 var (cos, sin) = Pair<W, TD, TU>(ref x0, ref x1, ref x2, ref x3);
+                if (two)
+                {
+                    var (cosB, sinB) = Pair<W, TD, TU>(ref y0, ref y1, ref y2, ref y3);
+                    W.Store(cosB, ref Unsafe.Add(ref t, i * Lanes + other));
+                    W.Store(sinB, ref Unsafe.Add(ref t, (i + 1) * Lanes + other));
+                }
                 W.Store(cos, ref Unsafe.Add(ref t, i * Lanes + part));
                 W.Store(sin, ref Unsafe.Add(ref t, (i + 1) * Lanes + part));
             }
@@ -91,11 +113,24 @@ public struct LaneNormals
                 var (cos, sin) = Pair<W, TD, TU>(ref x0, ref x1, ref x2, ref x3);
                 W.Store(cos, ref Unsafe.Add(ref t, i * Lanes + part));
                 W.Store(sin, ref Unsafe.Add(ref spare, part));
+                if (two)
+                {
+                    var (cosB, sinB) = Pair<W, TD, TU>(ref y0, ref y1, ref y2, ref y3);
+                    W.Store(cosB, ref Unsafe.Add(ref t, i * Lanes + other));
+                    W.Store(sinB, ref Unsafe.Add(ref spare, other));
+                }
             }
             W.Store(x0, ref Unsafe.Add(ref s0, part));
             W.Store(x1, ref Unsafe.Add(ref s1, part));
             W.Store(x2, ref Unsafe.Add(ref s2, part));
             W.Store(x3, ref Unsafe.Add(ref s3, part));
+            if (two)
+            {
+                W.Store(y0, ref Unsafe.Add(ref s0, other));
+                W.Store(y1, ref Unsafe.Add(ref s1, other));
+                W.Store(y2, ref Unsafe.Add(ref s2, other));
+                W.Store(y3, ref Unsafe.Add(ref s3, other));
+            }
         }
         _hasSpare = (vectors - (hadSpare ? 1 : 0)) % 2 == 1;
     }

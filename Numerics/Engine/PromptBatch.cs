@@ -196,38 +196,52 @@ public sealed class PromptBatch
                 }
                 break;
         }
-        Span<double> noise = stackalloc double[Lanes];
-        for (int i = 0; i < n; i++)
+        if (Law.NoiseSigma == 0)
         {
-            var x = X.AsSpan((g * n + i) * d * Lanes, d * Lanes);
-            Covariate(ref rng, z, x);
-            var y = Y.AsSpan((g * n + i) * Lanes, Lanes);
-            Dot(x, w, y, d);
-            if (Law.NoiseSigma > 0)
+            // No noise draws between the examples: their covariates are one run of the stream, so one Fill for all n (the same numbers
+            // as n fills: LaneNormals is a stream, its spare carried over) saves the per-call state loads and stores.
+            var xs = X.AsSpan(g * n * d * Lanes, n * d * Lanes);
+            rng.Fill(xs);
+            for (int i = 0; i < n; i++)
             {
+                var x = xs.Slice(i * d * Lanes, d * Lanes);
+                Correlate(x);
+                Dot(x, w, Y.AsSpan((g * n + i) * Lanes, Lanes), d);
+            }
+        }
+        else
+        {
+            Span<double> noise = stackalloc double[Lanes];
+            for (int i = 0; i < n; i++)
+            {
+                var x = X.AsSpan((g * n + i) * d * Lanes, d * Lanes);
+                rng.Fill(x);
+                Correlate(x);
+                var y = Y.AsSpan((g * n + i) * Lanes, Lanes);
+                Dot(x, w, y, d);
                 rng.Fill(noise);
                 for (int k = 0; k < Lanes; k++) y[k] += Law.NoiseSigma * noise[k];
             }
         }
         var q = Query.AsSpan(g * d * Lanes, d * Lanes);
-        Covariate(ref rng, z, q);
+        rng.Fill(q);
+        Correlate(q);
         Dot(q, w, Target.AsSpan(g * Lanes, Lanes), d);
         int valid = Math.Min(Lanes, Count - g * Lanes);
         if (valid < Lanes) ZeroLanes(g, valid);
     }
 
-    private void Covariate(ref LaneNormals rng, Span<double> z, Span<double> x)
+    /// <summary>x ← Rx (x = Rg ~ N(0, Σ) from standard normals g), in place: row a needs g[0..a] only, so the rows go from the last up.</summary>
+    private void Correlate(Span<double> x)
     {
-        if (Law.Chol is null) { rng.Fill(x); return; }
-        rng.Fill(z);
+        if (Law.Chol is null) return;
         int d = D;
         var r = Law.Chol;
-        var zv = MemoryMarshal.Cast<double, Vector512<double>>(z);
         var xv = MemoryMarshal.Cast<double, Vector512<double>>(x);
-        for (int a = 0; a < d; a++)
+        for (int a = d - 1; a >= 0; a--)
         {
             var s = Vector512<double>.Zero;
-            for (int b = 0; b <= a; b++) s = Vector512.FusedMultiplyAdd(Vector512.Create(r[a * d + b]), zv[b], s);
+            for (int b = 0; b <= a; b++) s = Vector512.FusedMultiplyAdd(Vector512.Create(r[a * d + b]), xv[b], s);
             xv[a] = s;
         }
     }

@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Algebra;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Numerics.Losses;
@@ -162,42 +163,45 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
         bool wantGradient = !gradient.IsEmpty;
         if (wantGradient) { Guard.Length(gradient.Length, Dimension, nameof(gradient)); foreach (var g in _grad) Array.Clear(g); }
         double total = 0;
+        bool tied = _blocks == 1;
         foreach (var s in _samples)
         {
-            Identity(_right[0]);
+            // Products with the identity are copies (RowMajor.TimesIdentity: the same values as the products they replace), and with tied
+            // layers F_l = I − AᵀS is one matrix, formed once per sample: the same operations on the same operands, so the same values.
             for (int l = 0; l < layers; l++)
             {
-                var a = _a[l % _blocks];
                 var f = _f[l];
-                // F_l = I − A_lᵀS.
-                for (int i = 0; i < d; i++)
-                    for (int j = 0; j < d; j++)
-                    {
-                        double v = 0;
-                        for (int k = 0; k < d; k++) v += a[k * d + i] * s[k * d + j];
-                        f[i * d + j] = (i == j ? 1 : 0) - v;
-                    }
-                Multiply(f, _right[l], _right[l + 1], d);
+                if (!tied || l == 0) RowMajor.TransposeTimes(_a[l % _blocks], s, f, d, subtractFromIdentity: true); // F_l = I − A_lᵀS
+                else Array.Copy(_f[0], f, dd);
+                if (l == 0) RowMajor.TimesIdentity(f, _right[1], d, identityOnLeft: false);
+                else RowMajor.Multiply(f, _right[l], _right[l + 1], d);
             }
             var pi = _right[layers];
-            Multiply(_sigma, pi, _sigmaPi, d);
-            Multiply(_sigmaPi, _task, _v, d); // V = ΣΠC; tr(ΠᵀΣΠC) = Σ Π∘V
+            RowMajor.Multiply(_sigma, pi, _sigmaPi, d);
+            RowMajor.Multiply(_sigmaPi, _task, _v, d); // V = ΣΠC; tr(ΠᵀΣΠC) = Σ Π∘V
             for (int i = 0; i < dd; i++) total += pi[i] * _v[i];
             if (!wantGradient) continue;
             // N = CΠᵀΣ = Vᵀ; ∇_{A_l} += −2 S R_l N L_l, L_l = F_{L−1}···F_{l+1}.
             for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _n[i * d + j] = _v[j * d + i];
-            Identity(_left);
+            bool leftIsIdentity = true;
             for (int l = layers - 1; l >= 0; l--)
             {
-                Multiply(_n, _left, _t1, d);
-                Multiply(_right[l], _t1, _t2, d);
-                Multiply(s, _t2, _t1, d);
+                if (leftIsIdentity) RowMajor.TimesIdentity(_n, _t1, d, identityOnLeft: false);
+                else RowMajor.Multiply(_n, _left, _t1, d);
+                if (l == 0) RowMajor.TimesIdentity(_t1, _t2, d, identityOnLeft: true); // R_0 = I
+                else RowMajor.Multiply(_right[l], _t1, _t2, d);
+                RowMajor.Multiply(s, _t2, _t1, d);
                 var g = _grad[l % _blocks];
                 for (int i = 0; i < dd; i++) g[i] -= 2 * _t1[i];
                 if (l > 0)
                 {
-                    Multiply(_left, _f[l], _t2, d);
-                    Array.Copy(_t2, _left, dd);
+                    if (leftIsIdentity) RowMajor.TimesIdentity(_f[l], _left, d, identityOnLeft: true);
+                    else
+                    {
+                        RowMajor.Multiply(_left, _f[l], _t2, d);
+                        Array.Copy(_t2, _left, dd);
+                    }
+                    leftIsIdentity = false;
                 }
             }
         }
@@ -212,23 +216,5 @@ public sealed class SparseFamilyObjective : Optimization.IObjective
                         gradient[b * dd + i * d + j] = v / m; // row-major, like the parameters (the Parameterisation layout)
                     }
         return total / m;
-    }
-
-    private static void Identity(double[] m)
-    {
-        Array.Clear(m);
-        int d = (int)Math.Round(Math.Sqrt(m.Length));
-        for (int i = 0; i < d; i++) m[i * d + i] = 1;
-    }
-
-    private static void Multiply(double[] a, double[] b, double[] c, int d)
-    {
-        for (int i = 0; i < d; i++)
-            for (int j = 0; j < d; j++)
-            {
-                double v = 0;
-                for (int k = 0; k < d; k++) v += a[i * d + k] * b[k * d + j];
-                c[i * d + j] = v;
-            }
     }
 }

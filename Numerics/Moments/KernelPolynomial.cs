@@ -32,31 +32,48 @@ public static class KernelPolynomial
     }
 
     /// <summary>Ahn's scalar objective g(a) = Σ_j c_j(a) m_j with Π_l(1 − a_l μ)² = Σ_j c_j(a) μ^j, exactly in the moments.</summary>
-    public static double Loss(IReadOnlyList<Rational> moments, IReadOnlyList<double> stepSizes)
+    public static double Loss(IReadOnlyList<Rational> moments, IReadOnlyList<double> stepSizes) => Loss(Rounded(moments, stepSizes.Count), stepSizes);
+
+    /// <summary><see cref="Loss(IReadOnlyList{Rational}, IReadOnlyList{double})"/> from the moments m_0 … m_{2L} each rounded once to double (<see cref="Rounded"/>): the same value.</summary>
+    public static double Loss(double[] moments, IReadOnlyList<double> stepSizes)
     {
         var poly = new double[] { 1 };
         foreach (var a in stepSizes) poly = Multiply(poly, [1, -a]);
         poly = Multiply(poly, poly);
-        if (moments.Count < poly.Length) throw new ArgumentException($"moments must hold m_0..m_{poly.Length - 1}.", nameof(moments));
+        if (moments.Length < poly.Length) throw new ArgumentException($"moments must hold m_0..m_{poly.Length - 1}.", nameof(moments));
         double g = 0;
-        for (int j = 0; j < poly.Length; j++) g += poly[j] * moments[j].ToDouble();
+        for (int j = 0; j < poly.Length; j++) g += poly[j] * moments[j];
         return g;
+    }
+
+    /// <summary>m_0 … m_{2L} rounded to double once (the hot loops of the scalar-line flows evaluate g thousands of times).</summary>
+    public static double[] Rounded(IReadOnlyList<Rational> moments, int layers)
+    {
+        ArgumentNullException.ThrowIfNull(moments);
+        if (moments.Count < 2 * layers + 1) throw new ArgumentException($"moments must hold m_0..m_{2 * layers}.", nameof(moments));
+        var m = new double[2 * layers + 1];
+        for (int j = 0; j < m.Length; j++) m[j] = moments[j].ToDouble();
+        return m;
     }
 
     /// <summary>The Gatmiry looped restriction ℓ_L(b) = E tr(I − bS̃)^{2L} = Σ_k C(2L, k)(−b)^k m_k.</summary>
     public static double LoopedLoss(IReadOnlyList<Rational> moments, double b, int loops) => Loss(moments, Enumerable.Repeat(b, loops).ToArray());
 
     /// <summary>∂g/∂a_l: g is a quadratic in each a_l, so the central difference with step 1 is exact (up to rounding).</summary>
-    public static double[] Gradient(IReadOnlyList<Rational> moments, IReadOnlyList<double> stepSizes)
+    public static double[] Gradient(IReadOnlyList<Rational> moments, IReadOnlyList<double> stepSizes) => Gradient(Rounded(moments, stepSizes.Count), stepSizes);
+
+    /// <summary><see cref="Gradient(IReadOnlyList{Rational}, IReadOnlyList{double})"/> from the rounded moments (<see cref="Rounded"/>): the same values.</summary>
+    public static double[] Gradient(double[] moments, IReadOnlyList<double> stepSizes)
     {
         var grad = new double[stepSizes.Count];
-        for (int l = 0; l < stepSizes.Count; l++)
+        var s = stepSizes.ToArray();
+        for (int l = 0; l < s.Length; l++)
         {
             // g is quadratic in a_l: g(a_l) = α + βa_l + γa_l²; recover β + 2γa_l from three exact evaluations.
-            var s = stepSizes.ToArray();
             double a = s[l];
             s[l] = a - 1; double gm = Loss(moments, s);
             s[l] = a + 1; double gp = Loss(moments, s);
+            s[l] = a;
             grad[l] = (gp - gm) / 2; // exact for a quadratic: β + 2γa
         }
         return grad;

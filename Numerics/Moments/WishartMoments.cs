@@ -35,44 +35,42 @@ public static class WishartMoments
             rowOf[2 * j] = j; colOf[2 * j] = j;
             rowOf[2 * j + 1] = j; colOf[2 * j + 1] = (j + 1) % k;
         }
-        var partner = new int[factors];
-        Array.Fill(partner, -1);
-        void Recurse()
+        // Depth-first over the pairings (the first unpaired factor with each later unpaired one); each pair identifies the row indices and
+        // the column indices of its two factors, so the classes are kept per depth as labels (a join relabels one class) and counted as
+        // they merge: at a complete pairing the counts are the numbers of row and column classes.
+        var paired = new bool[factors];
+        var rows = new int[k + 1][];
+        var cols = new int[k + 1][];
+        for (int depth = 0; depth <= k; depth++) (rows[depth], cols[depth]) = (new int[k], new int[k]);
+        for (int j = 0; j < k; j++) rows[0][j] = cols[0][j] = j;
+        void Recurse(int depth, int rowClasses, int colClasses)
         {
-            int first = Array.IndexOf(partner, -1);
-            if (first < 0)
-            {
-                var (r, c) = (Classes(partner, rowOf, k), Classes(partner, colOf, k));
-                coeff[r, c]++;
-                return;
-            }
+            int first = Array.IndexOf(paired, false);
+            if (first < 0) { coeff[rowClasses, colClasses]++; return; }
+            paired[first] = true;
             for (int g = first + 1; g < factors; g++)
             {
-                if (partner[g] != -1) continue;
-                partner[first] = g; partner[g] = first;
-                Recurse();
-                partner[first] = -1; partner[g] = -1;
+                if (paired[g]) continue;
+                paired[g] = true;
+                var (r, c) = (rows[depth + 1], cols[depth + 1]);
+                Array.Copy(rows[depth], r, k);
+                Array.Copy(cols[depth], c, k);
+                Recurse(depth + 1, rowClasses - Join(r, rowOf[first], rowOf[g]), colClasses - Join(c, colOf[first], colOf[g]));
+                paired[g] = false;
             }
+            paired[first] = false;
         }
-        Recurse();
+        Recurse(0, k, k);
         return coeff;
     }
 
-    /// <summary>Number of index classes after each pair identifies the indices of its two factors (union–find on k variables).</summary>
-    private static int Classes(int[] partner, int[] indexOf, int k)
+    /// <summary>Merges the classes of indices a and b (labels: each index's class); 1 if they were distinct, else 0.</summary>
+    private static int Join(int[] classOf, int a, int b)
     {
-        Span<int> parent = stackalloc int[k];
-        for (int i = 0; i < k; i++) parent[i] = i;
-        int Find(Span<int> p, int x) { while (p[x] != x) x = p[x] = p[p[x]]; return x; }
-        int classes = k;
-        for (int f = 0; f < partner.Length; f++)
-        {
-            int g = partner[f];
-            if (g < f) continue;
-            int a = Find(parent, indexOf[f]), b = Find(parent, indexOf[g]);
-            if (a != b) { parent[a] = b; classes--; }
-        }
-        return classes;
+        int ca = classOf[a], cb = classOf[b];
+        if (ca == cb) return 0;
+        for (int i = 0; i < classOf.Length; i++) if (classOf[i] == cb) classOf[i] = ca;
+        return 1;
     }
 
     /// <summary>E tr((XᵀX)^k) exactly, for integers n, d ≥ 1.</summary>

@@ -209,17 +209,7 @@ public static class WishartWordMoments
             for (int k = 0; k < classes.Length; k++) if (classes[k] == drop) classes[k] = keep;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Multiply(double[] a, double[] b, double[] result)
-        {
-            int d = _d;
-            for (int i = 0; i < d; i++)
-                for (int j = 0; j < d; j++)
-                {
-                    double s = 0;
-                    for (int k = 0; k < d; k++) s += a[i * d + k] * b[k * d + j];
-                    result[i * d + j] = s;
-                }
-        }
+        // The plain dot-product loop's values (each entry summed over k in order), vectorised along the row.
+        private void Multiply(double[] a, double[] b, double[] result) => Algebra.RowMajor.Multiply(a, b, result, _d);
     }
 }

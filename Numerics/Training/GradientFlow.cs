@@ -91,10 +91,11 @@ public static class GradientFlow
     /// <summary>The flow on the scalar line A = bΣ⁻¹: ḃ = −ℓ_L'(b)/d, ℓ from exact moments (L ≤ 4).</summary>
     public static IReadOnlyList<FlowPoint> ScalarLine(int n, int d, int loops, double endTime, double b0 = 0, double stopLoss = double.NegativeInfinity)
     {
-        var m = Moments.WishartMoments.WhitenedMoments(2 * loops, n, d);
-        double Loss(double b) => Moments.KernelPolynomial.LoopedLoss(m, b, loops);
+        var m = Moments.KernelPolynomial.Rounded(Moments.WishartMoments.WhitenedMoments(2 * loops, n, d), loops); // rounded once, not per evaluation
+        var steps = new double[loops];
+        double Loss(double b) { Array.Fill(steps, b); return Moments.KernelPolynomial.Loss(m, steps); }
         // ℓ_L(b) = g(b, …, b) for the untied g, so ℓ' = Σ_l ∂g/∂a_l (each exact: g is quadratic in every a_l).
-        double Derivative(double b) => Moments.KernelPolynomial.Gradient(m, Enumerable.Repeat(b, loops).ToArray()).Sum();
+        double Derivative(double b) { Array.Fill(steps, b); return Moments.KernelPolynomial.Gradient(m, steps).Sum(); }
         return Integrate(new ScalarObjective(Loss, b => Derivative(b) / d), [b0], endTime, 1e-10, stopLoss);
     }
 
