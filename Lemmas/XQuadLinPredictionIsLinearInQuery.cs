@@ -93,12 +93,12 @@ public sealed class XQuadLinPredictionIsLinearInQuery
     [TestCase(Family.Looped)]
     [TestCase(Family.LoopedGatmiry)]
     public void X_QUAD_LIN_Prediction_is_linear_in_the_query_in_double(Family family) =>
-        Properties.ForAll(Cases.Shapes(dMax: 5, nMax: 16, lMax: 10), s => CheckInDouble(s, family, ScoreActivation.Identity), trials: 8);
+        Properties.ForAll(Cases.LinearInQueryDeep, s => CheckInDouble(s, family, ScoreActivation.Identity), trials: 8);
 
     /// <summary>Controls: softmax and ReLU attention (the same looped (P, Q), n ≥ 2) fail the same check on every case.</summary>
     [TestCase(ScoreActivation.Softmax)]
     [TestCase(ScoreActivation.Relu)]
     public void X_QUAD_LIN_Negative_control_non_linear_attention(ScoreActivation activation) =>
-        Properties.ExpectFailureOnEveryCase(Cases.Shapes(dMin: 1, dMax: 4, nMin: 2, nMax: 12, lMin: 1, lMax: 4),
+        Properties.ExpectFailureOnEveryCase(Cases.NonLinearAttention,
             s => CheckInDouble(s, Family.Looped, activation), $"{activation} attention is linear in x_q", trials: 8);
 }

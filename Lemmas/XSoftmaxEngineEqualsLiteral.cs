@@ -49,7 +49,7 @@ public sealed class XSoftmaxEngineEqualsLiteral
         Checks.AtMost(worst, budget, $"engine ({engineActivation}) = literal ({literalActivation}), {(tied ? "looped" : "untied")}, {s}", CheckKind.Identity);
     }
 
-    private static Arbitrary<Shape> Shapes() => Cases.Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 4);
+    private static Arbitrary<Shape> Shapes() => Cases.NonLinearAttention;
 
     [TestCase(ScoreActivation.Softmax, true)]
     [TestCase(ScoreActivation.Softmax, false)]

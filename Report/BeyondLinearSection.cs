@@ -143,9 +143,7 @@ public static class BeyondLinearSection
         {
             var a = BeyondLinear.AlignWithGd(setup, run.Theta, loops, eta, align);
             var kind = setup.Model.Attention;
-            md.AppendLine($"| {Name(kind)} | {F(a.PredictionCosine, "F4")} | {F(a.PredictionRelativeL2, "F4")} | {F(a.GradientCosine, "F4")} | {F(a.GradientRelativeL2, "F4")} |");
-            keys[$"X-SOFTMAX.align.{kind}.prediction_cosine"] = a.PredictionCosine;
-            keys[$"X-SOFTMAX.align.{kind}.gradient_cosine"] = a.GradientCosine;
+            Markdown.AlignmentRow(md, keys, Name(kind), $"X-SOFTMAX.align.{kind}", a, "F4");
         }
         md.AppendLine();
         md.AppendLine("Query gradients of the trained models by central differences (h = 1e-5); GD's exactly. Recipes this small do not train to GD; the Slow comparison's numbers are in the notes above when it ran.");

@@ -110,12 +110,7 @@ public static class LearningSection
         md.AppendLine();
         md.AppendLine("| inputs | cos(ŷ) | rel. L2(ŷ) | cos(∂ŷ/∂x_q) | rel. L2(∂ŷ/∂x_q) |");
         md.AppendLine("|---|---|---|---|---|");
-        foreach (var a in align)
-        {
-            md.AppendLine($"| x → {F(a.InputScale)}x | {F(a.PredictionCosine, "F5")} | {F(a.PredictionRelativeL2, "F4")} | {F(a.GradientCosine, "F5")} | {F(a.GradientRelativeL2, "F4")} |");
-            keys[$"LEARN-ALIGN.scale{a.InputScale}.prediction_cosine"] = a.PredictionCosine;
-            keys[$"LEARN-ALIGN.scale{a.InputScale}.gradient_cosine"] = a.GradientCosine;
-        }
+        foreach (var a in align) Markdown.AlignmentRow(md, keys, $"x → {F(a.InputScale)}x", $"LEARN-ALIGN.scale{a.InputScale}", a, "F5");
         md.AppendLine();
 
         // ---- GAT-F1: learned b vs b* ----

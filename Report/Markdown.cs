@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LoopedIcl.Claims;
 using LoopedIcl.Experiments;
+using LoopedIcl.Numerics.Training;
 
 namespace LoopedIcl.Report;
 
@@ -12,6 +13,18 @@ internal sealed record RunFacts(string Seeds, string Trials, string Commit, stri
 /// <summary>The report page: header, claims table (verdicts from the ledger), other checks, failures, figures, findings.</summary>
 internal static class Markdown
 {
+    /// <summary>
+    /// One row of an alignment table (LEARN-ALIGN metrics against GD/PGD) and its two cosines in claims.json under
+    /// <paramref name="keyPrefix"/>; <paramref name="cosineFormat"/> shows as many digits as the table's cosines differ in.
+    /// </summary>
+    public static void AlignmentRow(StringBuilder md, IDictionary<string, double> keys, string label, string keyPrefix, AlignmentMetrics a, string cosineFormat)
+    {
+        string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+        md.AppendLine($"| {label} | {F(a.PredictionCosine, cosineFormat)} | {F(a.PredictionRelativeL2, "F4")} | {F(a.GradientCosine, cosineFormat)} | {F(a.GradientRelativeL2, "F4")} |");
+        keys[$"{keyPrefix}.prediction_cosine"] = a.PredictionCosine;
+        keys[$"{keyPrefix}.gradient_cosine"] = a.GradientCosine;
+    }
+
     /// <summary>The header row the provenance check reads.</summary>
     public const string SeedRow = "| base seed |";
 

@@ -134,4 +134,16 @@ public static partial class Cases
 
     /// <summary>n &lt; d, d ≥ 2 (L unused): fewer examples than dimensions.</summary>
     public static Arbitrary<Shape> Underdetermined => Shapes(dMin: 2, where: s => s.N < s.D);
+
+    // ── Round three: quadratic labels and non-linear attention (L = layers or loops; T for Chen's loop) ────────
+
+    /// <summary>d ≤ 4, 2 ≤ n ≤ 12 (softmax needs two keys), L ≤ 4: non-linear attention's engine against its literal model, and X-QUAD-LIN's controls.</summary>
+    public static Arbitrary<Shape> NonLinearAttention => Shapes(dMax: 4, nMin: 2, nMax: 12, lMax: 4);
+
+    /// <summary>d ≤ 5, n ≤ 16, L ≤ 10: X-QUAD-LIN in double at depths beyond the exact losses' cap.</summary>
+    public static Arbitrary<Shape> LinearInQueryDeep => Shapes(dMax: 5, nMax: 16, lMax: 10);
+
+    /// <summary>d ≤ 4, d + 1 ≤ n ≤ min(24, 6d), 20 ≤ T ≤ 60: Chen's loop on quadratic labels converging to the in-context least-squares fit.</summary>
+    public static Arbitrary<Shape> ChenLoopQuadraticLabels =>
+        Shapes(dMax: 4, nMin: 2, nMax: 24, lMin: 20, lMax: 60, where: s => s.N >= s.D + 1 && s.N <= 6 * s.D);
 }
