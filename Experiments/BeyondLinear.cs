@@ -45,9 +45,22 @@ public static class BeyondLinear
         var runs = new TrainingResult[setups.Length];
         Parallel.For(0, setups.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / threads) }, i => runs[i] = setups[i].Train(null));
         var losses = setups.Select((s, i) => s.SquaredErrors(runs[i].Theta, selection).Average()).ToArray();
-        // NaN (a diverged run) never wins: it is not below anything.
-        int best = Enumerable.Range(0, losses.Length).Where(i => double.IsFinite(losses[i])).DefaultIfEmpty(0).MinBy(i => double.IsFinite(losses[i]) ? losses[i] : double.PositiveInfinity);
+        // A diverged run (NaN) ranks as +∞, so it never wins.
+        var ranks = losses.Select(l => double.IsNaN(l) ? double.PositiveInfinity : l).ToArray();
+        int best = Array.IndexOf(ranks, ranks.Min());
         return new TunedRun(setups[best], runs[best], rates[best], losses);
+    }
+
+    /// <summary>
+    /// Every attention of <see cref="Kinds"/> tuned by <see cref="TrainTuned"/> over <see cref="Recipes.XSoftmaxFullLearningRates"/>, all judged on one
+    /// selection batch of the linear model's law from the stream "X-SOFTMAX {tag} L={loops} selection" (the test and the report share it).
+    /// </summary>
+    public static (AttentionKind Kind, TunedRun Tuned)[] TrainTunedKinds(Func<AttentionKind, double, Recipe> recipe, SeedPlan plan, string tag, int loops, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        var rates = Recipes.XSoftmaxFullLearningRates;
+        var selection = new LearningSetup(recipe(AttentionKind.Linear, rates[0])).Draw(Recipes.XSoftmaxSelectionPrompts, plan.Stream($"X-SOFTMAX {tag} L={loops} selection"));
+        return Kinds.Select(kind => (kind, TrainTuned(lr => recipe(kind, lr), rates, selection, threads))).ToArray();
     }
 
     /// <summary>X-SOFTMAX comparison tags (part of the run names).</summary>

@@ -75,9 +75,8 @@ public static class BeyondLinearSection
             if (!full)
                 return BeyondLinear.Kinds.Select(kind => { var s = new LearningSetup(Recipes.XSoftmaxReduced(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, g), threads); return (s, Train(s)); }).ToArray();
             // The Slow test's tuning, under its run and selection-stream names.
-            Recipe Full(AttentionKind kind, double lr) => Recipes.XSoftmaxFull(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, loops, g, lr);
-            var selection = new LearningSetup(Full(AttentionKind.Linear, Recipes.XSoftmaxFullLearningRates[0])).Draw(Recipes.XSoftmaxSelectionPrompts, plan.Stream($"X-SOFTMAX {tag} L={loops} selection"));
-            return BeyondLinear.Kinds.Select(kind => { var t = BeyondLinear.TrainTuned(lr => Full(kind, lr), Recipes.XSoftmaxFullLearningRates, selection, threads); return (t.Setup, t.Run); }).ToArray();
+            return BeyondLinear.TrainTunedKinds((kind, lr) => Recipes.XSoftmaxFull(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, loops, g, lr), plan, tag, loops, threads)
+                .Select(k => (k.Tuned.Setup, k.Tuned.Run)).ToArray();
         }
         int heldOut = full ? Recipes.XSoftmaxHeldOutFull : Recipes.XSoftmaxHeldOutReduced;
         var quad = TrainKinds(full ? BeyondLinear.QuadraticFull : BeyondLinear.QuadraticReduced, gamma);

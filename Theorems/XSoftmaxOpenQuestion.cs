@@ -30,17 +30,12 @@ public sealed class XSoftmaxOpenQuestion
     /// The Slow comparison's training: every attention at every rate of <see cref="Recipes.XSoftmaxFullLearningRates"/>, keeping the best on a
     /// selection batch of its own stream (<see cref="BeyondLinear.TrainTuned"/>); the kept rate and all selection losses are recorded.
     /// </summary>
-    private static Trained[] TrainTunedAll(Func<AttentionKind, string, double, Recipe> recipe, string tag, int loops, int threads)
-    {
-        var law = new LearningSetup(recipe(AttentionKind.Linear, BeyondLinear.SoftmaxRun(tag, AttentionKind.Linear, loops), Recipes.XSoftmaxFullLearningRates[0]));
-        var selection = law.Draw(Recipes.XSoftmaxSelectionPrompts, Learn.Seed($"X-SOFTMAX {tag} L={loops} selection"));
-        return BeyondLinear.Kinds.Select(kind =>
+    private static Trained[] TrainTunedAll(Func<AttentionKind, string, double, Recipe> recipe, string tag, int loops, int threads) =>
+        BeyondLinear.TrainTunedKinds((kind, lr) => recipe(kind, BeyondLinear.SoftmaxRun(tag, kind, loops), lr), TestSettings.Plan, tag, loops, threads).Select(k =>
         {
-            var tuned = BeyondLinear.TrainTuned(lr => recipe(kind, BeyondLinear.SoftmaxRun(tag, kind, loops), lr), Recipes.XSoftmaxFullLearningRates, selection, threads);
-            ClaimLedger.Note($"X-SOFTMAX {tag} L = {loops}, {kind}: selection losses at lr {string.Join(", ", Recipes.XSoftmaxFullLearningRates.Zip(tuned.SelectionLosses, (r, l) => $"{r} → {l:G4}"))}; kept lr {tuned.LearningRate}");
-            return new Trained(kind, tuned.Setup, tuned.Run.Theta, tuned.Run);
+            ClaimLedger.Note($"X-SOFTMAX {tag} L = {loops}, {k.Kind}: selection losses at lr {string.Join(", ", Recipes.XSoftmaxFullLearningRates.Zip(k.Tuned.SelectionLosses, (r, l) => $"{r} → {l:G4}"))}; kept lr {k.Tuned.LearningRate}");
+            return new Trained(k.Kind, k.Tuned.Setup, k.Tuned.Run.Theta, k.Tuned.Run);
         }).ToArray();
-    }
 
     /// <summary>A held-out batch of the models' law (labels included) with its own seed; under another Σ when given.</summary>
     private static PromptBatch HeldOut(Trained[] models, int count, string name, Matrix<double>? sigma = null) =>
