@@ -210,6 +210,9 @@ public static class ClaimRegistry
                 new("X-QUAD-GD (derived here): the quadratic part is structured context noise — GD's noise term is (γ²/n)E[q²x₁ᵀp(S)²x₁] with E[q²‖x‖²] = d + 4 (not d), so the independent-noise formula is off by 4γ²η²/n at L = 1; exact vs Monte Carlo at d = 3, n = 5, η = 1/2, γ = 1.5: 4.3875 vs 4.383 ± 0.071 (L = 1), 3.83384 vs 3.818 ± 0.044 (L = 2); the independent-noise values 3.9375 and 3.7046 fail. Chen's loop on quadratic labels converges to θ̂, not w*: the bound relative to w* fails.",
                     "Theorems/XQuadGd: X_QUAD_GD_Exact_loss_of_L_step_GD_matches_Monte_Carlo, X_QUAD_GD_Negative_control_bound_relative_to_the_task_fails",
                     ["X-QUAD-GD L ="]),
+                new("X-QUAD-GD (spec correction): the population loss of L-step GD with a fixed step does not tend to γ² + E‖θ̂ − w*‖²; it diverges, because λ_max(S) is unbounded. Exact at d = 1, n = 20, η = 1/2, γ = 1: the loss is ≥ γ² + E(1−ηS)^{2L} = 1.00005 at its lowest (L = 16), above the least-squares limit 1.17551 again from L = 22 and 8.6·10⁶ at L = 30. The limit holds per prompt (η < 2/λ_max(S)), which Chen's bound relative to θ̂ checks.",
+                    "Theorems/XQuadGd: X_QUAD_GD_Fixed_step_population_loss_turns_up_past_the_least_squares_limit",
+                    ["X-QUAD-GD fixed step"]),
             ],
         },
 

@@ -85,6 +85,58 @@ public sealed class XQuadGd
             Checks.AtMost(ratio, 1, $"error/(bound + floor) at T = {at} against w*, {s}");
         }, "Chen's bound relative to the task w* on quadratic labels");
 
+    /// <summary>
+    /// Finding — the spec's "the population loss of L-step PGD tends to γ² + E‖θ̂ − w*‖²" fails for any fixed step: λ_max(S) is unbounded,
+    /// so E(1 − ηλ)^{2L} diverges. Exact at d = 1 (S = χ²_n/n, E Sᵏ = Π_{j&lt;k}(n + 2j)/n, checked against <see cref="WishartMoments"/>):
+    /// w_L − w* = −(1−ηS)^L w* + (1 − (1−ηS)^L)(θ̂ − w*) with θ̂ − w* = γΣx_i q_i/Σx_i² a function of the context alone, so the loss is at
+    /// least γ² + E(1−ηS)^{2L} (the cross term has E w* = 0). The limit is γ² + E(θ̂ − w*)², with q = (x² − 1)/√2 and x = r·u
+    /// (r² ~ χ²_n, u uniform on the sphere): E(θ̂ − w*)² = (γ²/2)(15n/((n+2)(n+4)) − 6/(n+2) + 1/(n−2)). What holds is the per-prompt
+    /// limit (η &lt; 2/λ_max(S): the loop reaches θ̂, the Chen-bound test above); the population loss turns up once the tail dominates.
+    /// </summary>
+    [Test]
+    public void X_QUAD_GD_Fixed_step_population_loss_turns_up_past_the_least_squares_limit()
+    {
+        const int n = 20;
+        var eta = Rational.Of(1, 2);
+        var gammaSquared = Rational.One;
+        var moments = new List<Rational> { Rational.One };
+        Rational Moment(int k)
+        {
+            while (moments.Count <= k) moments.Add(moments[^1] * Rational.Of(n + 2 * (moments.Count - 1), n));
+            return moments[k];
+        }
+        for (int k = 1; k <= 4; k++)
+            Checks.True(Moment(k) == WishartMoments.WhitenedMoment(k, n, 1), $"χ² moment E S^{k} = the Wishart moment at d = 1 (exact)", CheckKind.Identity);
+        Rational SignalTerm(int steps) // E(1 − ηS)^{2L} by the binomial expansion, exact
+        {
+            var sum = Rational.Zero;
+            var binomial = System.Numerics.BigInteger.One;
+            for (int k = 0; k <= 2 * steps; k++)
+            {
+                var power = Rational.One;
+                for (int j = 0; j < k; j++) power *= -eta;
+                sum += Rational.Of(binomial, 1) * power * Moment(k);
+                binomial = binomial * (2 * steps - k) / (k + 1);
+            }
+            return sum;
+        }
+        var limit = gammaSquared + gammaSquared / Rational.FromInt(2) *
+            (Rational.Of(15 * n, (n + 2) * (n + 4)) - Rational.Of(6, n + 2) + Rational.Of(1, n - 2));
+        // L = 1: the lower bound is the whole signal term of the exact L = 1 loss (QuadraticLabelLoss at d = 1 has signal E(1−ηS)²).
+        Checks.True(SignalTerm(1) == QuadraticLabelLoss.GradientDescent(n, 1, 1, eta, Rational.Zero, BeyondLinear.ExactM(1)).Excess,
+            "E(1 − ηS)² = the exact L = 1 signal term at d = 1, γ = 0", CheckKind.Identity);
+        var bounds = Enumerable.Range(0, 41).Select(steps => gammaSquared + SignalTerm(steps)).ToArray();
+        int lowest = Enumerable.Range(0, bounds.Length).Aggregate((best, steps) => bounds[steps] < bounds[best] ? steps : best);
+        int firstAbove = Enumerable.Range(lowest, bounds.Length - lowest).First(steps => bounds[steps] > limit);
+        var atThirty = bounds[30];
+        ClaimLedger.Note($"X-QUAD-GD fixed step (d = 1, n = {n}, η = 1/2, γ = 1): least-squares limit γ² + E(θ̂ − w*)² = {limit.ToDouble():G6}; " +
+                         $"exact lower bound γ² + E(1−ηS)^{{2L}} = {bounds[10].ToDouble():G6} at L = 10, {bounds[20].ToDouble():G6} at L = 20, " +
+                         $"{atThirty.ToDouble():G4} at L = 30; lowest at L = {lowest} ({bounds[lowest].ToDouble():G6}), above the limit again from L = {firstAbove}");
+        ClaimLedger.Value("X-QUAD-GD fixed step: first L past the minimum above the limit", firstAbove);
+        // Finding, asserted as observed: past L = 30 the loss of fixed-step GD is above the least-squares limit, so it cannot tend to it.
+        Checks.Exceeds(atThirty.ToDouble(), limit.ToDouble(), "L = 30: exact lower bound on the fixed-step GD loss above γ² + E(θ̂ − w*)² (observed)", CheckKind.Threshold);
+    }
+
     private static Arbitrary<Shape> Instances() => Cases.ChenLoopQuadraticLabels;
 
     /// <summary>
