@@ -187,4 +187,25 @@ public sealed class PerformanceProperties
         }
         Checks.AtMost(worst, 1, "max |series − Math.Cos/Sin| / 4u(2 + |φ|) over 4096 angles");
     }
+
+    /// <summary>
+    /// PERF: the sampler's own logarithm (inlined, the same operations at every width) is within one ulp of Math.Log over its whole domain
+    /// u ∈ [2⁻⁵³, 1]: fdlibm's reduction has error &lt; 1 ulp and the library log is within half an ulp, so the two differ by at most one
+    /// step of the result's binade. Exponents uniform in 0…53 (every binade the sampler reaches), plus the ends and the √½ switch.
+    /// </summary>
+    [Test]
+    public void PERF_Sampler_logarithm_equals_the_library_log()
+    {
+        var rng = Numerics.Prompts.Rng.Create(TestSettings.SeedFor(nameof(PERF_Sampler_logarithm_equals_the_library_log)));
+        var inputs = new List<double> { 1.0, Math.Pow(2, -53), Math.BitDecrement(1.0), Math.Sqrt(0.5), Math.BitIncrement(Math.Sqrt(0.5)), Math.BitDecrement(Math.Sqrt(0.5)) };
+        for (int t = 0; t < 1 << 15; t++) inputs.Add(Math.ScaleB(1 + rng.NextDouble(), -1 - rng.Next(53)));
+        double worst = 0;
+        foreach (double u in inputs)
+        {
+            double mine = LaneNormals.Log(System.Runtime.Intrinsics.Vector512.Create(u))[0], exact = Math.Log(u);
+            double ulp = exact == 0 ? double.Epsilon : Math.BitIncrement(Math.Abs(exact)) - Math.Abs(exact);
+            worst = Math.Max(worst, Math.Abs(mine - exact) / ulp);
+        }
+        Checks.AtMost(worst, 1, $"max |sampler log − Math.Log| in ulps over {inputs.Count} inputs in [2⁻⁵³, 1]");
+    }
 }

@@ -61,6 +61,9 @@ public struct LaneNormals
 
     private const int Lanes = 8;
 
+    /// <summary>Box–Muller pairs per block: the bits are drawn first (the xoshiro state stays in registers), then the pairs are formed.</summary>
+    private const int PairsPerBlock = 32;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillAtWidth<W, TD, TU>(Span<double> target) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
@@ -70,69 +73,45 @@ public struct LaneNormals
         ref ulong s0 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s0), s1 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s1);
         ref ulong s2 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s2), s3 = ref Unsafe.As<Vector512<ulong>, ulong>(ref _s3);
         ref double spare = ref Unsafe.As<Vector512<double>, double>(ref _spare);
-        bool hadSpare = _hasSpare;
-        // Each physical part of the lane vector is an independent stream. Two parts run side by side when the width has several (their
-        // long log–sqrt chains overlap), each to the end; then the next two.
-        bool two = 2 * W.Count <= Lanes;
-        for (int part = 0; part < Lanes; part += two ? 2 * W.Count : W.Count)
+        int first = _hasSpare ? 1 : 0, pairs = (vectors - first + 1) / 2;
+        // Each physical part of the lane vector is an independent stream, drawn to the end before the next. Within a block, pass one
+        // steps the generator (a serial chain on four registers) and pass two forms the pairs (independent iterations the core overlaps;
+        // one pass holding both spilled the lanes at 256 bits).
+        int buffered = Math.Min(pairs, PairsPerBlock) * W.Count;   // the buffers are zeroed on entry: no larger than a block needs
+        Span<double> uniforms = stackalloc double[buffered];
+        Span<ulong> angles = stackalloc ulong[buffered];
+        ref double u = ref MemoryMarshal.GetReference(uniforms);
+        ref ulong a = ref MemoryMarshal.GetReference(angles);
+        for (int part = 0; part < Lanes; part += W.Count)
         {
-            int other = part + W.Count;
+            if (first == 1) W.Store(W.Load(ref Unsafe.Add(ref spare, part)), ref Unsafe.Add(ref t, part));
             var x0 = W.Load(ref Unsafe.Add(ref s0, part));
             var x1 = W.Load(ref Unsafe.Add(ref s1, part));
             var x2 = W.Load(ref Unsafe.Add(ref s2, part));
             var x3 = W.Load(ref Unsafe.Add(ref s3, part));
-            TU y0 = default, y1 = default, y2 = default, y3 = default;
-            if (two)
+            for (int block = 0; block < pairs; block += PairsPerBlock)
             {
-                y0 = W.Load(ref Unsafe.Add(ref s0, other));
-                y1 = W.Load(ref Unsafe.Add(ref s1, other));
-                y2 = W.Load(ref Unsafe.Add(ref s2, other));
-                y3 = W.Load(ref Unsafe.Add(ref s3, other));
-            }
-            int i = 0;
-            if (hadSpare)
-            {
-                W.Store(W.Load(ref Unsafe.Add(ref spare, part)), ref Unsafe.Add(ref t, part));
-                if (two) W.Store(W.Load(ref Unsafe.Add(ref spare, other)), ref Unsafe.Add(ref t, other));
-                i++;
-            }
-            for (; i + 1 < vectors; i += 2)   // both normals of each pair, no spare bookkeeping
-            {
-                var (cos, sin) = Pair<W, TD, TU>(ref x0, ref x1, ref x2, ref x3);
-                if (two)
+                int count = Math.Min(PairsPerBlock, pairs - block);
+                for (int j = 0; j < count; j++)
                 {
-                    var (cosB, sinB) = Pair<W, TD, TU>(ref y0, ref y1, ref y2, ref y3);
-                    W.Store(cosB, ref Unsafe.Add(ref t, i * Lanes + other));
-                    W.Store(sinB, ref Unsafe.Add(ref t, (i + 1) * Lanes + other));
+                    W.Store(Uniform<W, TD, TU>(NextBits<W, TD, TU>(ref x0, ref x1, ref x2, ref x3)), ref Unsafe.Add(ref u, j * W.Count));
+                    W.Store(NextBits<W, TD, TU>(ref x0, ref x1, ref x2, ref x3), ref Unsafe.Add(ref a, j * W.Count));
                 }
-                W.Store(cos, ref Unsafe.Add(ref t, i * Lanes + part));
-                W.Store(sin, ref Unsafe.Add(ref t, (i + 1) * Lanes + part));
-            }
-            if (i < vectors)
-            {
-                var (cos, sin) = Pair<W, TD, TU>(ref x0, ref x1, ref x2, ref x3);
-                W.Store(cos, ref Unsafe.Add(ref t, i * Lanes + part));
-                W.Store(sin, ref Unsafe.Add(ref spare, part));
-                if (two)
+                for (int j = 0; j < count; j++)
                 {
-                    var (cosB, sinB) = Pair<W, TD, TU>(ref y0, ref y1, ref y2, ref y3);
-                    W.Store(cosB, ref Unsafe.Add(ref t, i * Lanes + other));
-                    W.Store(sinB, ref Unsafe.Add(ref spare, other));
+                    var radius = W.Sqrt(W.Multiply(W.Create(-2.0), Log<W, TD, TU>(W.Load(ref Unsafe.Add(ref u, j * W.Count)))));
+                    var (cos, sin) = UnitCircle<W, TD, TU>(W.Load(ref Unsafe.Add(ref a, j * W.Count)));
+                    int v = first + 2 * (block + j);
+                    W.Store(W.Multiply(radius, cos), ref Unsafe.Add(ref t, v * Lanes + part));
+                    W.Store(W.Multiply(radius, sin), ref v + 1 < vectors ? ref Unsafe.Add(ref t, (v + 1) * Lanes + part) : ref Unsafe.Add(ref spare, part));
                 }
             }
             W.Store(x0, ref Unsafe.Add(ref s0, part));
             W.Store(x1, ref Unsafe.Add(ref s1, part));
             W.Store(x2, ref Unsafe.Add(ref s2, part));
             W.Store(x3, ref Unsafe.Add(ref s3, part));
-            if (two)
-            {
-                W.Store(y0, ref Unsafe.Add(ref s0, other));
-                W.Store(y1, ref Unsafe.Add(ref s1, other));
-                W.Store(y2, ref Unsafe.Add(ref s2, other));
-                W.Store(y3, ref Unsafe.Add(ref s3, other));
-            }
         }
-        _hasSpare = (vectors - (hadSpare ? 1 : 0)) % 2 == 1;
+        _hasSpare = (vectors - first) % 2 == 1;
     }
 
     /// <summary>The next 64 random bits of each lane (xoshiro256**; ×5 and ×9 as shift-adds, rotations as shift pairs: AVX2 has neither).</summary>
@@ -166,15 +145,46 @@ public struct LaneNormals
 
     private const ulong One = 0x3FF0000000000000UL;   // the bits of 1.0
 
-    /// <summary>One Box–Muller pair per lane: (√(−2 ln u₁) cos φ, √(−2 ln u₁) sin φ), φ uniform.</summary>
+    /// <summary>
+    /// ln u for the sampler's u ∈ [2⁻⁵³, 1] (normal, positive: no special cases), inlined and the same operations at every width — the
+    /// runtime's Vector256.Log is a call that spills the live lanes and its rounding is its own. u = 2ᵏ·z with z ∈ [√½, √2) (bit
+    /// arithmetic: adding 1 − √½ to the bits carries into the exponent exactly when the mantissa passes √2), f = z − 1 exact, s = f/(2 + f),
+    /// ln z = f − f²/2 + s(f²/2 + R(s²)) with R(w) ≈ Σ_{j≥1} 2wʲ/(2j+1) by fdlibm's degree-7 minimax fit on w ≤ 0.0295 (error &lt; 2⁻⁵⁸·⁴⁵),
+    /// and k·ln 2 in two parts (the high part has 11 trailing zero bits, so k·ln2_hi is exact). Within one ulp of Math.Log (PERF test).
+    /// </summary>
+    internal static Vector512<double> Log(Vector512<double> u) => Log<Lanes512, Vector512<double>, Vector512<ulong>>(u);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (TD Cos, TD Sin) Pair<W, TD, TU>(ref TU s0, ref TU s1, ref TU s2, ref TU s3) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    private static TD Log<W, TD, TU>(TD u) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
-        var u = Uniform<W, TD, TU>(NextBits<W, TD, TU>(ref s0, ref s1, ref s2, ref s3));
-        var radius = W.Sqrt(W.Multiply(W.Create(-2.0), W.Log(u)));
-        var (cos, sin) = UnitCircle<W, TD, TU>(NextBits<W, TD, TU>(ref s0, ref s1, ref s2, ref s3));
-        return (W.Multiply(radius, cos), W.Multiply(radius, sin));
+        var bits = W.AsBits(u);
+        var shifted = W.Add(bits, W.Create(One - SqrtHalf));
+        var exponentField = W.ShiftLeft(W.ShiftRight(shifted, 52), 52);
+        var z = W.AsDouble(W.Subtract(W.Add(bits, W.Create(One)), exponentField));
+        // k = biased exponent − 1023 as a double: (2⁵² + e) − (2⁵² + 1023), exact, without an integer→double conversion.
+        var k = W.Subtract(W.AsDouble(W.Or(W.ShiftRight(shifted, 52), W.Create(TwoTo52Bits))), W.Create(4503599627370496.0 + 1023.0));
+        var f = W.Subtract(z, W.Create(1.0));
+        var s = W.Divide(f, W.Add(W.Create(2.0), f));
+        var w = W.Multiply(s, s);
+        var r = W.FusedMultiplyAdd(W.Create(Lg7), w, W.Create(Lg6));
+        r = W.FusedMultiplyAdd(r, w, W.Create(Lg5));
+        r = W.FusedMultiplyAdd(r, w, W.Create(Lg4));
+        r = W.FusedMultiplyAdd(r, w, W.Create(Lg3));
+        r = W.FusedMultiplyAdd(r, w, W.Create(Lg2));
+        r = W.FusedMultiplyAdd(r, w, W.Create(Lg1));
+        r = W.Multiply(r, w);
+        var halfF2 = W.Multiply(W.Create(0.5), W.Multiply(f, f));
+        // fdlibm's order: k·ln2_hi − ((f²/2 − (s(f²/2 + R) + k·ln2_lo)) − f).
+        var tail = W.FusedMultiplyAdd(s, W.Add(halfF2, r), W.Multiply(k, W.Create(Ln2Low)));
+        return W.FusedMultiplyAdd(k, W.Create(Ln2High), W.Negate(W.Subtract(W.Subtract(halfF2, tail), f)));
     }
+
+    private const ulong SqrtHalf = 0x3FE6A09E667F3BCDUL;   // the bits of √½ (rounded)
+    private const ulong TwoTo52Bits = 0x4330000000000000UL; // the bits of 2⁵²
+    private const double Ln2High = 6.93147180369123816490e-01, Ln2Low = 1.90821492927058770002e-10;
+    // fdlibm's e_log.c coefficients of R(w) (close to 2/3, 2/5, 2/7, …; a minimax fit, so seven terms suffice).
+    private const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+        Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01, Lg7 = 1.479819860511658591e-01;
 
     /// <summary>
     /// (cos φ, sin φ) of a uniform angle φ from 64 random bits: the top two bits pick the quadrant, the next 52 a uniform offset
@@ -208,15 +218,17 @@ public struct LaneNormals
         cp = W.FusedMultiplyAdd(cp, minusX2, W.Create(1.0));
         var sin = W.Multiply(psi, sp);
         var cos = cp;
-        // Rotate by q·90° (q = the top two bits): q = 1 → (−sin, cos), q = 2 → (−cos, −sin), q = 3 → (sin, −cos). Bit tests only
-        // (equality compares): odd q is bit 62, q ∈ {1, 2} is bit 62 ≠ bit 63, q ≥ 2 is bit 63.
+        // Rotate by q·90° (q = the top two bits): q = 1 → (−sin, cos), q = 2 → (−cos, −sin), q = 3 → (sin, −cos), with bit operations
+        // only (exact: a swap and sign flips): odd q (bit 62) swaps the two by an XOR mask; cos takes the sign bit 63 ⊕ 62 (q ∈ {1, 2}),
+        // sin the sign bit 63 (q ≥ 2).
         var b62 = W.Create(1UL << 62);
         var b63 = W.Create(1UL << 63);
         var odd = W.Equals(W.And(bits, b62), b62);
-        var c = W.Select(odd, sin, cos);
-        var s = W.Select(odd, cos, sin);
-        var negCos = W.Equals(W.And(W.Xor(bits, W.ShiftLeft(bits, 1)), b63), b63);
-        var negSin = W.Equals(W.And(bits, b63), b63);
-        return (W.Select(negCos, W.Negate(c), c), W.Select(negSin, W.Negate(s), s));
+        var cosBits = W.AsBits(cos);
+        var sinBits = W.AsBits(sin);
+        var swap = W.And(W.Xor(cosBits, sinBits), odd);
+        var c = W.Xor(W.Xor(cosBits, swap), W.And(W.Xor(bits, W.ShiftLeft(bits, 1)), b63));
+        var s = W.Xor(W.Xor(sinBits, swap), W.And(bits, b63));
+        return (W.AsDouble(c), W.AsDouble(s));
     }
 }
