@@ -127,7 +127,7 @@ public sealed class PerformanceProperties
     public void PERF_Engine_is_independent_of_the_thread_count()
     {
         var law = new PromptLaw(Covariance.WithConditionNumber(5, 10, Numerics.Prompts.Rng.Create(TestSettings.SeedFor(nameof(PERF_Engine_is_independent_of_the_thread_count)))), TaskLaw.InverseCovariance, 0.1);
-        var seed = (ulong)TestSettings.SeedFor("engine threads");
+        var seed = TestSettings.EngineSeedFor("engine threads");
         var one = law.Draw(20, 2000, seed, threads: 1);
         var two = law.Draw(20, 2000, seed, threads: 2);
         Checks.True(one.X.AsSpan().SequenceEqual(two.X) && one.Y.AsSpan().SequenceEqual(two.Y) && one.Target.AsSpan().SequenceEqual(two.Target), "batch drawn on 1 and 2 threads differs");
@@ -170,7 +170,7 @@ public sealed class PerformanceProperties
         AssertStandardNormalMoments(m =>
         {
             var z = new double[m];
-            new LaneNormals((ulong)TestSettings.SeedFor(nameof(PERF_Vectorised_normals_have_standard_normal_moments)), 0).Fill(z);
+            new LaneNormals(TestSettings.EngineSeedFor(nameof(PERF_Vectorised_normals_have_standard_normal_moments)), 0).Fill(z);
             return z;
         }, "LaneNormals");
 

@@ -19,7 +19,7 @@ public sealed class AhnS5LossSign
         var right = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
         var flipped = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
         var law = new PromptLaw(sigma, TaskLaw.Isotropic);
-        var seed = SeedPlan.EngineSeed(TestSettings.SeedFor("AHN-S5.52"));
+        var seed = TestSettings.EngineSeedFor("AHN-S5.52");
         const int samples = 200_000;
         var printedAtFlipped = MonteCarlo.PredictionLoss(law, n, seed, samples, flipped, printedSign: true);
         var printedAtTheorem = MonteCarlo.PredictionLoss(law, n, seed, samples, right, printedSign: true, firstPrompt: samples); // the next 2·10⁵ prompts

@@ -34,7 +34,7 @@ public sealed class AhnT1SingleLayerOptimum
         var rng = Rng.Create(TestSettings.SeedFor($"AHN-T1 MC parameters {seed}"));
         var p = RandomParameters(d, rng);
         var predict = Predictor(p, rng);
-        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, SeedPlan.EngineSeed(TestSettings.SeedFor($"AHN-T1 MC prompts {seed}")), 200_000, predict);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T1 MC prompts {seed}"), 200_000, predict);
         var closed = AhnLosses.SingleLayer(sigma, n, p);
         ClaimLedger.Note($"AHN-T1 d={d} n={n} κ={kappa}: closed form {closed:G8}, Monte Carlo {mc}");
         Checks.Close(mc.Mean, closed, mc.HalfWidth(CheckPolicy.FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
@@ -233,7 +233,7 @@ public sealed class AhnT1SingleLayerOptimum
         const int n = 5;
         var a = AhnLosses.Gamma(sigma, n).Inverse();
         var predict = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, SeedPlan.EngineSeed(TestSettings.SeedFor("AHN-T1 trace-term control prompts")), 200_000, predict);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor("AHN-T1 trace-term control prompts"), 200_000, predict);
         var right = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         var wrong = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3), dropTraceTerm: true);
         ClaimLedger.Note($"AHN-T1 negative control: MC {mc}; right formula {right:G6}; without the trace term {wrong:G6} ({Math.Abs(mc.Mean - wrong) / mc.StandardError:F1} SE away)");
@@ -258,7 +258,7 @@ public sealed class AhnT1SingleLayerOptimum
         double Printed(Matrix<double> m) => sigma.Trace() - 2 * (sigma * m * sigma).Trace() + (n + 1.0) / n * (sigma * m.Transpose() * sigma * m * sigma).Trace()
                                            + (m.Transpose() * sigma * m * sigma).Trace() * sigma.Trace() / n;
         var predict = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, SeedPlan.EngineSeed(TestSettings.SeedFor("AHN-T1 printed-quadratic prompts")), 200_000, predict);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor("AHN-T1 printed-quadratic prompts"), 200_000, predict);
         var ours = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         ClaimLedger.Note($"AHN-T1 finding: non-symmetric A: MC {mc}; transposed form {ours:G6}; CLAIMS.md's printed form {Printed(a):G6} ({Math.Abs(mc.Mean - Printed(a)) / mc.StandardError:F0} SE off)");
         Checks.Close(mc.Mean, ours, mc.HalfWidth(CheckPolicy.FalseAlarm), "transposed-convention quadratic vs MC");

@@ -20,7 +20,7 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
         Checks.Close(opt.StepSizes[1], a2, 1e-6, "a₂");
         Checks.Close(opt.OptimalLoss.ToDouble(), fStar, 1e-7, "f*");
         var predict = EngineFamilies.Predictor(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * Mat<Real>.Identity(d))).ToArray(), ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptLaw(Sigmas.Identity(d), TaskLaw.Isotropic), n, SeedPlan.EngineSeed(TestSettings.SeedFor($"AHN-T2 MC prompts d={d} n={n}")), 100_000, predict);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(Sigmas.Identity(d), TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T2 MC prompts d={d} n={n}"), 100_000, predict);
         ClaimLedger.Note($"AHN-T2 d={d} n={n}: scalar optimum {{{opt.StepSizes[0]:F6}, {opt.StepSizes[1]:F6}}}, f* = {fStar}; transformer MC {mc}");
         Checks.Close(mc.Mean, fStar, mc.HalfWidth(CheckPolicy.FalseAlarm), "transformer loss at the scalar optimum");
     }

@@ -47,7 +47,7 @@ public sealed class AhnT5ReluOptimum
     public void AHN_T5_Closed_form_matches_Monte_Carlo(int d, int n, double factor)
     {
         var alpha = factor * AlphaStar(d, n);
-        var mc = MonteCarlo.PredictionLoss(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, SeedPlan.EngineSeed(TestSettings.SeedFor($"AHN-T5 MC prompts d={d} n={n} factor={factor}")),
+        var mc = MonteCarlo.PredictionLoss(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T5 MC prompts d={d} n={n} factor={factor}"),
             200_000, Relu(Layer(d, (Real)alpha * Mat<Real>.Identity(d))));
         var closed = AhnLosses.ReluScalar(d, n, alpha);
         ClaimLedger.Note($"AHN-T5 d={d} n={n} α={alpha:F4}: MC {mc} vs closed form {closed:G7}" + (factor == 1 ? $" (f* = d(2d+3)/(n+2d+3) = {d * (2.0 * d + 3) / (n + 2 * d + 3):G7})" : ""));
@@ -178,7 +178,7 @@ public sealed class AhnT5ReluOptimum
             var th = r.Point.AsArray();
             var a = Mat<Real>.Build(d, d, (i, j) => (Real)th[j * d + i]);
             var other = Relu(Layer(d, a, Mat<Real>.Build(d, 1, (i, _) => (Real)th[d * d + i]), th[^1]));
-            var diff = MonteCarlo.PairedLossDifference(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, SeedPlan.EngineSeed(TestSettings.SeedFor($"AHN-T5 validation prompts {k++}")),
+            var diff = MonteCarlo.PairedLossDifference(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T5 validation prompts {k++}"),
                 validationPrompts, other, best);
             ClaimLedger.Note($"AHN-T5 end point (training f̂ = {r.Value:G6}, {r.Reason}, ‖∇f̂‖ = {r.GradientNorm:E1}): f − f(optimum) on fresh prompts = {diff}");
             Checks.AtLeast(diff.Mean + diff.HalfWidth(CheckPolicy.FalseAlarm), 0, $"end point {k} does not beat the optimum (upper confidence bound of the paired difference)");

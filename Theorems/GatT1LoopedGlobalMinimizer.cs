@@ -20,7 +20,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         const int d = 4, n = 7, loops = 3, m = 6_000;
         var sigma = Sigmas.Random(d, 10, TestSettings.SeedFor("GAT-T1 transformer Σ"));
         var law = new PromptLaw(sigma, TaskLaw.InverseCovariance);
-        var x = law.Sample(n, SeedPlan.EngineSeed(TestSettings.SeedFor("GAT-T1 transformer prompts"))).X;
+        var x = law.Sample(n, TestSettings.EngineSeedFor("GAT-T1 transformer prompts")).X;
         var s = x.ToMathNet().TransposeThisAndMultiply(x.ToMathNet()) / n;
         var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 transformer parameters"));
         var a = sigma.Inverse() * 0.5 + TestMatrices.Gaussian(d, d, rng, 0.3 / Math.Sqrt(d));
@@ -28,7 +28,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         var exact = new LoopedLoss([s], sigma, loops).Value(a, u);
         // Monte Carlo: keep X, redraw w* ~ N(0, Σ⁻¹) and x_q ~ N(0, Σ), run the literal looped transformer.
         var model = new LoopedTransformer<Real>(Families.Gatmiry(RealMat.From(a), RealMat.Column(u.ToArray())), loops);
-        var tasks = law.Draw(1, m, SeedPlan.EngineSeed(TestSettings.SeedFor("GAT-T1 transformer tasks")));  // one-example prompts: only their tasks and queries are used
+        var tasks = law.Draw(1, m, TestSettings.EngineSeedFor("GAT-T1 transformer tasks"));  // one-example prompts: only their tasks and queries are used
         int drawn = 0;
         var est = MonteCarlo.Mean(m, () =>
         {
@@ -98,7 +98,7 @@ public sealed class GatT1LoopedGlobalMinimizer
         Checks.RelativeClose(f, fRef, 1e-5, $"f*, n={n}");
         var sigma = Sigmas.Random(d, 30, TestSettings.SeedFor($"GAT-T1 two-loop Σ n={n}"));
         var predict = EngineFamilies.Predictor(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
-        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.InverseCovariance), n, SeedPlan.EngineSeed(TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), 400_000 / n, predict); // cost ∝ n per prompt
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.InverseCovariance), n, TestSettings.EngineSeedFor($"GAT-T1 two-loop prompts n={n}"), 400_000 / n, predict); // cost ∝ n per prompt
         ClaimLedger.Note($"GAT-T1 L=2 d={d} n={n}: b* = {b:F6}, f* = {f:G6}; looped transformer MC at b*Σ⁻¹ (κ(Σ)=30): {mc}");
         Checks.Close(mc.Mean, f, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
         // Negative control: the quartic with a wrong moment (m₂ without its +1) gives a value the MC rejects.
