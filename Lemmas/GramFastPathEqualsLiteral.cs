@@ -33,11 +33,11 @@ public sealed class GramFastPathEqualsLiteral
         new("ŷ fast vs literal", GramFastPath.Predict(layers, sign, p), new LinearTransformer<T>(layers, sign).Predict(p));
 
     /// <summary>FAST-PATH: fast = literal prediction for each model family, d ≤ 6, n ≤ 24, κ(Σ) ≤ 100.</summary>
-    [TestCase(Model.Sparse8, 6)]
+    [TestCase(Model.Sparse8, DepthCaps.SparseGramPath)]
     [TestCase(Model.GdPlusPlus11, DepthCaps.Dense)]
     [TestCase(Model.GeneralPQ, DepthCaps.Dense)]
-    [TestCase(Model.GatmiryLooped, 10)]
-    [TestCase(Model.LastRowPFullQ, 4)]
+    [TestCase(Model.GatmiryLooped, DepthCaps.LoopedForward)]
+    [TestCase(Model.LastRowPFullQ, DepthCaps.LastRowPFullQ)]
     public void FAST_PATH_Gram_state_prediction_equals_literal_attention(Model model, int maxLayers) =>
         Properties.ForAll(Cases.UpToLayers(maxLayers), s =>
         {
@@ -53,11 +53,11 @@ public sealed class GramFastPathEqualsLiteral
     /// FAST-PATH: the engine's batch prediction used by every Monte Carlo estimate (rank-one path for last-row-only P, general path otherwise)
     /// equals the literal model — on two prompts in two lanes of one group, so no lane leaks into another.
     /// </summary>
-    [TestCase(Model.Sparse8, 6)]
+    [TestCase(Model.Sparse8, DepthCaps.SparseGramPath)]
     [TestCase(Model.GdPlusPlus11, DepthCaps.Dense)]
     [TestCase(Model.GeneralPQ, DepthCaps.Dense)]
     [TestCase(Model.GatmiryLooped, 12)]
-    [TestCase(Model.LastRowPFullQ, 4)]
+    [TestCase(Model.LastRowPFullQ, DepthCaps.LastRowPFullQ)]
     public void FAST_PATH_Double_kernel_equals_literal_attention(Model model, int maxLayers) =>
         Properties.ForAll(Cases.UpToLayers(maxLayers), s =>
         {
