@@ -75,23 +75,41 @@ internal static class Workloads
         return new IclEngine(family).CreateEvaluator(theta);
     }
 
-    /// <summary>The old per-prompt path (PromptBuffer + one-prompt evaluator, as main's GramKernel): <paramref name="prompts"/> looped forwards. Returns a checksum.</summary>
+    /// <summary>
+    /// The old per-prompt path (each prompt copied out of the batch and run by the one-prompt evaluator, as main's GramKernel):
+    /// <paramref name="prompts"/> looped forwards. Returns a checksum.
+    /// </summary>
     public static double LoopedForwardPerPrompt(int prompts, int n, int loops, int seed)
     {
-        var buffer = new PromptBuffer(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, n, seed);
+        var batch = LoopedLaw.Draw(n, prompts, unchecked((ulong)(long)seed));
         var kernel = Evaluator(LoopedLayers(loops), ResidualSign.Minus);
-        double sum = 0;
-        for (int i = 0; i < prompts; i++) { buffer.Next(); sum += kernel.Predict(buffer.X, buffer.Y, buffer.Query); }
-        return sum;
+        var predict = PerPrompt(kernel, n);
+        var yhat = new double[prompts];
+        predict(batch, yhat);
+        return yhat.Sum();
+    }
+
+    /// <summary>A batch predictor that runs the one-prompt evaluator prompt by prompt (the per-prompt path's cost, allocation-free per prompt).</summary>
+    private static BatchPredictor PerPrompt(IclEngine.Evaluator kernel, int n)
+    {
+        var (x, y, query) = (new double[n * D], new double[n], new double[D]);
+        return (batch, predictions) =>
+        {
+            for (int p = 0; p < batch.Count; p++)
+            {
+                batch.CopyPrompt(p, x, y, query);
+                predictions[p] = kernel.Predict(x, y, query);
+            }
+        };
     }
 
     /// <summary>Literal path: the same forwards through the O(n²)-per-loop literal attention. Returns a checksum.</summary>
     public static double LoopedForwardLiteral(int prompts, int n, int loops, int seed)
     {
-        var buffer = new PromptBuffer(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, n, seed);
+        var batch = LoopedLaw.Draw(n, prompts, unchecked((ulong)(long)seed));
         var model = new LinearTransformer<Real>(LoopedLayers(loops), ResidualSign.Minus);
         double sum = 0;
-        for (int i = 0; i < prompts; i++) { buffer.Next(); sum += model.Predict(buffer.ToPrompt()).Value; }
+        for (int i = 0; i < prompts; i++) sum += model.Predict(batch.ToPrompt(i)).Value;
         return sum;
     }
 
@@ -107,7 +125,7 @@ internal static class Workloads
     {
         var layers = LoopedLayers(loops);
         return ParallelMonteCarlo.PredictionLoss(Matrix<double>.Build.DenseIdentity(D), TaskLaw.InverseCovariance, N, prompts, seed,
-            () => { var k = Evaluator(layers, ResidualSign.Minus); return b => k.Predict(b.X, b.Y, b.Query); }, threads);
+            () => PerPrompt(Evaluator(layers, ResidualSign.Minus), N), threads);
     }
 
     /// <summary>A training problem: the objective, θ₀ and an Adam optimiser.</summary>
@@ -163,11 +181,12 @@ internal static class Workloads
         var medians = new double[chunks];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
-            var buffer = new PromptBuffer(Matrix<double>.Build.DenseIdentity(D), TaskLaw.Isotropic, N, seed * 31 + c);
-            var scratch = new double[D * D + 2 * D];
-            double sum = 0;
             int count = Math.Min(chunk, draws - c * chunk);
-            for (int i = 0; i < count; i++) { buffer.Next(); sum += SymmetricEigen.GramConditionNumber(buffer.X, N, D, scratch); }
+            var batch = PromptLaw.Isotropic(D, TaskLaw.Isotropic).Draw(N, count, unchecked((ulong)(long)(seed * 31 + c)));
+            var scratch = new double[D * D + 2 * D];
+            var (x, y, query) = (new double[N * D], new double[N], new double[D]);
+            double sum = 0;
+            for (int i = 0; i < count; i++) { batch.CopyPrompt(i, x, y, query); sum += SymmetricEigen.GramConditionNumber(x, N, D, scratch); }
             medians[c] = sum / count;
         });
         return medians.Average();

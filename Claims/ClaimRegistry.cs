@@ -54,14 +54,35 @@ public sealed record Finding(string Title, string Tests, string[] NotePrefixes)
 }
 
 /// <summary>
+/// The report's sections with a claim's own tables, in page order. Each is written by one class of the report marked
+/// <see cref="ReportSectionWriterAttribute"/>; the claims that name it get its key values in claims.json. A VERDICT test resolves both ways.
+/// </summary>
+public enum ReportSection
+{
+    /// <summary>Learning: the LEARN recipes retrained (learned scalars, alignment, looped vs untied, test-time loops).</summary>
+    Learning,
+    /// <summary>Beyond linear: the floor γ², the constructions and the X-QUAD/X-SOFTMAX recipes retrained.</summary>
+    BeyondLinear,
+}
+
+/// <summary>Marks the report class that writes a <see cref="ReportSection"/> (the report finds it by this attribute).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ReportSectionWriterAttribute(ReportSection section) : Attribute
+{
+    public ReportSection Section { get; } = section;
+}
+
+/// <summary>
 /// One claim: its ID, the CI shard family it runs in, where it comes from, what it states in one line, and what belongs to it: curves,
-/// findings and the named recipes (methods of <c>Experiments.Recipes</c>) its tests and the report train. VERDICT tests resolve every one.
+/// findings, the named recipes (methods of <c>Experiments.Recipes</c>) its tests and the report train, and the report section with its
+/// own tables. VERDICT tests resolve every one.
 /// </summary>
 public sealed record Claim(string Id, string Family, string Paper, string Place, string Statement)
 {
     public CurveRef[] Curves { get; init; } = [];
     public Finding[] Findings { get; init; } = [];
     public string[] Recipes { get; init; } = [];
+    public ReportSection? Section { get; init; }
 }
 
 /// <summary>
@@ -195,6 +216,7 @@ public static class ClaimRegistry
         new(XQuadLin, "CHEN", Beyond, "quadratic labels: linearity", "With the query masked as a key, every linear transformer's prediction (any depth, looped or untied, any P_l, Q_l) is linear in x_q at a fixed context; softmax and ReLU attention are not."),
         new(XQuadFloor, "CHEN", Beyond, "quadratic labels: the floor", "On y = ⟨w*, x⟩ + γq(x) every linear transformer's loss is ≥ γ² (= γ² + E‖v − w*‖², v its in-context linear estimate); a model handed q(x_q) beats it.")
         {
+            Section = ReportSection.BeyondLinear,
             Recipes = ["XQuadFloorReduced", "XQuadFloorFull"],
             Findings =
             [
@@ -205,6 +227,7 @@ public static class ClaimRegistry
         },
         new(XQuadGd, "CHEN", Beyond, "quadratic labels: GD", "L-step GD on quadratic labels has the exact loss γ² + E tr(I−ηS)^{2L} + (γ²/n)E[q²x₁ᵀp(S)²x₁] (structured noise); Chen's loop converges to the least-squares θ̂ within its bound.")
         {
+            Section = ReportSection.BeyondLinear,
             Findings =
             [
                 new("X-QUAD-GD (derived here): the quadratic part is structured context noise — GD's noise term is (γ²/n)E[q²x₁ᵀp(S)²x₁] with E[q²‖x‖²] = d + 4 (not d), so the independent-noise formula is off by 4γ²η²/n at L = 1; exact vs Monte Carlo at d = 3, n = 5, η = 1/2, γ = 1.5: 4.3875 vs 4.383 ± 0.071 (L = 1), 3.83384 vs 3.818 ± 0.044 (L = 2); the independent-noise values 3.9375 and 3.7046 fail. Chen's loop on quadratic labels converges to θ̂, not w*: the bound relative to w* fails.",
@@ -223,6 +246,7 @@ public static class ClaimRegistry
         },
         new(LearnAhnF2, "LEARN", Ahn, "Figures 1–2, trained", "L = 3, rotated Σ: Dist(Σ^½A_lΣ^½) → 0, scalars → {0.422409, 0.689126, 1.714217}, test loss → 0.133608.")
         {
+            Section = ReportSection.Learning,
             Recipes = ["AhnF2Reduced", "AhnFigure1And2"],
             Curves = [new("AhnF2", "learn-ahn-f2-loss"), new("AhnF2", "learn-ahn-f2-dist")],
         },
@@ -241,6 +265,7 @@ public static class ClaimRegistry
         },
         new(LearnGatF1, "LEARN", Gatmiry, "looped training", "Looped (A, u), d = 10: u → 0 and symmetric A → b*(n, d, L)·I of GAT-T1.")
         {
+            Section = ReportSection.Learning,
             Recipes = ["GatmiryReduced", "GatmiryLooped"],
         },
         new(LearnGatSkew, "LEARN", Gatmiry, "unconstrained A, trained", "d = 6, n = 100, L = 4: does training leave the scalar saddle for the skew direction (finding 5)?")
@@ -254,6 +279,7 @@ public static class ClaimRegistry
         },
         new(LearnGatF2, "LEARN", Gatmiry, "looped vs untied", "Trained untied ≤ trained looped; the looped loss plateaus at GAT-T1's population optimum.")
         {
+            Section = ReportSection.Learning,
             Recipes = ["GatmiryReduced"],
             Findings =
             [
@@ -264,14 +290,17 @@ public static class ClaimRegistry
         },
         new(LearnGatF3, "LEARN", Gatmiry, "test-time loops, trained", "Trained at L_train ∈ {2, 5}, evaluated at 1…50 loops in and out of distribution: consistent with GAT-R1.")
         {
+            Section = ReportSection.Learning,
             Recipes = ["GatmiryReduced"],
         },
         new(LearnAlign, "LEARN", Suite, "alignment (von Oswald et al.)", "Trained models align with the theory's PGD construction: prediction and input-gradient cosines, relative L2.")
         {
+            Section = ReportSection.Learning,
             Recipes = ["AhnF2Reduced", "AhnFigure1And2"],
         },
         new(XSoftmax, "LEARN", Beyond, "softmax and ReLU attention (open question)", "Looped softmax/ReLU attention: engine = literal model (forward, gradients); trained against the linear looped model at equal loops and parameters, on the linear task and against the floor γ² on quadratic labels.")
         {
+            Section = ReportSection.BeyondLinear,
             Recipes = ["XSoftmaxReduced", "XSoftmaxFull"],
             Findings =
             [

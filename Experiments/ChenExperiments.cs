@@ -15,7 +15,7 @@ public static class ChenExperiments
         Guard.Positive(d, nameof(d));
         Guard.Positive(samples, nameof(samples));
         var law = PromptLaw.Isotropic(d, TaskLaw.UnitSphere);
-        return ratios.Select((r, k) => SampleStatistics.Median(Conditioning.GramConditionNumbers(law, r * d, samples, unchecked((ulong)seed + (ulong)k)))).ToArray();
+        return ratios.Select((r, k) => SampleStatistics.Median(Conditioning.GramConditionNumbers(law, r * d, samples, unchecked(SeedPlan.EngineSeed(seed) + (ulong)k)))).ToArray();
     }
 
     /// <summary>The paper's experiment (CHEN-E1), one curve per n: medians over prompts of log10 error and log10 bound per T.</summary>

@@ -19,7 +19,7 @@ public static class Recipes
         new ModelSpec(ModelFamily.Sparse, 5, 3),
         new DataSpec(20, AhnSpectrum, seed, TaskLaw.InverseCovariance),
         OptimizerSettings.Adam(0.02, 0.99, 0.9, clip: ClipMode.PerBlock, clipNorm: 0.01, halveEvery: 2000),
-        new TrainingSchedule(30000, 20000, RedrawEvery: 100, EvaluateEvery: 100, KeepCheckpoints: 1, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: (ulong)seed));
+        new TrainingSchedule(30000, 20000, RedrawEvery: 100, EvaluateEvery: 100, KeepCheckpoints: 1, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: SeedPlan.EngineSeed(seed)));
 
     /// <summary>
     /// Figures 3–5, notebook "rotation demonstration-Adam": family (11), L = 3, n = 20 (the paper prints 10); Adam lr 0.1,
@@ -30,7 +30,7 @@ public static class Recipes
         new ModelSpec(ModelFamily.GdPlusPlus, 5, 3),
         new DataSpec(n, AhnSpectrum, seed, TaskLaw.InverseCovariance),
         OptimizerSettings.Adam(0.1, 0.99, 0.9, clip: ClipMode.PerBlock, clipNorm: 0.01, halveEvery: 4000),
-        new TrainingSchedule(100000, 20000, RedrawEvery: 100, EvaluateEvery: 500, KeepCheckpoints: 1, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: (ulong)seed));
+        new TrainingSchedule(100000, 20000, RedrawEvery: 100, EvaluateEvery: 500, KeepCheckpoints: 1, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: SeedPlan.EngineSeed(seed)));
 
     /// <summary>Figure 6, "variable_N_exp": family (11), L = 3; B = 40000 fresh every step, lr 0.001 (n &lt; 5) else 0.01, β = (0.99, 0.99), clip 0.001, 8000 steps halved every 2000, best of last 10.</summary>
     public static Recipe AhnFigure6(int seed, int n) => new(
@@ -38,7 +38,7 @@ public static class Recipes
         new ModelSpec(ModelFamily.GdPlusPlus, 5, 3),
         new DataSpec(n, AhnSpectrum, seed, TaskLaw.InverseCovariance),
         OptimizerSettings.Adam(n < 5 ? 0.001 : 0.01, 0.99, 0.99, clip: ClipMode.PerBlock, clipNorm: 0.001, halveEvery: 2000),
-        new TrainingSchedule(8000, 40000, RedrawEvery: 1, EvaluateEvery: 100, KeepCheckpoints: 10, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: (ulong)seed));
+        new TrainingSchedule(8000, 40000, RedrawEvery: 1, EvaluateEvery: 100, KeepCheckpoints: 10, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: SeedPlan.EngineSeed(seed)));
 
     /// <summary>Figure 7, "variable_L_exp": family (11), n = 20; lr 0.01, β = (0.99, 0.9), clip 0.01, B = 20000 redrawn every 100, halved every 4000, 20000 steps, best of last 20.</summary>
     public static Recipe AhnFigure7(int seed, int layers) => new(
@@ -46,7 +46,7 @@ public static class Recipes
         new ModelSpec(ModelFamily.GdPlusPlus, 5, layers),
         new DataSpec(20, AhnSpectrum, seed, TaskLaw.InverseCovariance),
         OptimizerSettings.Adam(0.01, 0.99, 0.9, clip: ClipMode.PerBlock, clipNorm: 0.01, halveEvery: 4000),
-        new TrainingSchedule(20000, 20000, RedrawEvery: 100, EvaluateEvery: 100, KeepCheckpoints: 20, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: (ulong)seed));
+        new TrainingSchedule(20000, 20000, RedrawEvery: 100, EvaluateEvery: 100, KeepCheckpoints: 20, ValidationSize: 20000, TestBatches: 200, TestBatchSize: 100, Seed: SeedPlan.EngineSeed(seed)));
 
     /// <summary>
     /// The looped protocol of gatmiry2024-notes §4 (suggested, not the paper's): Σ = I, d = 10, w* ~ N(0, I) = N(0, Σ⁻¹);
@@ -57,7 +57,7 @@ public static class Recipes
         new ModelSpec(ModelFamily.Gatmiry, d, loops, Tied: tied, SymmetricA: symmetricA),
         DataSpec.Isotropic(d, n),
         OptimizerSettings.Adam(1e-3),
-        new TrainingSchedule(steps, 4000, EvaluateEvery: Math.Max(1, steps / 100), KeepCheckpoints: 10, ValidationSize: 4000, TestBatches: 100, TestBatchSize: 100, Seed: (ulong)seed));
+        new TrainingSchedule(steps, 4000, EvaluateEvery: Math.Max(1, steps / 100), KeepCheckpoints: 10, ValidationSize: 4000, TestBatches: 100, TestBatchSize: 100, Seed: SeedPlan.EngineSeed(seed)));
 
     // The suite's reduced recipes (default tier). Each takes the run's seed plan and the run's name: the test that holds the verdict, the
     // report's tables and figures and the snapshots all train through these with the same names, so they are the same runs.

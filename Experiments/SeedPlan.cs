@@ -18,6 +18,13 @@ public readonly record struct SeedPlan(int Base)
     /// <summary>The named stream's seed for the engine and the trainer (the same 32 bits, zero-extended).</summary>
     public ulong Stream(string name) => unchecked((uint)Int(name));
 
+    /// <summary>
+    /// An int seed (a shape's, <see cref="Int"/>'s, a recipe's) as the engine's and the trainer's 64-bit seed: sign-extended, as the suite's
+    /// int seeds always were (a shape's prompt is prompt 0 of the engine's sequence at this seed). <see cref="Stream"/> zero-extends
+    /// instead; the two agree for seeds ≥ 0, and each stays where it was used, so no stream drawn so far changes.
+    /// </summary>
+    public static ulong EngineSeed(int seed) => unchecked((ulong)(long)seed);
+
     /// <summary>A hash that is the same in every process (string.GetHashCode is randomised per process): FNV-1a, 32 bits.</summary>
     public static int StableHash(string text)
     {

@@ -70,7 +70,7 @@ public sealed class ByomCheckYourOwnModel
         var tensors = new List<NamedTensor> { swapPq ? Allparam(q, p) : Allparam(p, q) };
         tensors.AddRange(DataLawTensors(u));
         var file = ModelLayouts.Map(tensors, null, null, "memory");
-        return ModelChecker.Check(file.Snapshots[0], Law(file.Sigma!), (ulong)TestSettings.SeedFor("BYOM.check"));
+        return ModelChecker.Check(file.Snapshots[0], Law(file.Sigma!), TestSettings.EngineSeedFor("BYOM.check"));
     }
 
     /// <summary>The claim's own check for one named part: value ≤ threshold and the checker's verdict held (a failure is a ClaimViolation of that check).</summary>
@@ -140,7 +140,7 @@ public sealed class ByomCheckYourOwnModel
         // The negative control: the code's Q block used untransposed (Q_l = Q_full) is a different model.
         var untransposed = new LinearTransformer<Real>(model.Layers.Select(x => new AttentionLayer<Real>(x.P, x.Q.Transpose())).ToArray(), model.Sign);
         var law = PromptLaw.Isotropic(d, TaskLaw.Isotropic);
-        var batch = law.Draw(n, 8, (ulong)TestSettings.SeedFor("BYOM.allparam.prompts"));
+        var batch = law.Draw(n, 8, TestSettings.EngineSeedFor("BYOM.allparam.prompts"));
         double worstControl = 0, controlBudget = 0;
         for (int k = 0; k < batch.Count; k++)
         {

@@ -13,11 +13,11 @@ public sealed class EngineEqualsLiteral
     /// <summary>FAST-PATH: engine ŷ and batch-mean loss = literal model's, 9 prompts (a full lane group and a padded one), d ≤ 5, n ≤ 16.</summary>
     [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.FullTiedMinus, DepthCaps.Dense)]
-    [TestCase(EngineFamilies.Kind.Sparse, 5)]
-    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 5)]
+    [TestCase(EngineFamilies.Kind.Sparse, DepthCaps.SparseForward)]
+    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, DepthCaps.SparseForward)]
     [TestCase(EngineFamilies.Kind.GdPlusPlus, DepthCaps.Dense)]
-    [TestCase(EngineFamilies.Kind.GatmiryLooped, 10)]
-    [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, 10)]
+    [TestCase(EngineFamilies.Kind.GatmiryLooped, DepthCaps.LoopedForward)]
+    [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, DepthCaps.LoopedForward)]
     [TestCase(EngineFamilies.Kind.GatmiryUntied, 4)]
     public void FAST_PATH_Engine_predictions_equal_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.EngineForward(maxLayers), s =>
@@ -45,7 +45,7 @@ public sealed class EngineEqualsLiteral
 
     /// <summary>FAST-PATH: the engine's query gradient ∂ŷ/∂x_q equals the literal model's (ŷ is linear in x_q: compared via ŷ at x_q + e_a − ŷ at x_q).</summary>
     [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
-    [TestCase(EngineFamilies.Kind.Sparse, 4)]
+    [TestCase(EngineFamilies.Kind.Sparse, DepthCaps.SparseGradient)]
     [TestCase(EngineFamilies.Kind.GatmiryLooped, 8)]
     public void FAST_PATH_Engine_query_gradient_equals_literal_model(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.EngineGradient(maxLayers), s =>

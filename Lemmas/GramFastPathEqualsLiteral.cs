@@ -33,11 +33,11 @@ public sealed class GramFastPathEqualsLiteral
         new("ŷ fast vs literal", GramFastPath.Predict(layers, sign, p), new LinearTransformer<T>(layers, sign).Predict(p));
 
     /// <summary>FAST-PATH: fast = literal prediction for each model family, d ≤ 6, n ≤ 24, κ(Σ) ≤ 100.</summary>
-    [TestCase(Model.Sparse8, 6)]
+    [TestCase(Model.Sparse8, DepthCaps.SparseGramPath)]
     [TestCase(Model.GdPlusPlus11, DepthCaps.Dense)]
     [TestCase(Model.GeneralPQ, DepthCaps.Dense)]
-    [TestCase(Model.GatmiryLooped, 10)]
-    [TestCase(Model.LastRowPFullQ, 4)]
+    [TestCase(Model.GatmiryLooped, DepthCaps.LoopedForward)]
+    [TestCase(Model.LastRowPFullQ, DepthCaps.LastRowPFullQ)]
     public void FAST_PATH_Gram_state_prediction_equals_literal_attention(Model model, int maxLayers) =>
         Properties.ForAll(Cases.UpToLayers(maxLayers), s =>
         {
@@ -50,30 +50,30 @@ public sealed class GramFastPathEqualsLiteral
         });
 
     /// <summary>
-    /// FAST-PATH: the allocation-free double kernel used by every Monte Carlo estimate (rank-one path for last-row-only P, general path otherwise)
-    /// equals the literal model — on two successive prompts through the same kernel, so no state leaks between prompts.
+    /// FAST-PATH: the engine's batch prediction used by every Monte Carlo estimate (rank-one path for last-row-only P, general path otherwise)
+    /// equals the literal model — on two prompts in two lanes of one group, so no lane leaks into another.
     /// </summary>
-    [TestCase(Model.Sparse8, 6)]
+    [TestCase(Model.Sparse8, DepthCaps.SparseGramPath)]
     [TestCase(Model.GdPlusPlus11, DepthCaps.Dense)]
     [TestCase(Model.GeneralPQ, DepthCaps.Dense)]
     [TestCase(Model.GatmiryLooped, 12)]
-    [TestCase(Model.LastRowPFullQ, 4)]
+    [TestCase(Model.LastRowPFullQ, DepthCaps.LastRowPFullQ)]
     public void FAST_PATH_Double_kernel_equals_literal_attention(Model model, int maxLayers) =>
         Properties.ForAll(Cases.UpToLayers(maxLayers), s =>
         {
-            var buffer = new PromptBuffer(Covariance.WithConditionNumber(s.D, s.Kappa, Numerics.Prompts.Rng.Create(s.Seed)), TaskLaw.InverseCovariance, s.N, s.Seed);
+            var batch = new PromptLaw(Covariance.WithConditionNumber(s.D, s.Kappa, Numerics.Prompts.Rng.Create(s.Seed)), TaskLaw.InverseCovariance).Draw(s.N, 2, s.Stream);
             var rng = Numerics.Prompts.Rng.Create(s.Seed + 1);
             var (layers, sign) = Build(model, (r, c) => Numerics.Prompts.Rng.GaussianMatrix(rng, r, c, 0.4 / Math.Sqrt(r)), s.D, s.L);
-            var kernel = EngineFamilies.Evaluator(layers, sign);
+            var engine = new double[batch.Count];
+            EngineFamilies.Predictor(layers, sign)(batch, engine);
             for (int k = 0; k < 2; k++)
             {
-                buffer.Next();
-                var prompt = buffer.ToPrompt();
+                var prompt = batch.ToPrompt(k);
                 var literal = new LinearTransformer<Real>(layers, sign).Predict(prompt).Value;
                 var traj = new LinearTransformer<Real>(layers, sign).Trajectory(Embedding.ColumnTokens(prompt));
                 double z = Agreement.Magnitude(traj);
                 var budget = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
-                Checks.Close(kernel.Predict(buffer.X, buffer.Y, buffer.Query), literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
+                Checks.Close(engine[k], literal, budget, $"{model} double kernel, prompt {k + 1}, {s}");
             }
         });
 

@@ -110,7 +110,7 @@ public sealed class LearnGradExactDerivatives
     /// </summary>
     [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.FullTiedMinus, DepthCaps.Dense)]
-    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 4)]
+    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, DepthCaps.SparseGradient)]
     [TestCase(EngineFamilies.Kind.GdPlusPlus, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.GatmiryLooped, 4)]
     [TestCase(EngineFamilies.Kind.GatmiryUntied, DepthCaps.Dense)]

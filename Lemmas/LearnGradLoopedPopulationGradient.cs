@@ -30,7 +30,7 @@ public sealed class LearnGradLoopedPopulationGradient
         var grad = new double[d * d];
         for (int b = 0; b < Batches; b++)
         {
-            var batch = law.Draw(N, BatchSize, ParallelMonteCarlo.ChunkSeed((ulong)seed, b));
+            var batch = law.Draw(N, BatchSize, ParallelMonteCarlo.ChunkSeed(SeedPlan.EngineSeed(seed), b));
             engine.Loss(theta, batch, grad);
             var closed = new LoopedLoss(SampleCovariances(batch), sigma, Loops).ValueAndGradient(a).Gradient;
             for (int k = 0; k < d * d; k++)

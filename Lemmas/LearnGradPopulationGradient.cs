@@ -28,7 +28,7 @@ public sealed class LearnGradPopulationGradient
         var grad = new double[d * d];
         for (int b = 0; b < Batches; b++)
         {
-            engine.Loss(theta, law.Draw(n, BatchSize, ParallelMonteCarlo.ChunkSeed((ulong)seed, b)), grad);
+            engine.Loss(theta, law.Draw(n, BatchSize, ParallelMonteCarlo.ChunkSeed(SeedPlan.EngineSeed(seed), b)), grad);
             for (int k = 0; k < grad.Length; k++) moments[k].Add(grad[k]);
         }
         var exact = AhnLosses.SparseSingleLayerGradient(sigma, n, a, Matrix<double>.Build.DenseIdentity(d));

@@ -52,11 +52,11 @@ public sealed class LearnGradReversePass
     /// <summary>LEARN-GRAD (b): reverse pass = central finite differences for every parameterisation, 9 prompts, d ≤ 4, n ≤ 12.</summary>
     [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
     [TestCase(EngineFamilies.Kind.FullTiedMinus, DepthCaps.Dense)]
-    [TestCase(EngineFamilies.Kind.Sparse, 4)]
-    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, 4)]
+    [TestCase(EngineFamilies.Kind.Sparse, DepthCaps.SparseGradient)]
+    [TestCase(EngineFamilies.Kind.SparseTiedSymmetric, DepthCaps.SparseGradient)]
     [TestCase(EngineFamilies.Kind.GdPlusPlus, DepthCaps.Dense)]
-    [TestCase(EngineFamilies.Kind.GatmiryLooped, 6)]
-    [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, 6)]
+    [TestCase(EngineFamilies.Kind.GatmiryLooped, DepthCaps.LoopedGradient)]
+    [TestCase(EngineFamilies.Kind.GatmiryLoopedSymmetricNoU, DepthCaps.LoopedGradient)]
     [TestCase(EngineFamilies.Kind.GatmiryUntied, DepthCaps.Dense)]
     public void LEARN_GRAD_Reverse_pass_equals_central_differences(EngineFamilies.Kind kind, int maxLayers) =>
         Properties.ForAll(Cases.EngineGradient(maxLayers), s =>

@@ -25,7 +25,11 @@ public sealed class PerformanceProperties
             Checks.RelativeClose(jacobi, mathnet, 1e-10 * Math.Max(1, mathnet), $"κ(XᵀX), {s}");
         });
 
-    /// <summary>PERF: PromptBuffer.Next and the engine's one-prompt evaluator allocate nothing per prompt (measured with the runtime's allocation counter).</summary>
+    /// <summary>
+    /// PERF: the per-prompt path — prompts drawn a lane group at a time into one reused batch (<see cref="PromptLaw.RedrawAt"/>), each copied out
+    /// (<see cref="PromptBatch.CopyPrompt"/>) and predicted by the engine's one-prompt evaluator — allocates nothing per prompt (measured with
+    /// the runtime's allocation counter).
+    /// </summary>
     /// <remarks>
     /// The counter also sees one-off runtime work on this thread (tier-up/OSR of a hot method, a first-call type load), which
     /// made a single 1000-prompt window flaky in a full run. A per-prompt allocation costs ≥ 24 bytes × 1000 in every window;
@@ -34,8 +38,7 @@ public sealed class PerformanceProperties
     [Test]
     public void PERF_Hot_loop_allocates_nothing_per_prompt()
     {
-        var (prompts, kernel) = HotLoop();
-        var windows = AllocationPerWindow(prompts, p => kernel.Predict(p.X, p.Y, p.Query), out var sink);
+        var windows = AllocationPerWindow(HotLoop(allocatePerPrompt: false), out var sink);
         Checks.True(double.IsFinite(sink), "predictions are finite");
         Checks.True(windows.Min() == 0, $"every window of {PromptsPerWindow} prompts allocated: [{string.Join(", ", windows)}] bytes (expected 0 in some window)");
     }
@@ -44,46 +47,66 @@ public sealed class PerformanceProperties
     [Test]
     public void PERF_Negative_control_allocating_hot_loop_is_caught()
     {
-        var (prompts, kernel) = HotLoop();
-        var windows = AllocationPerWindow(prompts, p => kernel.Predict(p.X, p.Y, p.Query) + p.ToPrompt().QueryTarget.Value * 0, out _);
+        var windows = AllocationPerWindow(HotLoop(allocatePerPrompt: true), out _);
         Checks.True(windows.Min() >= 24L * PromptsPerWindow, $"an allocating loop must allocate ≥ 24 bytes per prompt in every window: [{string.Join(", ", windows)}]");
     }
 
     private const int PromptsPerWindow = 1000;
 
-    private static (PromptBuffer, IclEngine.Evaluator) HotLoop() => (
-        new PromptBuffer(Matrix<double>.Build.DenseIdentity(10), TaskLaw.UnitSphere, 40, TestSettings.Seed),
-        EngineFamilies.Evaluator(Enumerable.Repeat(Families.Gatmiry(Mat<Real>.Identity(10)), 8).ToArray(), ResidualSign.Minus));
+    /// <summary>ŷ of prompt i of the sequence (called with i = 0, 1, 2, …): d = 10, n = 40, 8 loops of the Gatmiry layer.</summary>
+    private static Func<int, double> HotLoop(bool allocatePerPrompt)
+    {
+        const int d = 10, n = 40, lanes = PromptBatch.Lanes;
+        var law = new PromptLaw(Matrix<double>.Build.DenseIdentity(d), TaskLaw.UnitSphere);
+        var seed = SeedPlan.EngineSeed(TestSettings.Seed);
+        var group = law.Draw(n, lanes, seed);
+        var (x, y, query) = (new double[n * d], new double[n], new double[d]);
+        var kernel = EngineFamilies.Evaluator(Enumerable.Repeat(Families.Gatmiry(Mat<Real>.Identity(d)), 8).ToArray(), ResidualSign.Minus);
+        return i =>
+        {
+            int k = i % lanes;
+            if (k == 0) law.RedrawAt(group, seed, i / lanes);
+            group.CopyPrompt(k, x, y, query);
+            var yhat = kernel.Predict(x, y, query);
+            return allocatePerPrompt ? yhat + group.ToPrompt(k).QueryTarget.Value * 0 : yhat;
+        };
+    }
 
     // Fully optimised up front (no tiering/OSR of the measuring loop itself); the callees warm up over the first window.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static long[] AllocationPerWindow(PromptBuffer prompts, Func<PromptBuffer, double> predict, out double sink)
+    private static long[] AllocationPerWindow(Func<int, double> predictPrompt, out double sink)
     {
         sink = 0;
-        for (int i = 0; i < 50; i++) { prompts.Next(); sink += predict(prompts); } // warm-up (JIT)
+        int prompt = 0;
+        for (int i = 0; i < 50; i++) sink += predictPrompt(prompt++); // warm-up (JIT)
         var windows = new long[5];
         for (int w = 0; w < windows.Length; w++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < PromptsPerWindow; i++) { prompts.Next(); sink += predict(prompts); }
+            for (int i = 0; i < PromptsPerWindow; i++) sink += predictPrompt(prompt++);
             windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
         return windows;
     }
 
-    /// <summary>PERF: one random stream per seed — PromptLaw.Sample(n, seed) (Instance.Draw's prompt) is the first prompt PromptBuffer(Σ, law, n, seed) serves and prompt 0 of PromptLaw.Draw.</summary>
+    /// <summary>
+    /// PERF: one random stream per seed — PromptLaw.Sample(n, seed) (Instance.Draw's prompt) is prompt 0 of PromptLaw.Draw, and a later window
+    /// of the sequence (<see cref="PromptLaw.RedrawAt"/>, the Monte Carlo's) holds the same prompts as one long draw.
+    /// </summary>
     [Test]
     public void PERF_One_random_stream_per_seed() =>
         Properties.ForAll(Cases.RandomStreams, s =>
         {
             var inst = Instance.Draw(s, TaskLaw.InverseCovariance, noise: 0.1);
-            var buffer = new PromptBuffer(inst.Sigma, TaskLaw.InverseCovariance, s.N, s.Seed, noiseSigma: 0.1);
-            buffer.Next();
-            var fromBuffer = buffer.ToPrompt();
-            var fromLaw = new PromptLaw(inst.Sigma, TaskLaw.InverseCovariance, 0.1).Draw(s.N, 3, s.Stream).ToPrompt(0);
-            foreach (var other in new[] { fromBuffer, fromLaw })
-                Checks.True(inst.Prompt.X.ExactlyEquals(other.X) && inst.Prompt.Y.ExactlyEquals(other.Y) && inst.Prompt.Query.ExactlyEquals(other.Query)
-                    && inst.Prompt.Task.ExactlyEquals(other.Task) && inst.Prompt.QueryTarget == other.QueryTarget, $"same seed, different prompt, {s}");
+            var law = new PromptLaw(inst.Sigma, TaskLaw.InverseCovariance, 0.1);
+            var all = law.Draw(s.N, 3 * PromptBatch.Lanes, s.Stream);
+            var window = law.Draw(s.N, PromptBatch.Lanes + 1, s.Stream);
+            law.RedrawAt(window, s.Stream, 1);
+            static bool Same(Prompt<Real> a, Prompt<Real> b) => a.X.ExactlyEquals(b.X) && a.Y.ExactlyEquals(b.Y) && a.Query.ExactlyEquals(b.Query)
+                && a.Task.ExactlyEquals(b.Task) && a.QueryTarget == b.QueryTarget;
+            Checks.True(Same(inst.Prompt, all.ToPrompt(0)), $"same seed, different prompt, {s}");
+            for (int p = 0; p < window.Count; p++)
+                Checks.True(Same(window.ToPrompt(p), all.ToPrompt(PromptBatch.Lanes + p)), $"window prompt {p} is not prompt {PromptBatch.Lanes + p} of the sequence, {s}");
         });
 
     /// <summary>PERF: the chunked parallel Monte Carlo gives bit-identical mean and standard error with 1 and 2 threads.</summary>
@@ -92,7 +115,7 @@ public sealed class PerformanceProperties
     {
         var sigma = Covariance.WithConditionNumber(6, 10, Numerics.Prompts.Rng.Create(TestSettings.Seed));
         var layers = Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * 0.7)), 4).ToArray();
-        Func<Func<PromptBuffer, double>> factory = () => { var k = EngineFamilies.Evaluator(layers, ResidualSign.Minus); return b => k.Predict(b.X, b.Y, b.Query); };
+        Func<BatchPredictor> factory = () => EngineFamilies.Predictor(layers, ResidualSign.Minus);
         var one = ParallelMonteCarlo.PredictionLoss(sigma, TaskLaw.InverseCovariance, 20, 20_000, TestSettings.Seed, factory, threads: 1);
         var two = ParallelMonteCarlo.PredictionLoss(sigma, TaskLaw.InverseCovariance, 20, 20_000, TestSettings.Seed, factory, threads: 2);
         Checks.True(one.Mean == two.Mean && one.StandardError == two.StandardError, $"1 thread {one} vs 2 threads {two}");
@@ -104,7 +127,7 @@ public sealed class PerformanceProperties
     public void PERF_Engine_is_independent_of_the_thread_count()
     {
         var law = new PromptLaw(Covariance.WithConditionNumber(5, 10, Numerics.Prompts.Rng.Create(TestSettings.SeedFor(nameof(PERF_Engine_is_independent_of_the_thread_count)))), TaskLaw.InverseCovariance, 0.1);
-        var seed = (ulong)TestSettings.SeedFor("engine threads");
+        var seed = TestSettings.EngineSeedFor("engine threads");
         var one = law.Draw(20, 2000, seed, threads: 1);
         var two = law.Draw(20, 2000, seed, threads: 2);
         Checks.True(one.X.AsSpan().SequenceEqual(two.X) && one.Y.AsSpan().SequenceEqual(two.Y) && one.Target.AsSpan().SequenceEqual(two.Target), "batch drawn on 1 and 2 threads differs");
@@ -147,7 +170,7 @@ public sealed class PerformanceProperties
         AssertStandardNormalMoments(m =>
         {
             var z = new double[m];
-            new LaneNormals((ulong)TestSettings.SeedFor(nameof(PERF_Vectorised_normals_have_standard_normal_moments)), 0).Fill(z);
+            new LaneNormals(TestSettings.EngineSeedFor(nameof(PERF_Vectorised_normals_have_standard_normal_moments)), 0).Fill(z);
             return z;
         }, "LaneNormals");
 

@@ -85,7 +85,7 @@ public sealed class QuadraticLabelLaw
     {
         var m = FixedM(D);
         var labels = QuadraticLabels.Fixed(1.5, m);
-        var (q, x) = Sample(labels, (ulong)(uint)TestSettings.SeedFor("X-QUAD law"));
+        var (q, x) = Sample(labels, TestSettings.Plan.Stream("X-QUAD law"));
         var (mean, meanBound) = MeanOfQ(q, m);
         Checks.AtMost(Math.Abs(mean), meanBound, $"|mean q| over {q.Length} draws (Laurent–Massart, δ = 1e-6)", CheckKind.Bound);
         var (sq, sqBound) = MeanOfQSquared(q, m);
@@ -121,7 +121,7 @@ public sealed class QuadraticLabelLaw
         const double gamma = 1.5;
         var m = FixedM(D);
         var law = PromptLaw.Isotropic(D, TaskLaw.Isotropic);
-        var batch = QuadraticLabels.Fixed(gamma, m).Draw(law, 2, 50_000, (ulong)(uint)TestSettings.SeedFor("X-QUAD label variance"));
+        var batch = QuadraticLabels.Fixed(gamma, m).Draw(law, 2, 50_000, TestSettings.Plan.Stream("X-QUAD label variance"));
         var y2 = Enumerable.Range(0, batch.Count).Select(p => { double y = batch.Y[(p / PromptBatch.Lanes * 2) * PromptBatch.Lanes + p % PromptBatch.Lanes]; return y * y; }).ToArray();
         var est = LossEstimates.GroupMeans(y2, 100);
         double expected = D + gamma * gamma, hw = LossEstimates.HalfWidth(est, CheckPolicy.FalseAlarm);

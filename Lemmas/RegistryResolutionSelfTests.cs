@@ -80,4 +80,36 @@ public class RegistryResolutionSelfTests
         var unowned = recipes.Except(named.Select(x => x.Recipe)).Order(StringComparer.Ordinal).ToArray();
         Checks.True(unowned.Length == 0, $"recipes no claim owns: {string.Join(", ", unowned)}");
     }
+
+    /// <summary>
+    /// The problems of the report's section writers (class, <see cref="ReportSection"/> as an int) against the claims: a section no class
+    /// writes or two classes write, a value that is not a section, and a section no claim names.
+    /// </summary>
+    private static IEnumerable<string> SectionProblems(IReadOnlyList<(string Class, int Section)> writers, IEnumerable<Claim> claims)
+    {
+        var named = claims.Where(c => c.Section is not null).ToLookup(c => c.Section!.Value);
+        foreach (var w in writers.Where(w => !Enum.IsDefined((ReportSection)w.Section)))
+            yield return $"{w.Class} writes section {w.Section}, which is not a ReportSection";
+        foreach (var section in Enum.GetValues<ReportSection>())
+        {
+            var by = writers.Where(w => w.Section == (int)section).Select(w => w.Class).ToArray();
+            if (by.Length != 1) yield return $"{section} is written by {by.Length} classes of the report ({string.Join(", ", by)}), not one";
+            if (!named.Contains(section)) yield return $"{section} belongs to no claim (no registry entry names it)";
+        }
+    }
+
+    /// <summary>VERDICT: every report section a claim names has one writer in the report, and every section belongs to a claim.</summary>
+    [Test]
+    public void VERDICT_Every_report_section_resolves_and_belongs_to_a_claim()
+    {
+        var dll = TestAssemblies.ReportAssembly();
+        Checks.True(File.Exists(dll), $"the report tool is built at {dll} (build the solution first)");
+        var writers = TestAssemblies.MarkedClasses(dll, typeof(ReportSectionWriterAttribute).Namespace!, nameof(ReportSectionWriterAttribute)).Select(w => (w.Class, Section: w.Argument)).ToArray();
+        var problems = SectionProblems(writers, ClaimRegistry.All).ToArray();
+        Checks.True(problems.Length == 0, $"report sections: {string.Join("; ", problems)}");
+        // Control: a writer dropped, a second writer of one section and a section left unnamed are each reported.
+        var learning = writers.Single(w => w.Section == (int)ReportSection.Learning);
+        var planted = SectionProblems([learning, learning with { Class = "Copy" }], ClaimRegistry.All.Where(c => c.Section != ReportSection.BeyondLinear)).ToArray();
+        Checks.True(planted.Length == 3, $"the check reports the two writers of Learning, the missing writer and the missing claim of BeyondLinear (got {string.Join("; ", planted)})");
+    }
 }

@@ -133,7 +133,7 @@ public sealed class VerdictSelfTests
     public void VERDICT_Report_rejects_bad_input_before_any_work()
     {
         var root = TestSettings.RepositoryRoot();
-        var dll = Path.Combine(root, "Report", "bin", TestAssemblies.CurrentConfiguration(), "net10.0", "LoopedIcl.Report.dll");
+        var dll = TestAssemblies.ReportAssembly();
         Checks.True(File.Exists(dll), $"the report tool is built at {dll} (build the solution first)");
         string[][] bad =
         [

@@ -22,8 +22,8 @@ public sealed class XSoftmaxEngineEqualsLiteral
         return g.Select(v => v * 0.5 / family.Width).ToArray();
     }
 
-    private static PromptBatch Batch(int d, int n, int count, int seed) =>
-        PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, count, (ulong)(uint)seed);
+    private static PromptBatch Batch(int d, int n, int count, ulong seed) =>
+        PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, count, seed);
 
     /// <summary>Literal predictions through <see cref="LinearTransformer{T}"/> with the activation.</summary>
     private static double[] Literal(Parameterisation family, double[] theta, PromptBatch batch, ScoreActivation activation)
@@ -36,7 +36,7 @@ public sealed class XSoftmaxEngineEqualsLiteral
     {
         var family = Family(s.D, s.L, tied);
         var theta = Theta(family, s.Seed);
-        var batch = Batch(s.D, s.N, 9, s.Seed);
+        var batch = Batch(s.D, s.N, 9, s.Stream);
         var fast = new double[batch.Count];
         new NonLinearAttentionEngine(family, engineActivation).Predict(theta, batch, fast);
         var literal = Literal(family, theta, batch, literalActivation);
@@ -85,7 +85,7 @@ public sealed class XSoftmaxEngineEqualsLiteral
         const int d = 2, n = 6;
         var family = Family(d, layers, tied);
         var theta = Theta(family, TestSettings.SeedFor($"X-SOFTMAX FD {activation} {tied}"));
-        var batch = Batch(d, n, 9, TestSettings.SeedFor("X-SOFTMAX FD batch"));
+        var batch = Batch(d, n, 9, TestSettings.Plan.Stream("X-SOFTMAX FD batch"));
         GradientMatchesFd(new NonLinearAttentionEngine(family, activation), theta, batch, $"{activation}, {(tied ? "looped" : "untied")}, L = {layers}");
     }
 
@@ -136,7 +136,7 @@ public sealed class XSoftmaxEngineEqualsLiteral
         const int d = 2, n = 5;
         var family = Family(d, layers, tied);
         var theta = Theta(family, TestSettings.SeedFor($"X-SOFTMAX dual {activation} {tied}"));
-        var batch = Batch(d, n, 4, TestSettings.SeedFor("X-SOFTMAX dual batch"));
+        var batch = Batch(d, n, 4, TestSettings.Plan.Stream("X-SOFTMAX dual batch"));
         var engine = new NonLinearAttentionEngine(family, activation);
         var grad = new double[family.Dimension];
         engine.Loss(theta, batch, grad);

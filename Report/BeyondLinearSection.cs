@@ -15,13 +15,57 @@ namespace LoopedIcl.Report;
 /// ledger's base seed (so the rows repeat the tests' runs) and writes the floor against the trained losses, the test-time-loop figure of linear
 /// vs softmax vs ReLU in and out of distribution, and the alignment with L-step GD. Reduced recipes by default; the Slow ones when <c>full</c>.
 /// </summary>
-public static class BeyondLinearSection
+[ReportSectionWriter(ReportSection.BeyondLinear)]
+internal sealed class BeyondLinearSection : IClaimSection
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static LearningSectionResult Write(string outDir, bool full, TextWriter progress, SeedPlan plan)
+    /// <summary>
+    /// Issue 22's section: the measurements of this ledger's claims of the section (X-QUAD-*, X-SOFTMAX) grouped as the floor and the constructions, trained losses
+    /// against the floor, the linear task, test-time loops and alignment (the last two only when the Slow comparison ran). Each note goes to
+    /// the first group whose prefix it starts with. Then the report's own retraining of the same recipes (<see cref="Train"/>).
+    /// </summary>
+    public void Write(StringBuilder sb, IReadOnlyList<Verdict> claims, SectionResult? retrained)
     {
-        ArgumentNullException.ThrowIfNull(progress);
+        var notes = claims.SelectMany(v => v.Notes).Distinct().ToArray();
+        if (notes.Length == 0 && retrained is null) return;
+        (string Title, string[] Prefixes)[] groups =
+        [
+            ("The floor γ² and the constructions", ["X-QUAD-GD L =", "X-QUAD-FLOOR least squares", "X-QUAD-FLOOR control", "X-SOFTMAX quadratic labels (d = 3, n = 10): the best"]),
+            ("Trained models against the floor", ["X-QUAD-FLOOR trained", "X-SOFTMAX quadratic labels"]),
+            ("Linear task: linear vs softmax vs ReLU attention (equal loops and parameters)", ["X-SOFTMAX linear task ("]),
+            ("Test-time loops (medians of the squared error with exact binomial intervals)", ["X-SOFTMAX test-time loops"]),
+            ("Alignment with GD (LEARN-ALIGN metrics)", ["X-SOFTMAX alignment"]),
+        ];
+        sb.AppendLine("## Beyond linear: quadratic labels and softmax/ReLU attention");
+        sb.AppendLine();
+        sb.AppendLine("Labels y = ⟨w*, x⟩ + γq(x); every linear transformer's prediction is linear in x_q (X-QUAD-LIN), so its loss is ≥ γ² (X-QUAD-FLOOR). " +
+                      "Values are mean ± half-width of the t interval on 100 group means at δ = 1e-6 unless marked as medians.");
+        sb.AppendLine();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (title, prefixes) in groups)
+        {
+            var lines = notes.Where(note => !used.Contains(note) && prefixes.Any(p => note.StartsWith(p, StringComparison.Ordinal))).ToArray();
+            if (lines.Length == 0) continue;
+            sb.AppendLine($"### {title}");
+            sb.AppendLine();
+            foreach (var line in lines)
+            {
+                used.Add(line);
+                sb.AppendLine($"- {Markdown.Escape(line)}");
+            }
+            sb.AppendLine();
+        }
+        if (retrained is null) return;
+        // The retrained rows are of the claims that own recipes.
+        var status = claims.Where(v => v.Claim.Recipes.Length > 0 && !v.IsHeld).Select(v => $"{v.Claim.Id} is **{v.Status}**").ToArray();
+        if (status.Length > 0) sb.AppendLine($"> {string.Join("; ", status)} in this run: read the retrained rows below as unverified.\n");
+        sb.AppendLine(retrained.Markdown);
+    }
+
+    public SectionResult Train(SectionRun section)
+    {
+        var (outDir, full, progress, plan) = (section.OutDir, section.Full, section.Progress, section.Plan);
         Directory.CreateDirectory(Path.Combine(outDir, "figures"));
         var md = new StringBuilder();
         var figures = new List<string>();
@@ -33,7 +77,7 @@ public static class BeyondLinearSection
             var est = LossEstimates.GroupMeans(errors, 100);
             return (est, LossEstimates.HalfWidth(est, CheckPolicy.FalseAlarm));
         }
-        TrainingResult Train(LearningSetup setup) => setup.Train(progress, progressSecondsOverride: 30);
+        TrainingResult TrainWithProgress(LearningSetup setup) => setup.Train(progress, progressSecondsOverride: 30);
 
         md.AppendLine($"### Retrained here: the {(full ? "Slow" : "reduced")} recipes at this run's base seed");
         md.AppendLine();
@@ -59,7 +103,7 @@ public static class BeyondLinearSection
         foreach (bool tied in new[] { true, false })
         {
             var setup = new LearningSetup(FloorRecipe(tied), threads);
-            var run = Train(setup);
+            var run = TrainWithProgress(setup);
             var (loss, hw) = Interval(setup.SquaredErrors(run.Theta, floorHeld));
             string mark = !tied && !full ? " — report only: the test trains the untied model in the Slow recipe" : "";
             md.AppendLine($"| linear, {(tied ? "looped" : "untied")} | {fd}, {fn}, {fl} | {setup.Recipe.Name} (`{BeyondLinear.FloorRun(tied)}`){mark} | {F(loss.Mean)} ± {F(hw, "G3")} | {F(loss.Mean - floor)} | best exact 2-step GD (η = {bestGd.Eta}) {F(bestGd.Loss, "G5")}: {F(loss.Mean - bestGd.Loss)} ± {F(hw, "G3")} | {F(run.Seconds, "F2")} | {F(run.PromptStepsPerSecond, "E2")} |");
@@ -73,7 +117,7 @@ public static class BeyondLinearSection
         (LearningSetup Setup, TrainingResult Run)[] TrainKinds(string tag, double g)
         {
             if (!full)
-                return BeyondLinear.Kinds.Select(kind => { var s = new LearningSetup(Recipes.XSoftmaxReduced(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, g), threads); return (s, Train(s)); }).ToArray();
+                return BeyondLinear.Kinds.Select(kind => { var s = new LearningSetup(Recipes.XSoftmaxReduced(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, g), threads); return (s, TrainWithProgress(s)); }).ToArray();
             // The Slow test's tuning, under its run and selection-stream names.
             return BeyondLinear.TrainTunedKinds((kind, lr) => Recipes.XSoftmaxFull(plan, BeyondLinear.SoftmaxRun(tag, kind, loops), kind, loops, g, lr), plan, tag, loops, threads)
                 .Select(k => (k.Tuned.Setup, k.Tuned.Run)).ToArray();
@@ -147,7 +191,7 @@ public static class BeyondLinearSection
         md.AppendLine();
         md.AppendLine("Query gradients of the trained models by central differences (h = 1e-5); GD's exactly. Recipes this small do not train to GD; the Slow comparison's numbers are in the notes above when it ran.");
         md.AppendLine();
-        return new LearningSectionResult(md.ToString(), figures, keys);
+        return new SectionResult(md.ToString(), figures, keys);
     }
 
     private static double[] Diff(double[] a, double[] b) => a.Select((v, i) => v - b[i]).ToArray();

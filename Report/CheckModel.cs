@@ -52,7 +52,7 @@ internal static class CheckModelCommand
         try
         {
             for (int k = 0; k < model.Snapshots.Count; k++)
-                results.Add(ModelChecker.Check(model.Snapshots[k], law, (ulong)o.Seed, full: k == model.Snapshots.Count - 1));
+                results.Add(ModelChecker.Check(model.Snapshots[k], law, SeedPlan.EngineSeed(o.Seed), full: k == model.Snapshots.Count - 1));
         }
         catch (ArgumentException e) { throw new UsageException($"{file}: {OneLine(e)}"); }
 

@@ -16,25 +16,23 @@ internal static class ClaimsJson
 
     public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public static string Write(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, LearningSectionResult? learning = null,
-        LearningSectionResult? beyond = null)
+    public static string Write(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, IReadOnlyList<ClaimSection> sections)
     {
         var rows = verdicts.Select(v => new ClaimRow(v.Claim.Id, v.Claim.Family, $"{v.Claim.Paper}, {v.Claim.Place}", v.Claim.Statement, v.Status,
-            v.Tests.Count, v.Outcomes, v.Own?.WorstMargin, v.Own?.Kind, v.Own?.WorstCheck, v.Kinds, v.NegativeControls.Count, v.Counts, WithLearned(v, learning, beyond),
+            v.Tests.Count, v.Outcomes, v.Own?.WorstMargin, v.Own?.Kind, v.Own?.WorstCheck, v.Kinds, v.NegativeControls.Count, v.Counts, WithSection(v, sections),
             curves.Where(c => c.Curve.Claim == v.Claim.Id).Select(c => (object)new { c.Curve.Id, c.Curve.Title, c.File, c.Curve.Parameters }).ToArray(),
             v.Claim.Findings.Select(f => (object)new { f.Title, Reproduced = v.IsHeld, Notes = v.IsHeld ? Markdown.FindingNotes(v, f).Take(8).ToArray() : [] }).ToArray()))
             .ToArray();
         return JsonSerializer.Serialize(new Document(run, run.Partial.Count > 0, rows), Options);
     }
 
-    /// <summary>The claim's key values from the ledger plus those the report's own training measured (keys "CLAIM-ID.name").</summary>
-    private static IReadOnlyDictionary<string, double> WithLearned(Verdict v, params LearningSectionResult?[] sections)
+    /// <summary>The claim's key values from the ledger plus those its report section's retraining measured (keys "CLAIM-ID.name" as "report.name"), sorted.</summary>
+    private static IReadOnlyDictionary<string, double> WithSection(Verdict v, IReadOnlyList<ClaimSection> sections)
     {
-        if (sections.All(s => s is null)) return v.Values;
         var merged = new SortedDictionary<string, double>(v.Values.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
-        foreach (var section in sections.OfType<LearningSectionResult>())
-            foreach (var kv in section.KeyValues.Where(kv => kv.Key.StartsWith(v.Claim.Id + ".", StringComparison.Ordinal)))
-                merged["report." + kv.Key[(v.Claim.Id.Length + 1)..]] = kv.Value;
+        var own = sections.FirstOrDefault(s => s.Key == v.Claim.Section)?.Trained?.KeyValues ?? new Dictionary<string, double>();
+        foreach (var kv in own.Where(kv => kv.Key.StartsWith(v.Claim.Id + ".", StringComparison.Ordinal)))
+            merged["report." + kv.Key[(v.Claim.Id.Length + 1)..]] = kv.Value;
         return merged;
     }
 

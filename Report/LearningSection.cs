@@ -12,28 +12,34 @@ using ScottPlot;
 
 namespace LoopedIcl.Report;
 
-/// <summary>How much training the Learning section does: the reduced recipes (about a minute) or the authors' Figs. 1–2 recipe too (about 6 minutes per seed on 2 cores).</summary>
-public enum LearningScale { Reduced, Authors }
-
-/// <summary>The section's markdown, the figure files it wrote (relative to the output folder) and the key values for claims.json.</summary>
-public sealed record LearningSectionResult(string Markdown, IReadOnlyList<string> Figures, IReadOnlyDictionary<string, double> KeyValues);
-
 /// <summary>
-/// The report's Learning section: trains the LEARN recipes (fixed seeds; progress to <c>progress</c>) and writes the figures
-/// (loss vs step with the theory dashed, mean and band over seeds; Dist curves; heatmaps of the learned whitened layers;
-/// looped vs untied; test-time loops) and the tables (learned scalars vs exact optimum; alignment metrics).
+/// The report's Learning section: trains the LEARN recipes (progress to the section run's writer) and writes the figures (loss vs step with the
+/// theory dashed, mean and band over seeds; Dist curves; heatmaps of the learned whitened layers; looped vs untied; test-time loops) and
+/// the tables (learned scalars vs exact optimum; alignment metrics).
 /// </summary>
-public static class LearningSection
+[ReportSectionWriter(ReportSection.Learning)]
+internal sealed class LearningSection : IClaimSection
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>
-    /// Trains through the tests' own recipes and run names under <paramref name="plan"/> (the ledger's base seed), so the tables repeat the
-    /// runs that gave the verdicts (seed 0 of AHN-F2, GAT-F1's n = 2, 5, 10, 30, GAT-F2, GAT-F3's held-out medians); AHN-F2's seeds 1… are extra runs.
-    /// </summary>
-    public static LearningSectionResult Write(string outDir, LearningScale scale, TextWriter progress, SeedPlan plan, int seeds = 3)
+    /// <summary>AHN-F2 runs: seed 0 is the test's, seeds 1… are extra runs.</summary>
+    private const int Seeds = 3;
+
+    public void Write(StringBuilder page, IReadOnlyList<Verdict> claims, SectionResult? trained)
     {
-        ArgumentNullException.ThrowIfNull(progress);
+        if (trained is null) return;
+        page.AppendLine(trained.Markdown);
+        page.AppendLine();
+    }
+
+    /// <summary>
+    /// Trains through the tests' own recipes and run names under the section's plan (the ledger's base seed), so the tables repeat the runs
+    /// that gave the verdicts (seed 0 of AHN-F2, GAT-F1's n = 2, 5, 10, 30, GAT-F2, GAT-F3's held-out medians); with <see cref="SectionRun.Full"/>
+    /// AHN-F2 trains the authors' Figs. 1–2 recipe (about 6 minutes per seed on 2 cores).
+    /// </summary>
+    public SectionResult Train(SectionRun section)
+    {
+        var (outDir, progress, plan) = (section.OutDir, section.Progress, section.Plan);
         Directory.CreateDirectory(Path.Combine(outDir, "figures"));
         var md = new StringBuilder();
         var figures = new List<string>();
@@ -49,9 +55,9 @@ public static class LearningSection
 
         // ---- AHN-F2: family (8), loss and Dist vs step over seeds ----
         var runs = new List<(LearningSetup Setup, TrainingResult Run)>();
-        for (int s = 0; s < seeds; s++)
+        for (int s = 0; s < Seeds; s++)
         {
-            var recipe = scale == LearningScale.Authors ? Recipes.AhnFigure1And2(s) : Recipes.AhnF2Reduced(plan, s == 0 ? LearningCurves.AhnF2Run : $"{LearningCurves.AhnF2Run}.report{s}");
+            var recipe = section.Full ? Recipes.AhnFigure1And2(s) : Recipes.AhnF2Reduced(plan, s == 0 ? LearningCurves.AhnF2Run : $"{LearningCurves.AhnF2Run}.report{s}");
             var setup = new LearningSetup(recipe, threads);
             runs.Add((setup, setup.Train(progress, progressSecondsOverride: 30)));
         }
@@ -61,7 +67,7 @@ public static class LearningSection
         double[] Across(Func<TrainingResult, int, double> f, Func<IEnumerable<double>, double> agg) =>
             Enumerable.Range(0, x.Length).Select(i => agg(runs.Select(r => f(r.Run, i)))).ToArray();
         double Loss(TrainingResult r, int i) => Math.Log10(r.History[i].TestLoss);
-        var lossCurve = new CurveSet("learn-ahn-f2-loss-seeds", ClaimIds.LearnAhnF2, $"Family (8), {setup0.Recipe.Name}: test loss over {seeds} seeds", "step", "test loss", true, x,
+        var lossCurve = new CurveSet("learn-ahn-f2-loss-seeds", ClaimIds.LearnAhnF2, $"Family (8), {setup0.Recipe.Name}: test loss over {Seeds} seeds", "step", "test loss", true, x,
             [new Series("mean of log10 loss", Across(Loss, v => v.Average())), new Series("min", Across(Loss, v => v.Min())), new Series("max", Across(Loss, v => v.Max())),
              new Series("g* (AHN-T3)", x.Select(_ => Math.Log10(gStar)).ToArray(), IsTheory: true)],
             new Dictionary<string, object>(), "");
@@ -175,7 +181,7 @@ public static class LearningSection
         md.AppendLine("Every model above is written beside this report in the suite's layout (per layer P.l, Q.l for the + residual, and Sigma; float64), as safetensors and NumPy .npz, " +
                       "so it loads in PyTorch or NumPy and checks with `dotnet run -c Release --project Report -- check-model FILE` (n is in the file name): " + string.Join(", ", exported) + ".");
         md.AppendLine();
-        return new LearningSectionResult(md.ToString(), figures, keys);
+        return new SectionResult(md.ToString(), figures, keys);
     }
 
     /// <summary>Heatmaps of the learned Σ^½A_lΣ^½ per layer (the paper's Fig. 2 basis; positive = the paper's (8) step sign).</summary>

@@ -28,8 +28,9 @@ internal static class Markdown
     /// <summary>The header row the provenance check reads.</summary>
     public const string SeedRow = "| base seed |";
 
-    public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, LearningSectionResult? learning = null,
-        IReadOnlyList<PaperScale.Row>? paperScale = null, LearningSectionResult? beyond = null)
+    /// <summary>The page; the claims' own sections (<see cref="ClaimSection"/>) come after the paper-scale tier, in <see cref="ReportSection"/> order.</summary>
+    public static string Page(RunFacts run, IReadOnlyList<Verdict> verdicts, IReadOnlyList<(CurveSet Curve, string File)> curves, IReadOnlyList<ClaimSection> sections,
+        IReadOnlyList<PaperScale.Row>? paperScale = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# LoopedIcl.Verification — verification report");
@@ -125,13 +126,7 @@ internal static class Markdown
             sb.AppendLine();
         }
 
-        if (learning is not null)
-        {
-            sb.AppendLine(learning.Markdown);
-            sb.AppendLine();
-        }
-
-        BeyondLinear(sb, verdicts, beyond);
+        foreach (var section in sections) section.Writer.Write(sb, section.Claims, section.Trained);
 
         sb.AppendLine("## Findings");
         sb.AppendLine();
@@ -155,48 +150,6 @@ internal static class Markdown
                 sb.AppendLine();
             }
         return sb.ToString();
-    }
-
-    /// <summary>
-    /// Issue 22's section: the X-QUAD-* and X-SOFTMAX measurements of this ledger grouped as the floor and the constructions, trained losses
-    /// against the floor, the linear task, test-time loops and alignment (the last two only when the Slow comparison ran). Each note goes to
-    /// the first group whose prefix it starts with. Then the report's own retraining of the same recipes (<see cref="BeyondLinearSection"/>).
-    /// </summary>
-    private static void BeyondLinear(StringBuilder sb, IReadOnlyList<Verdict> verdicts, LearningSectionResult? retrained)
-    {
-        var notes = verdicts.Where(v => v.Claim.Id is ClaimIds.XQuadFloor or ClaimIds.XQuadGd or ClaimIds.XSoftmax).SelectMany(v => v.Notes).Distinct().ToArray();
-        if (notes.Length == 0 && retrained is null) return;
-        (string Title, string[] Prefixes)[] groups =
-        [
-            ("The floor γ² and the constructions", ["X-QUAD-GD L =", "X-QUAD-FLOOR least squares", "X-QUAD-FLOOR control", "X-SOFTMAX quadratic labels (d = 3, n = 10): the best"]),
-            ("Trained models against the floor", ["X-QUAD-FLOOR trained", "X-SOFTMAX quadratic labels"]),
-            ("Linear task: linear vs softmax vs ReLU attention (equal loops and parameters)", ["X-SOFTMAX linear task ("]),
-            ("Test-time loops (medians of the squared error with exact binomial intervals)", ["X-SOFTMAX test-time loops"]),
-            ("Alignment with GD (LEARN-ALIGN metrics)", ["X-SOFTMAX alignment"]),
-        ];
-        sb.AppendLine("## Beyond linear: quadratic labels and softmax/ReLU attention");
-        sb.AppendLine();
-        sb.AppendLine("Labels y = ⟨w*, x⟩ + γq(x); every linear transformer's prediction is linear in x_q (X-QUAD-LIN), so its loss is ≥ γ² (X-QUAD-FLOOR). " +
-                      "Values are mean ± half-width of the t interval on 100 group means at δ = 1e-6 unless marked as medians.");
-        sb.AppendLine();
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (title, prefixes) in groups)
-        {
-            var lines = notes.Where(note => !used.Contains(note) && prefixes.Any(p => note.StartsWith(p, StringComparison.Ordinal))).ToArray();
-            if (lines.Length == 0) continue;
-            sb.AppendLine($"### {title}");
-            sb.AppendLine();
-            foreach (var line in lines)
-            {
-                used.Add(line);
-                sb.AppendLine($"- {Escape(line)}");
-            }
-            sb.AppendLine();
-        }
-        if (retrained is null) return;
-        var status = verdicts.Where(v => v.Claim.Id is ClaimIds.XQuadFloor or ClaimIds.XSoftmax && !v.IsHeld).Select(v => $"{v.Claim.Id} is **{v.Status}**").ToArray();
-        if (status.Length > 0) sb.AppendLine($"> {string.Join("; ", status)} in this run: read the retrained rows below as unverified.\n");
-        sb.AppendLine(retrained.Markdown);
     }
 
     /// <summary>The notes and negative-control records of a held claim's passing tests that carry a finding's numbers.</summary>

@@ -133,12 +133,10 @@ static int Run(string[] args)
             curves.Add((curve, file));
             Console.WriteLine($"[report] [{k + 1}/{makers.Length}] {curve.Claim,-10} {curve.Id} ({(clock.Elapsed - t0).TotalSeconds:F1} s)");
         }
-        // The Learning section trains the reduced recipes (fixed seeds; the authors' Figs. 1–2 recipe at --scale ≥ 10).
-        var learning = o.Figures ? LearningSection.Write(o.OutDir, o.Scale >= 10 ? LearningScale.Authors : LearningScale.Reduced, Console.Out, plan) : null;
-        // Beyond linear retrains the X-QUAD-FLOOR and X-SOFTMAX recipes (the Slow ones at --scale ≥ 10).
-        var beyond = o.Figures ? BeyondLinearSection.Write(o.OutDir, o.Scale >= 10, Console.Out, plan) : null;
-        File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves, learning, PaperScale.Rows(ledger), beyond));
-        File.WriteAllText(Path.Combine(o.OutDir, "claims.json"), ClaimsJson.Write(run, verdicts, curves, learning, beyond));
+        // The claims' own sections retrain their recipes (the Slow ones at --scale ≥ 10).
+        var sections = ClaimSection.Build(verdicts, o.Figures ? new SectionRun(o.OutDir, o.Scale >= 10, Console.Out, plan) : null);
+        File.WriteAllText(Path.Combine(o.OutDir, "REPORT.md"), Markdown.Page(run, verdicts, curves, sections, PaperScale.Rows(ledger)));
+        File.WriteAllText(Path.Combine(o.OutDir, "claims.json"), ClaimsJson.Write(run, verdicts, curves, sections));
         Console.WriteLine($"[report] wrote {Path.Combine(o.OutDir, "REPORT.md")}, claims.json and {curves.Count} figures in {clock.Elapsed.TotalSeconds:F0} s");
     }
 

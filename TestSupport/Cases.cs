@@ -6,8 +6,8 @@ namespace LoopedIcl.TestSupport;
 /// <summary>A generated instance shape: dimension d, context size n, depth/loops L, and the seed of its Gaussians.</summary>
 public sealed record Shape(int D, int N, int L, double Kappa, int Seed)
 {
-    /// <summary>The seed as the engine's stream (PromptLaw.Draw), sign-extended as the prompt buffer always did.</summary>
-    public ulong Stream => unchecked((ulong)(long)Seed);
+    /// <summary>The seed as the engine's stream (PromptLaw.Draw).</summary>
+    public ulong Stream => Experiments.SeedPlan.EngineSeed(Seed);
 
     public override string ToString() => $"d={D} n={N} L={L} kappa={Kappa} seed={Seed}";
 }

@@ -25,6 +25,22 @@ public static class EngineFamilies
         return new IclEngine(family).CreateEvaluator(theta);
     }
 
+    /// <summary>
+    /// The engine's batch predictor of literal (P, Q) layers (family read off their values), for Monte Carlo over prompt batches: the Gram
+    /// engine for linear attention, the non-linear engine for a score activation (ReLU, softmax).
+    /// </summary>
+    public static BatchPredictor Predictor(IReadOnlyList<AttentionLayer<Real>> layers, ResidualSign sign, ScoreActivation activation = ScoreActivation.Identity)
+    {
+        var (family, theta) = Parameterisation.Of(layers, sign);
+        if (activation == ScoreActivation.Identity)
+        {
+            var linear = new IclEngine(family);
+            return (batch, predictions) => linear.Predict(theta, batch, predictions);
+        }
+        var nonLinear = new NonLinearAttentionEngine(family, activation);
+        return (batch, predictions) => nonLinear.Predict(theta, batch, predictions);
+    }
+
     /// <summary>θ with N(0, 0.16/(d+1)) entries (the scale of the FAST-PATH tests: ‖P‖, ‖Q‖ = O(0.4)).</summary>
     public static double[] RandomTheta(Parameterisation f, Random rng) =>
         Numerics.Prompts.Rng.Gaussians(rng, f.Dimension).Select(v => v * 0.4 / Math.Sqrt(f.Width)).ToArray();

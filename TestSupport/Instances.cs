@@ -13,7 +13,7 @@ public sealed record Instance(Shape Shape, Matrix<double> Sigma, PromptLaw Law, 
         var rng = Numerics.Prompts.Rng.Create(s.Seed);
         var sigma = Covariance.WithConditionNumber(s.D, s.Kappa, rng);
         var prompts = new PromptLaw(sigma, law, noise);
-        // The prompt is the engine stream of the shape's seed: the first prompt PromptBuffer(Σ, law, n, seed) serves.
+        // The prompt is prompt 0 of the engine's sequence at the shape's seed.
         return new Instance(s, sigma, prompts, prompts.Sample(s.N, s.Stream), rng);
     }
 

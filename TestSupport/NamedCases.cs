@@ -11,6 +11,24 @@ public static class DepthCaps
 
     /// <summary>Dense per-layer weights (full P, Q; GD++'s A and B; untied looped; general P, Q): the literal model and the gradient checks cost most per layer and their rounding grows fastest.</summary>
     public const int Dense = 3;
+
+    /// <summary>Sparse layers (8) (A_l only) against the literal model through the engine (<see cref="Cases.EngineForward"/>).</summary>
+    public const int SparseForward = 5;
+
+    /// <summary>Sparse layers (8) through the Gram fast path on <see cref="Cases.UpToLayers"/> (d ≤ 6, n ≤ 24).</summary>
+    public const int SparseGramPath = 6;
+
+    /// <summary>Looped Gatmiry layers (one tied (A, u): the literal model is cheap per loop and rounding grows slowly) against the literal model.</summary>
+    public const int LoopedForward = 10;
+
+    /// <summary>Sparse layers' gradients (reverse pass against central differences, forward-mode exact derivatives, query gradients).</summary>
+    public const int SparseGradient = 4;
+
+    /// <summary>Looped Gatmiry layers' reverse pass against central differences.</summary>
+    public const int LoopedGradient = 6;
+
+    /// <summary>A label-row P with a full Q per layer through the Gram fast path (the general T = I ± PGQ path).</summary>
+    public const int LastRowPFullQ = 4;
 }
 
 // The named generators: each distinct argument set once, so a test's cases are found and changed in one place.

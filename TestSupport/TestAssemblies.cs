@@ -31,6 +31,10 @@ public static partial class TestAssemblies
         return list;
     }
 
+    /// <summary>Where the report tool (Report/) is built in the given configuration (this run's, by default).</summary>
+    public static string ReportAssembly(string? configuration = null) =>
+        System.IO.Path.Combine(TestSettings.RepositoryRoot(), "Report", "bin", configuration ?? CurrentConfiguration(), "net10.0", "LoopedIcl.Report.dll");
+
     /// <summary>Debug or Release: the folder this assembly was built into.</summary>
     public static string CurrentConfiguration()
     {
@@ -46,6 +50,36 @@ public static partial class TestAssemblies
         using var pe = new PEReader(stream);
         var md = pe.GetMetadataReader();
         var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, arguments) in Uses(md, "NUnit.Framework", "CategoryAttribute"))
+        {
+            var blob = arguments;
+            if (blob.ReadSerializedString() is { } category) found.Add(category);
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The classes of an assembly marked with an attribute (defined in another assembly) whose one constructor argument is an int-based enum,
+    /// with that argument: e.g. the report's section writers and their <c>ReportSection</c>. Read from metadata without loading the assembly.
+    /// </summary>
+    public static IReadOnlyList<(string Class, int Argument)> MarkedClasses(string assemblyPath, string attributeNamespace, string attributeName)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var found = new List<(string, int)>();
+        foreach (var (attr, arguments) in Uses(md, attributeNamespace, attributeName))
+        {
+            if (attr.Parent.Kind != HandleKind.TypeDefinition) continue;
+            var blob = arguments;
+            found.Add((md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)attr.Parent).Name), blob.ReadInt32()));
+        }
+        return found;
+    }
+
+    /// <summary>The uses of an attribute type referenced from another assembly, each with its argument blob past the prolog.</summary>
+    private static IEnumerable<(CustomAttribute Attribute, BlobReader Arguments)> Uses(MetadataReader md, string attributeNamespace, string attributeName)
+    {
         foreach (var handle in md.CustomAttributes)
         {
             var attr = md.GetCustomAttribute(handle);
@@ -53,12 +87,11 @@ public static partial class TestAssemblies
             var ctor = md.GetMemberReference((MemberReferenceHandle)attr.Constructor);
             if (ctor.Parent.Kind != HandleKind.TypeReference) continue;
             var type = md.GetTypeReference((TypeReferenceHandle)ctor.Parent);
-            if (md.GetString(type.Name) != "CategoryAttribute" || md.GetString(type.Namespace) != "NUnit.Framework") continue;
+            if (md.GetString(type.Name) != attributeName || md.GetString(type.Namespace) != attributeNamespace) continue;
             var blob = md.GetBlobReader(attr.Value);
             if (blob.ReadUInt16() != 1) continue; // the custom-attribute prolog
-            if (blob.ReadSerializedString() is { } category) found.Add(category);
+            yield return (attr, blob);
         }
-        return found;
     }
 
     /// <summary>Every type of an assembly (full name) with the names of its methods, read from its metadata without loading it.</summary>

@@ -57,6 +57,9 @@ public static class TestSettings
     /// <summary>The seed of one named stream: the base seed mixed with a stable hash of the name.</summary>
     public static int SeedFor(string name) => Plan.Int(name);
 
+    /// <summary>The named seed as the engine's 64-bit seed (<see cref="SeedPlan.EngineSeed"/>: sign-extended; <c>Plan.Stream(name)</c> zero-extends).</summary>
+    public static ulong EngineSeedFor(string name) => SeedPlan.EngineSeed(SeedFor(name));
+
     /// <summary>This run's seed derivation (<see cref="SeedPlan"/>): the same names give the report and the snapshots the same streams.</summary>
     public static SeedPlan Plan => new(Seed);
 

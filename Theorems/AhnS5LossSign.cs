@@ -16,17 +16,23 @@ public sealed class AhnS5LossSign
         const int n = 6;
         var gammaInv = AhnLosses.Gamma(sigma, n).Inverse();
         var fStar = AhnLosses.OptimalSingleLayerLoss(sigma, n);
-        var right = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
-        var flipped = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
-        var prompts = new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-S5.52"));
-        var printedAtFlipped = MonteCarlo.PredictionLoss(prompts, b => flipped.Predict(b.X, b.Y, b.Query), 200_000, printedSign: true);
-        var printedAtTheorem = MonteCarlo.PredictionLoss(prompts, b => right.Predict(b.X, b.Y, b.Query), 200_000, printedSign: true);
+        var right = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(gammaInv))], ResidualSign.Plus);    // Q = −Γ⁻¹ block
+        var flipped = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(-gammaInv))], ResidualSign.Plus); // Q = +Γ⁻¹ block
+        var law = new PromptLaw(sigma, TaskLaw.Isotropic);
+        var seed = TestSettings.EngineSeedFor("AHN-S5.52");
+        const int samples = 200_000;
+        var printedAtFlipped = MonteCarlo.PredictionLoss(law, n, seed, samples, flipped, printedSign: true);
+        var printedAtTheorem = MonteCarlo.PredictionLoss(law, n, seed, samples, right, printedSign: true, firstPrompt: samples); // the next 2·10⁵ prompts
         ClaimLedger.Note($"AHN-S5: printed loss at Q = +Γ⁻¹: {printedAtFlipped}; at Theorem 1's Q = −Γ⁻¹: {printedAtTheorem}; f* = {fStar:G6}");
         Checks.Close(printedAtFlipped.Mean, fStar, printedAtFlipped.HalfWidth(CheckPolicy.FalseAlarm), "printed loss at the flipped Q equals f*");
         Checks.Exceeds(printedAtTheorem.Mean - printedAtTheorem.HalfWidth(CheckPolicy.FalseAlarm), fStar * 1.5, "Theorem 1's Q is far from optimal for the printed loss");
         // Exact sign relation per prompt: TF(−Q) = −TF(Q) for one layer (the output entry is linear in Q).
-        double atFlipped = flipped.Predict(prompts.X, prompts.Y, prompts.Query), atRight = right.Predict(prompts.X, prompts.Y, prompts.Query);
-        Checks.Close(atFlipped, -atRight, 1e-12 * (1 + Math.Abs(atRight)), "TF(−Q) = −TF(Q)");
+        var batch = law.Draw(n, PromptBatch.Lanes, seed);
+        var (atFlipped, atRight) = (new double[batch.Count], new double[batch.Count]);
+        flipped(batch, atFlipped);
+        right(batch, atRight);
+        for (int p = 0; p < batch.Count; p++)
+            Checks.Close(atFlipped[p], -atRight[p], 1e-12 * (1 + Math.Abs(atRight[p])), $"TF(−Q) = −TF(Q), prompt {p}");
         ClaimLedger.RecordNegativeControl("Theorem 1's Q under the printed loss sign is rejected");
     }
 

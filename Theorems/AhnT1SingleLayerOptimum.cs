@@ -15,11 +15,11 @@ public sealed class AhnT1SingleLayerOptimum
         Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]), 0.5 + Rng.Gaussians(rng, 1)[0] * scale,
         TestMatrices.Gaussian(d, d, rng, scale), Vector<double>.Build.Dense(d, _ => scale * Rng.Gaussians(rng, 1)[0]));
 
-    private static IclEngine.Evaluator Kernel(SingleLayerParameters p, Random rng)
+    private static BatchPredictor Predictor(SingleLayerParameters p, Random rng)
     {
         // The entries the loss must not depend on (rows 1..d of P, the last column of Q) are filled with noise.
         var pq = p.ToPQ((_, _) => Rng.Gaussians(rng, 1)[0]);
-        return EngineFamilies.Evaluator([new AttentionLayer<Real>(pq[0], pq[1])], ResidualSign.Plus);
+        return EngineFamilies.Predictor([new AttentionLayer<Real>(pq[0], pq[1])], ResidualSign.Plus);
     }
 
     private static SingleLayerParameters Optimum(Matrix<double> sigma, int n) => SingleLayerParameters.Sparse(AhnLosses.Gamma(sigma, n).Inverse());
@@ -33,8 +33,8 @@ public sealed class AhnT1SingleLayerOptimum
         var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor($"AHN-T1 MC Σ {seed}"));
         var rng = Rng.Create(TestSettings.SeedFor($"AHN-T1 MC parameters {seed}"));
         var p = RandomParameters(d, rng);
-        var kernel = Kernel(p, rng);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T1 MC prompts {seed}")), b => kernel.Predict(b.X, b.Y, b.Query), 200_000);
+        var predict = Predictor(p, rng);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T1 MC prompts {seed}"), 200_000, predict);
         var closed = AhnLosses.SingleLayer(sigma, n, p);
         ClaimLedger.Note($"AHN-T1 d={d} n={n} κ={kappa}: closed form {closed:G8}, Monte Carlo {mc}");
         Checks.Close(mc.Mean, closed, mc.HalfWidth(CheckPolicy.FalseAlarm), $"closed form vs MC, d={d} n={n} κ={kappa}");
@@ -232,8 +232,8 @@ public sealed class AhnT1SingleLayerOptimum
         var sigma = Sigmas.Random(3, 10, TestSettings.SeedFor("AHN-T1 trace-term control Σ"));
         const int n = 5;
         var a = AhnLosses.Gamma(sigma, n).Inverse();
-        var kernel = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 trace-term control prompts")), b => kernel.Predict(b.X, b.Y, b.Query), 200_000);
+        var predict = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor("AHN-T1 trace-term control prompts"), 200_000, predict);
         var right = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         var wrong = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3), dropTraceTerm: true);
         ClaimLedger.Note($"AHN-T1 negative control: MC {mc}; right formula {right:G6}; without the trace term {wrong:G6} ({Math.Abs(mc.Mean - wrong) / mc.StandardError:F1} SE away)");
@@ -257,8 +257,8 @@ public sealed class AhnT1SingleLayerOptimum
         var a = evd.EigenVectors.Column(top).OuterProduct(evd.EigenVectors.Column(bottom)) * 0.5 + Sigmas.Identity(3) * 0.2;
         double Printed(Matrix<double> m) => sigma.Trace() - 2 * (sigma * m * sigma).Trace() + (n + 1.0) / n * (sigma * m.Transpose() * sigma * m * sigma).Trace()
                                            + (m.Transpose() * sigma * m * sigma).Trace() * sigma.Trace() / n;
-        var kernel = EngineFamilies.Evaluator([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.Isotropic, n, TestSettings.SeedFor("AHN-T1 printed-quadratic prompts")), b => kernel.Predict(b.X, b.Y, b.Query), 200_000);
+        var predict = EngineFamilies.Predictor([Families.SparsePreconditioner(RealMat.From(a))], ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor("AHN-T1 printed-quadratic prompts"), 200_000, predict);
         var ours = AhnLosses.SparseSingleLayer(sigma, n, a, Sigmas.Identity(3));
         ClaimLedger.Note($"AHN-T1 finding: non-symmetric A: MC {mc}; transposed form {ours:G6}; CLAIMS.md's printed form {Printed(a):G6} ({Math.Abs(mc.Mean - Printed(a)) / mc.StandardError:F0} SE off)");
         Checks.Close(mc.Mean, ours, mc.HalfWidth(CheckPolicy.FalseAlarm), "transposed-convention quadratic vs MC");

@@ -19,8 +19,8 @@ public sealed class AhnT2TwoLayerDiagonalOptimum
         Checks.Close(opt.StepSizes[0], a1, 1e-6, "a₁");
         Checks.Close(opt.StepSizes[1], a2, 1e-6, "a₂");
         Checks.Close(opt.OptimalLoss.ToDouble(), fStar, 1e-7, "f*");
-        var kernel = EngineFamilies.Evaluator(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * Mat<Real>.Identity(d))).ToArray(), ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T2 MC prompts d={d} n={n}")), b => kernel.Predict(b.X, b.Y, b.Query), 100_000);
+        var predict = EngineFamilies.Predictor(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * Mat<Real>.Identity(d))).ToArray(), ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(Sigmas.Identity(d), TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T2 MC prompts d={d} n={n}"), 100_000, predict);
         ClaimLedger.Note($"AHN-T2 d={d} n={n}: scalar optimum {{{opt.StepSizes[0]:F6}, {opt.StepSizes[1]:F6}}}, f* = {fStar}; transformer MC {mc}");
         Checks.Close(mc.Mean, fStar, mc.HalfWidth(CheckPolicy.FalseAlarm), "transformer loss at the scalar optimum");
     }

@@ -109,8 +109,8 @@ public sealed class AhnT3CriticalPointsOfSparseFamily
         var opt = KernelPolynomial.Solve(moments, layers);
         var sigma = Sigmas.Random(d, kappa, TestSettings.SeedFor("AHN-T3 MC Σ"));
         var sigmaInv = RealMat.From(sigma.Inverse());
-        var kernel = EngineFamilies.Evaluator(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * sigmaInv)).ToArray(), ResidualSign.Plus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor("AHN-T3 MC prompts")), b => kernel.Predict(b.X, b.Y, b.Query), 100_000);
+        var predict = EngineFamilies.Predictor(opt.StepSizes.Select(a => Families.SparsePreconditioner((Real)a * sigmaInv)).ToArray(), ResidualSign.Plus);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.InverseCovariance), n, TestSettings.EngineSeedFor("AHN-T3 MC prompts"), 100_000, predict);
         // With one seed the whitened draws are the same for every Σ, and the dynamics at a*Σ⁻¹ are Σ-free per prompt (notes C15),
         // so both cases print the same estimate up to rounding: Σ-independence holds prompt by prompt, not only on average.
         ClaimLedger.Note($"AHN-T3 transformer at a*Σ⁻¹ (κ(Σ)={kappa}): {mc} vs g* = {opt.OptimalLoss.ToDouble():G7}");

@@ -20,19 +20,23 @@ public sealed class AhnT5ReluOptimum
 
     private static double AlphaStar(int d, int n) => -2.0 * n / (n + 2 * d + 3);
 
-    /// <summary>AHN-T5 support: the query-column ReLU kernel equals the literal ReLU attention layer's output, per prompt.</summary>
+    /// <summary>The batched ReLU attention layer (the non-linear engine) the Monte Carlo checks run.</summary>
+    private static BatchPredictor Relu(AttentionLayer<Real> layer) => EngineFamilies.Predictor([layer], ResidualSign.Plus, ScoreActivation.Relu);
+
+    /// <summary>AHN-T5 support: the engine's ReLU attention layer (the Monte Carlo path) equals the literal ReLU attention layer's output, per prompt.</summary>
     [Test]
-    public void AHN_T5_Query_kernel_equals_literal_relu_attention() =>
+    public void AHN_T5_Engine_equals_literal_relu_attention() =>
         Properties.ForAll(Cases.OneLayerRelu, s =>
         {
-            var buffer = new PromptBuffer(Sigmas.Random(s.D, s.Kappa, s.Seed), TaskLaw.Isotropic, s.N, s.Seed);
-            buffer.Next();
+            var batch = new PromptLaw(Sigmas.Random(s.D, s.Kappa, s.Seed), TaskLaw.Isotropic).Draw(s.N, 1, s.Stream);
+            var prompt = batch.ToPrompt(0);
             var rng = Rng.Create(s.Seed);
             var layer = new AttentionLayer<Real>(Rng.GaussianMatrix(rng, s.D + 1, s.D + 1), Rng.GaussianMatrix(rng, s.D + 1, s.D + 1));
-            var literal = new LinearTransformer<Real>([layer], activation: ScoreActivation.Relu).Predict(buffer.ToPrompt()).Value;
-            var kernel = new ReluQueryKernel(layer).Predict(buffer);
-            var scale = Math.Pow(1 + RealMat.MaxAbs(buffer.ToPrompt().X), 3) * (s.D + 1) * (s.D + 1);
-            Checks.Close(kernel, literal, Tolerance.Accumulated(s.N * (s.D + 1), 1, scale), $"ReLU kernel vs literal, {s}");
+            var literal = new LinearTransformer<Real>([layer], activation: ScoreActivation.Relu).Predict(prompt).Value;
+            var engine = new double[1];
+            Relu(layer)(batch, engine);
+            var scale = Math.Pow(1 + RealMat.MaxAbs(prompt.X), 3) * (s.D + 1) * (s.D + 1);
+            Checks.Close(engine[0], literal, Tolerance.Accumulated(s.N * (s.D + 1), 1, scale), $"ReLU engine vs literal, {s}");
         });
 
     /// <summary>AHN-T5: f(αI) = d + αd + α²d(n+2d+3)/(4n) against Monte Carlo at α*, 0.8α*, 1.2α* (2·10⁵ prompts, z(1e-6)·SE).</summary>
@@ -43,8 +47,8 @@ public sealed class AhnT5ReluOptimum
     public void AHN_T5_Closed_form_matches_Monte_Carlo(int d, int n, double factor)
     {
         var alpha = factor * AlphaStar(d, n);
-        var kernel = new ReluQueryKernel(Layer(d, (Real)alpha * Mat<Real>.Identity(d)));
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T5 MC prompts d={d} n={n} factor={factor}")), b => kernel.Predict(b), 200_000);
+        var mc = MonteCarlo.PredictionLoss(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T5 MC prompts d={d} n={n} factor={factor}"),
+            200_000, Relu(Layer(d, (Real)alpha * Mat<Real>.Identity(d))));
         var closed = AhnLosses.ReluScalar(d, n, alpha);
         ClaimLedger.Note($"AHN-T5 d={d} n={n} α={alpha:F4}: MC {mc} vs closed form {closed:G7}" + (factor == 1 ? $" (f* = d(2d+3)/(n+2d+3) = {d * (2.0 * d + 3) / (n + 2 * d + 3):G7})" : ""));
         // z(1e-6)·SE is a valid 1e-6 band here: the per-prompt loss is a degree-6 polynomial in Gaussians (every moment finite, no heavy
@@ -75,15 +79,9 @@ public sealed class AhnT5ReluOptimum
             _y = new double[prompts * n];
             _q = new double[prompts * d];
             _t = new double[prompts];
-            var buffer = new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, seed);
+            var batch = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, prompts, SeedPlan.EngineSeed(seed));
             for (int k = 0; k < prompts; k++)
-            {
-                buffer.Next();
-                Array.Copy(buffer.X, 0, _x, k * n * d, n * d);
-                Array.Copy(buffer.Y, 0, _y, k * n, n);
-                Array.Copy(buffer.Query, 0, _q, k * d, d);
-                _t[k] = buffer.QueryTarget;
-            }
+                _t[k] = batch.CopyPrompt(k, _x.AsSpan(k * n * d, n * d), _y.AsSpan(k * n, n), _q.AsSpan(k * d, d));
             _aq = new double[d];
             _ga = new double[d * d];
             (_score, _value) = (new double[n], new double[n]);
@@ -165,7 +163,7 @@ public sealed class AhnT5ReluOptimum
         }, 1e-6, 150);
         var optimum = ReluSampleLoss.Pack((Real)AlphaStar(d, n) * Mat<Real>.Identity(d), new double[d], 1.0);
         var fOptTrain = objective.Evaluate(optimum, Span<double>.Empty);
-        var best = new ReluQueryKernel(Layer(d, (Real)AlphaStar(d, n) * Mat<Real>.Identity(d)));
+        var best = Relu(Layer(d, (Real)AlphaStar(d, n) * Mat<Real>.Identity(d)));
         var distinct = search.Runs.OrderBy(r => r.Value).Aggregate(new List<Minimizer.Result>(), (list, r) =>
         {
             if (list.Count == 0 || Math.Abs(r.Value - list[^1].Value) > 1e-3 * list[^1].Value) list.Add(r); // one representative per basin (training f̂ within 0.1%)
@@ -179,9 +177,9 @@ public sealed class AhnT5ReluOptimum
         {
             var th = r.Point.AsArray();
             var a = Mat<Real>.Build(d, d, (i, j) => (Real)th[j * d + i]);
-            var other = new ReluQueryKernel(Layer(d, a, Mat<Real>.Build(d, 1, (i, _) => (Real)th[d * d + i]), th[^1]));
-            var diff = MonteCarlo.PairedLossDifference(new PromptBuffer(Sigmas.Identity(d), TaskLaw.Isotropic, n, TestSettings.SeedFor($"AHN-T5 validation prompts {k++}")),
-                b => other.Predict(b), b => best.Predict(b), validationPrompts);
+            var other = Relu(Layer(d, a, Mat<Real>.Build(d, 1, (i, _) => (Real)th[d * d + i]), th[^1]));
+            var diff = MonteCarlo.PairedLossDifference(PromptLaw.Isotropic(d, TaskLaw.Isotropic), n, TestSettings.EngineSeedFor($"AHN-T5 validation prompts {k++}"),
+                validationPrompts, other, best);
             ClaimLedger.Note($"AHN-T5 end point (training f̂ = {r.Value:G6}, {r.Reason}, ‖∇f̂‖ = {r.GradientNorm:E1}): f − f(optimum) on fresh prompts = {diff}");
             Checks.AtLeast(diff.Mean + diff.HalfWidth(CheckPolicy.FalseAlarm), 0, $"end point {k} does not beat the optimum (upper confidence bound of the paired difference)");
         }

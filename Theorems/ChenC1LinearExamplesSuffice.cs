@@ -12,7 +12,7 @@ public sealed class ChenC1LinearExamplesSuffice
     private const int Samples = 1000, TailSamples = 10000;
 
     internal static double[] Kappas(int d, int n, int samples, int seed) => (double[])KappaSamples.GetOrAdd((d, n, samples, seed), key => new Lazy<double[]>(() =>
-        Conditioning.GramConditionNumbers(Numerics.Engine.PromptLaw.Isotropic(key.D, TaskLaw.UnitSphere), key.N, key.Samples, unchecked((ulong)key.Seed)))).Value.Clone();
+        Conditioning.GramConditionNumbers(Numerics.Engine.PromptLaw.Isotropic(key.D, TaskLaw.UnitSphere), key.N, key.Samples, SeedPlan.EngineSeed(key.Seed)))).Value.Clone();
 
     /// <summary>The two median tests read the same six (d, n/d) samples from the same streams: each is drawn once per run.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int D, int N, int Samples, int Seed), Lazy<double[]>> KappaSamples = new();

@@ -19,9 +19,8 @@ public sealed class GatT1LoopedGlobalMinimizer
         // 6000 literal-model runs (2 s at 20 000): the identity is checked within z(1e-6)·SE either way; the squared error has Gaussian-product tails.
         const int d = 4, n = 7, loops = 3, m = 6_000;
         var sigma = Sigmas.Random(d, 10, TestSettings.SeedFor("GAT-T1 transformer Σ"));
-        var buffer = new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor("GAT-T1 transformer prompts"));
-        buffer.Next();
-        var x = buffer.ToPrompt().X;
+        var law = new PromptLaw(sigma, TaskLaw.InverseCovariance);
+        var x = law.Sample(n, TestSettings.EngineSeedFor("GAT-T1 transformer prompts")).X;
         var s = x.ToMathNet().TransposeThisAndMultiply(x.ToMathNet()) / n;
         var rng = Rng.Create(TestSettings.SeedFor("GAT-T1 transformer parameters"));
         var a = sigma.Inverse() * 0.5 + TestMatrices.Gaussian(d, d, rng, 0.3 / Math.Sqrt(d));
@@ -29,12 +28,12 @@ public sealed class GatT1LoopedGlobalMinimizer
         var exact = new LoopedLoss([s], sigma, loops).Value(a, u);
         // Monte Carlo: keep X, redraw w* ~ N(0, Σ⁻¹) and x_q ~ N(0, Σ), run the literal looped transformer.
         var model = new LoopedTransformer<Real>(Families.Gatmiry(RealMat.From(a), RealMat.Column(u.ToArray())), loops);
-        var tasks = new PromptBuffer(sigma, TaskLaw.InverseCovariance, 1, TestSettings.SeedFor("GAT-T1 transformer tasks"));
+        var tasks = law.Draw(1, m, TestSettings.EngineSeedFor("GAT-T1 transformer tasks"));  // one-example prompts: only their tasks and queries are used
+        int drawn = 0;
         var est = MonteCarlo.Mean(m, () =>
         {
-            tasks.Next();
-            var w = RealMat.Column(tasks.W);
-            var xq = RealMat.Column(tasks.Query);
+            var task = tasks.ToPrompt(drawn++);
+            var (w, xq) = (task.Task, task.Query);
             var prompt = new Prompt<Real>(x, x * w, xq, Mat<Real>.Dot(xq, w), w);
             var e = model.Predict(prompt).Value - prompt.QueryTarget.Value;
             return e * e;
@@ -98,8 +97,8 @@ public sealed class GatT1LoopedGlobalMinimizer
         Checks.Close(b, bRef, 1e-6, $"b*, n={n}");
         Checks.RelativeClose(f, fRef, 1e-5, $"f*, n={n}");
         var sigma = Sigmas.Random(d, 30, TestSettings.SeedFor($"GAT-T1 two-loop Σ n={n}"));
-        var kernel = EngineFamilies.Evaluator(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
-        var mc = MonteCarlo.PredictionLoss(new PromptBuffer(sigma, TaskLaw.InverseCovariance, n, TestSettings.SeedFor($"GAT-T1 two-loop prompts n={n}")), p => kernel.Predict(p.X, p.Y, p.Query), 400_000 / n); // cost ∝ n per prompt
+        var predict = EngineFamilies.Predictor(Enumerable.Repeat(Families.Gatmiry(RealMat.From(sigma.Inverse() * b)), 2).ToArray(), ResidualSign.Minus);
+        var mc = MonteCarlo.PredictionLoss(new PromptLaw(sigma, TaskLaw.InverseCovariance), n, TestSettings.EngineSeedFor($"GAT-T1 two-loop prompts n={n}"), 400_000 / n, predict); // cost ∝ n per prompt
         ClaimLedger.Note($"GAT-T1 L=2 d={d} n={n}: b* = {b:F6}, f* = {f:G6}; looped transformer MC at b*Σ⁻¹ (κ(Σ)=30): {mc}");
         Checks.Close(mc.Mean, f, mc.HalfWidth(CheckPolicy.FalseAlarm), $"MC at b*Σ⁻¹ vs f*, n={n}");
         // Negative control: the quartic with a wrong moment (m₂ without its +1) gives a value the MC rejects.

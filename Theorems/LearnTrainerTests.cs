@@ -115,7 +115,7 @@ public class LearnTrainerRuns
 
     private static TrainingSchedule Schedule(int redrawEvery, int batch) =>
         new(Steps: 2700, BatchSize: batch, RedrawEvery: redrawEvery, EvaluateEvery: 50, KeepCheckpoints: 5,
-            ValidationSize: 500, TestBatches: 50, TestBatchSize: 100, Seed: (ulong)TestSettings.SeedFor("LearnTrainerRuns"));
+            ValidationSize: 500, TestBatches: 50, TestBatchSize: 100, Seed: TestSettings.EngineSeedFor("LearnTrainerRuns"));
 
     private static readonly OptimizerSettings Adam = OptimizerSettings.Adam(0.05, halveEvery: 300);
 
@@ -167,7 +167,7 @@ public class LearnTrainerRuns
         });
         var run = Trainer.Train(new DeterministicBatches(objective), OptimizerSettings.Adam(0.02, halveEvery: 500),
             new TrainingSchedule(Steps: 3000, BatchSize: 1, EvaluateEvery: 100, KeepCheckpoints: 3, ValidationSize: 1, TestBatches: 2, TestBatchSize: 1,
-                Seed: (ulong)TestSettings.SeedFor("LearnTrainer.Sparse")));
+                Seed: TestSettings.EngineSeedFor("LearnTrainer.Sparse")));
         var learned = Matrix<double>.Build.DenseOfRowMajor(d, d, run.Theta);
         var gammaInv = AhnLosses.Gamma(sigma, n).Inverse();
         double error = (learned - gammaInv).FrobeniusNorm() / gammaInv.FrobeniusNorm();

@@ -75,6 +75,20 @@ public sealed class PromptLaw
         batch.Seed = seed;
         batch.DrawAll(threads);
     }
+
+    /// <summary>
+    /// Refills <paramref name="batch"/> (same law) with a later window of the prompt sequence at <paramref name="seed"/>: prompt p of the batch
+    /// becomes prompt 8·<paramref name="firstGroup"/> + p of Draw(n, ·, seed) (group g is drawn from stream firstGroup + g). Monte Carlo walks
+    /// one long sequence a window at a time with it, without holding the whole sequence.
+    /// </summary>
+    public void RedrawAt(PromptBatch batch, ulong seed, int firstGroup)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!ReferenceEquals(batch.Law, this)) throw new ArgumentException("batch must have been drawn from this law.", nameof(batch));
+        if (firstGroup < 0) throw new ArgumentException($"{nameof(firstGroup)} must be ≥ 0 (got {firstGroup}).", nameof(firstGroup));
+        batch.Seed = seed;
+        batch.DrawAll(1, firstGroup);
+    }
 }
 
 /// <summary>
@@ -113,14 +127,15 @@ public sealed class PromptBatch
         Task = new double[Groups * D * Lanes];
     }
 
-    internal void DrawAll(int threads)
+    /// <summary>Draws every group, group g from stream <paramref name="firstGroup"/> + g of the seed.</summary>
+    internal void DrawAll(int threads, int firstGroup = 0)
     {
-        if (threads == 1 || Groups < 16) for (int g = 0; g < Groups; g++) DrawGroup(g, (ulong)g);
-        else Parallel.For(0, Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g => DrawGroup(g, (ulong)g));
+        if (threads == 1 || Groups < 16) for (int g = 0; g < Groups; g++) DrawGroup(g, (ulong)(firstGroup + g));
+        else DrawAllInParallel(threads, firstGroup); // apart, so the serial path allocates no closure
     }
 
-    /// <summary>An all-zero batch to be filled group by group (by <see cref="PromptBuffer"/>).</summary>
-    internal static PromptBatch Empty(PromptLaw law, int n, int count, ulong seed) => new(law, n, count, seed);
+    private void DrawAllInParallel(int threads, int firstGroup) =>
+        Parallel.For(0, Groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g => DrawGroup(g, (ulong)(firstGroup + g)));
 
     /// <summary>A batch holding the given prompts in order (same n and d; their law is recorded as <paramref name="law"/>). For held-out or exact test prompts.</summary>
     public static PromptBatch FromPrompts(PromptLaw law, IReadOnlyList<Prompt<Real>> prompts)
@@ -151,6 +166,23 @@ public sealed class PromptBatch
         return batch;
     }
 
+    /// <summary>
+    /// Copies prompt <paramref name="index"/> into flat arrays, allocation-free: x (n×d, row-major), y (n), x_q (d); returns y_q. For
+    /// one-prompt-at-a-time code (the engine's <see cref="IclEngine.Evaluator"/>, per-prompt solvers).
+    /// </summary>
+    public double CopyPrompt(int index, Span<double> x, Span<double> y, Span<double> query)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentException($"index must be in [0, {Count}) (got {index}).", nameof(index));
+        int g = index / Lanes, k = index % Lanes, n = N, d = D;
+        Guard.Length(x.Length, n * d, nameof(x));
+        Guard.Length(y.Length, n, nameof(y));
+        Guard.Length(query.Length, d, nameof(query));
+        for (int m = 0; m < n * d; m++) x[m] = X[(g * n * d + m) * Lanes + k];
+        for (int i = 0; i < n; i++) y[i] = Y[(g * n + i) * Lanes + k];
+        for (int a = 0; a < d; a++) query[a] = Query[(g * d + a) * Lanes + k];
+        return Target[g * Lanes + k];
+    }
+
     /// <summary>Prompt <paramref name="index"/> as a <see cref="Prompt{T}"/> (allocates; for cross-checks against the literal model).</summary>
     public Prompt<Real> ToPrompt(int index)
     {
@@ -165,8 +197,8 @@ public sealed class PromptBatch
     }
 
     /// <summary>
-    /// Draws lane group g from stream <paramref name="stream"/> of the batch's seed (a batch uses stream g for group g; a
-    /// <see cref="PromptBuffer"/> refills one group from streams 0, 1, 2, …, so it serves the same prompts as a batch of that seed):
+    /// Draws lane group g from stream <paramref name="stream"/> of the batch's seed (a batch uses stream g for group g; a window drawn by
+    /// <see cref="PromptLaw.RedrawAt"/> continues the numbering, so it holds later prompts of the same sequence):
     /// the task, then each context example (covariates, noise), then the query — a fixed order.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

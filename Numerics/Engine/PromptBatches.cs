@@ -35,7 +35,7 @@ public static class PromptBatches
         ArgumentNullException.ThrowIfNull(batch);
         if (n < 1 || n > batch.N) throw new ArgumentException($"n must be in [1, {batch.N}] (the batch's context size), got {n}.", nameof(n));
         int d = batch.D, lanes = PromptBatch.Lanes, full = batch.N;
-        var result = PromptBatch.Empty(batch.Law, n, batch.Count, 0);
+        var result = new PromptBatch(batch.Law, n, batch.Count, 0);
         for (int g = 0; g < batch.Groups; g++)
         {
             Array.Copy(batch.X, g * full * d * lanes, result.X, g * n * d * lanes, n * d * lanes);

@@ -13,25 +13,29 @@ public static class ParallelMonteCarlo
 {
     public const int ChunkSize = 4096;
 
-    /// <summary>E[(ŷ − y_q)²] with the predictor built once per chunk by <paramref name="predictorFactory"/> (predictors own scratch buffers).</summary>
+    /// <summary>
+    /// E[(ŷ − y_q)²] with the predictor built once per chunk by <paramref name="predictorFactory"/> (predictors own scratch buffers); chunk c
+    /// is the prompt sequence of seed <paramref name="seed"/>·7919 + c (as an int, sign-extended).
+    /// </summary>
     public static Estimate PredictionLoss(Matrix<double> sigma, TaskLaw law, int n, int samples, int seed,
-        Func<Func<PromptBuffer, double>> predictorFactory, int threads)
+        Func<BatchPredictor> predictorFactory, int threads)
     {
         Guard.Positive(samples, nameof(samples));
         Guard.Positive(threads, nameof(threads));
         ArgumentNullException.ThrowIfNull(predictorFactory);
         int chunks = (samples + ChunkSize - 1) / ChunkSize;
         var results = new RunningMoments[chunks];
+        var promptLaw = new PromptLaw(sigma, law);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
-            var prompts = new PromptBuffer(sigma, law, n, unchecked(seed * 7919 + c));
-            var predict = predictorFactory();
             int count = Math.Min(ChunkSize, samples - c * ChunkSize);
+            var prompts = promptLaw.Draw(n, count, unchecked((ulong)(long)(seed * 7919 + c)));
+            var predictions = new double[count];
+            predictorFactory()(prompts, predictions);
             var moments = new RunningMoments();
             for (int i = 0; i < count; i++)
             {
-                prompts.Next();
-                var e = predict(prompts) - prompts.QueryTarget;
+                var e = predictions[i] - prompts.Target[i];
                 moments.Add(e * e);
             }
             results[c] = moments;

@@ -27,16 +27,19 @@ public sealed class SparseFamilyLoss
         TaskCovariance = taskCovariance;
     }
 
-    /// <summary>K sample covariances S = (1/n)XᵀX with X rows ~ N(0, Σ).</summary>
+    /// <summary>K sample covariances S = (1/n)XᵀX with X rows ~ N(0, Σ): the prompts of the engine's sequence at the seed (sign-extended).</summary>
     public static Matrix<double>[] DrawSamples(Matrix<double> sigma, int n, int count, int seed)
     {
-        var buffer = new Engine.PromptBuffer(sigma, Prompts.TaskLaw.Isotropic, n, seed);
+        Guard.Positive(count, nameof(count));
+        var batch = new Engine.PromptLaw(sigma, Prompts.TaskLaw.Isotropic).Draw(n, count, unchecked((ulong)(long)seed));
         var result = new Matrix<double>[count];
         int d = sigma.RowCount;
+        var flat = new double[n * d];
+        var (y, query) = (new double[n], new double[d]);
         for (int k = 0; k < count; k++)
         {
-            buffer.Next();
-            var x = Matrix<double>.Build.Dense(d, n, (i, j) => buffer.X[j * d + i]);
+            batch.CopyPrompt(k, flat, y, query);
+            var x = Matrix<double>.Build.Dense(d, n, (i, j) => flat[j * d + i]);
             result[k] = x * x.Transpose() / n;
         }
         return result;
