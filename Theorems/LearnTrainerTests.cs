@@ -1,7 +1,7 @@
 namespace LoopedIcl.Theorems;
 
 /// <summary>The optimisers of the trainer: one hand-computed step of each rule, clipping, the schedule, convergence on a quadratic.</summary>
-[TestFixture, Category(ClaimIds.Trainer)]
+[TestFixture, Category(ClaimIds.Trainer), Category(CategoryLabels.Library)]
 public class LearnTrainerOptimizers
 {
     // Expected values computed by hand (Python float64, PyTorch's formulas), not by this code.
