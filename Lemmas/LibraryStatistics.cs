@@ -13,6 +13,12 @@ public sealed class LibraryStatistics
     // Exact small cases in double: every value below is exactly representable or within a few ulps of the hand value.
     private const double Ulps = 1e-14;
 
+    private static void RejectsNull(Action call)
+    {
+        var ex = Assert.Throws<ArgumentNullException>(() => call());
+        Checks.True(ex!.ParamName == "xs", $"a null sample names 'xs' (got '{ex.ParamName}')");
+    }
+
     private static void Rejects(Action call, string parameter, string rule)
     {
         var ex = Assert.Throws<ArgumentException>(() => call());
@@ -48,6 +54,8 @@ public sealed class LibraryStatistics
         var empty = new RunningMoments();
         var withEmpty = b; withEmpty.Merge(empty);
         Checks.True(withEmpty.Count == 3 && withEmpty.Mean == b.Mean && withEmpty.SumSquaredDeviations == b.SumSquaredDeviations, "merging an empty set changes nothing");
+        var bothEmpty = new RunningMoments(); bothEmpty.Merge(new RunningMoments());
+        Checks.True(bothEmpty.Count == 0 && bothEmpty.Mean == 0 && bothEmpty.SumSquaredDeviations == 0, $"two empty sets merge to an empty set, not NaN (got {bothEmpty.Mean})");
         var intoEmpty = new RunningMoments(); intoEmpty.Merge(b);
         Checks.True(intoEmpty.Count == 3, "merging into an empty set: count");
         Checks.Close(intoEmpty.Mean, b.Mean, Ulps, "merging into an empty set: mean");
@@ -70,14 +78,22 @@ public sealed class LibraryStatistics
             Checks.True(double.IsNaN(est.Mean) && double.IsNaN(est.StandardError) && est.Count == 2, $"a {bad} value gives a NaN estimate");
         }
         var big = new RunningMoments(); big.Add(1e308); big.Add(-1e308); big.Add(1e308);
-        Checks.True(double.IsNaN(big.ToEstimate().StandardError), "an overflowed Σ(x − x̄)² gives a NaN estimate");
+        Checks.True(double.IsNaN(big.ToEstimate().StandardError), "an overflowed mean gives a NaN estimate");
+        // ±1e200: the mean (0) stays finite, Σ(x − x̄)² = 2e400 overflows; the estimate is NaN, not (0, ∞).
+        var wide = new RunningMoments(); wide.Add(1e200); wide.Add(-1e200);
+        Checks.True(wide.Mean == 0 && double.IsPositiveInfinity(wide.SumSquaredDeviations), "±1e200: finite mean, infinite Σ(x − x̄)²");
+        var wideEstimate = wide.ToEstimate();
+        Checks.True(double.IsNaN(wideEstimate.Mean) && double.IsNaN(wideEstimate.StandardError), $"an overflowed Σ(x − x̄)² alone gives a NaN estimate (got {wideEstimate})");
+        var pair = SampleStatistics.MeanAndError([1.0, 3]);
+        Checks.True(pair.Mean == 2 && pair.Count == 2, "MeanAndError of two values");
+        Checks.Close(pair.StandardError, 1, Ulps, "MeanAndError SE of {1, 3}");
         var me = SampleStatistics.MeanAndError([2.0, 4, 9]);
         // mean 5, Σ(x − 5)² = 9 + 1 + 16 = 26, SE = √(26/2/3).
         Checks.Close(me.Mean, 5, Ulps, "MeanAndError mean");
         Checks.Close(me.StandardError, Math.Sqrt(26.0 / 6), Ulps, "MeanAndError SE");
         Checks.True(me.Count == 3, "MeanAndError count");
         Rejects(() => SampleStatistics.MeanAndError([1.0]), "xs", "at least 2");
-        Assert.Throws<ArgumentNullException>(() => SampleStatistics.MeanAndError(null!));
+        RejectsNull(() => SampleStatistics.MeanAndError(null!));
     }
 
     /// <summary>STATISTICS: z of the two-sided normal tail: 1.959963984540054 at 0.05, 4.8916384757 at 1e-6; the half-width is z·SE.</summary>
@@ -104,7 +120,7 @@ public sealed class LibraryStatistics
         Rejects(() => SampleStatistics.Quantile([], 0.5), "xs", "must not be empty");
         foreach (var bad in new[] { -0.01, 1.01, double.NaN })
             Rejects(() => SampleStatistics.Quantile(xs, bad), "q", "[0, 1]");
-        Assert.Throws<ArgumentNullException>(() => SampleStatistics.Quantile(null!, 0.5));
+        RejectsNull(() => SampleStatistics.Quantile(null!, 0.5));
     }
 
     /// <summary>
@@ -120,6 +136,9 @@ public sealed class LibraryStatistics
         double[] xs = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
         var (lo, hi) = SampleStatistics.QuantileInterval(xs, 0.5, 0.05);
         Checks.True(lo == 2 && hi == 9, $"interval [X_(2), X_(9)] = [2, 9] (got [{lo}, {hi}])");
+        // Binomial(4, ½), α = 1/4 (below: r = 1, s = 4 = m): the upper end is the largest value X_(4), not +∞.
+        var (lo4, hi4) = SampleStatistics.QuantileInterval([4.0, 1, 3, 2], 0.5, 0.25);
+        Checks.True(lo4 == 1 && hi4 == 4, $"m = 4, α = 1/4: [X_(1), X_(4)] = [1, 4] (got [{lo4}, {hi4}])");
         var (lo1, hi1) = SampleStatistics.QuantileInterval([3.0], 0.5, 0.05);
         Checks.True(double.IsNegativeInfinity(lo1) && double.IsPositiveInfinity(hi1), $"one draw: (−∞, ∞) (got [{lo1}, {hi1}])");
         var (r1, s1, c1) = SampleStatistics.QuantileIntervalRanks(1, 0.5, 0.05);
@@ -140,7 +159,7 @@ public sealed class LibraryStatistics
             Rejects(() => SampleStatistics.QuantileIntervalRanks(5, bad, 0.05), "q", "(0, 1)");
             Rejects(() => SampleStatistics.QuantileIntervalRanks(5, 0.5, bad), "falseAlarm", "(0, 1)");
         }
-        Assert.Throws<ArgumentNullException>(() => SampleStatistics.QuantileInterval(null!, 0.5, 0.05));
+        RejectsNull(() => SampleStatistics.QuantileInterval(null!, 0.5, 0.05));
     }
 
     /// <summary>STATISTICS: Binomial(3, ¼) = (27, 27, 9, 1)/64; q = 0 and q = 1 put all mass on 0 and m.</summary>
@@ -169,6 +188,7 @@ public sealed class LibraryStatistics
     public void STATISTICS_Concentration_bounds_exact_values()
     {
         Checks.Close(SampleStatistics.HoeffdingSlack(50, Math.Exp(-4)), 0.2, 1e-15, "Hoeffding slack");
+        Checks.Close(SampleStatistics.HoeffdingSlack(1, Math.Exp(-2)), 1, 1e-15, "Hoeffding slack, one value");
         Rejects(() => SampleStatistics.HoeffdingSlack(0, 0.1), "m", "≥ 1");
         // m = 16, α = 2e^{−1/2}: ε = √(½/32) = 1/8. Sorted down 8, 6, 5, 2, 0…: k/m − ε = −1/16, 0, 1/16, 1/8 → max(−½, 0, 5/16, 1/4) = 5/16.
         double alpha = 2 * Math.Exp(-0.5);
@@ -183,7 +203,7 @@ public sealed class LibraryStatistics
         Rejects(() => SampleStatistics.NonNegativeMeanLowerBound([], 0.1), "xs", "must not be empty");
         Rejects(() => SampleStatistics.NonNegativeMeanLowerBound([1.0, -1], 0.1), "xs", "≥ 0");
         Rejects(() => SampleStatistics.NonNegativeMeanLowerBound([1.0, double.NaN], 0.1), "xs", "finite");
-        Assert.Throws<ArgumentNullException>(() => SampleStatistics.NonNegativeMeanLowerBound(null!, 0.1));
+        RejectsNull(() => SampleStatistics.NonNegativeMeanLowerBound(null!, 0.1));
     }
 
     /// <summary>
@@ -199,7 +219,7 @@ public sealed class LibraryStatistics
         Checks.Close(SampleStatistics.NonNegativeMeanLowerBoundAt([2.0, 2.5], 2, 0.25), 2 * (1 - Math.Sqrt(0.75)), 1e-12, "only 2.5 is above t = 2: k = 1, m = 2");
         Rejects(() => SampleStatistics.NonNegativeMeanLowerBoundAt([1.0, -1], 1, 0.1), "xs", "≥ 0");
         Rejects(() => SampleStatistics.NonNegativeMeanLowerBoundAt([1.0], 0, 0.1), "threshold", "> 0");
-        Assert.Throws<ArgumentNullException>(() => SampleStatistics.NonNegativeMeanLowerBoundAt(null!, 1, 0.1));
+        RejectsNull(() => SampleStatistics.NonNegativeMeanLowerBoundAt(null!, 1, 0.1));
     }
 
     /// <summary>STATISTICS: least squares on (0,0), (1,2), (2,1): slope ½, intercept ½, R² = 1/4; a line is fitted exactly (R² = 1), a flat y has R² 1.</summary>
@@ -221,6 +241,8 @@ public sealed class LibraryStatistics
         Checks.Close(down.Slope, -0.5, Ulps, "decreasing slope");
         Checks.Close(down.Intercept, 3, Ulps, "decreasing intercept");
         Checks.Close(down.RSquared, 0.25, Ulps, "decreasing R²");
+        var two = SampleStatistics.LinearFit([0.0, 1], [1.0, 3]);
+        Checks.True(two.Slope == 2 && two.Intercept == 1 && two.RSquared == 1, $"two points: the line through them (got {two})");
         Rejects(() => SampleStatistics.LinearFit([1.0, 2], [1.0]), "y", "one length ≥ 2");
         Rejects(() => SampleStatistics.LinearFit([1.0], [1.0]), "y", "one length ≥ 2");
     }
