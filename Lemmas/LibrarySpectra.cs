@@ -68,7 +68,20 @@ public sealed class LibrarySpectra
         Checks.True(double.IsPositiveInfinity(Conditioning.GramConditionNumber(M(new double[,] { { 1, 0 }, { 0, 0 } }))), "zero column: κ = ∞");
         var flat = new double[] { 1, 0, 0, 0 };
         Checks.True(double.IsPositiveInfinity(SymmetricEigen.GramConditionNumber(flat, 2, 2, new double[8])), "span path: zero column κ = ∞");
-        Checks.Close(SymmetricEigen.GramConditionNumber(new double[] { 1, 0, 0, 2, 0, 0 }, 3, 2, new double[8]), 4, 1e-15, "span path κ");
+        Checks.Close(SymmetricEigen.GramConditionNumber(new double[] { 2, 0, 0, 4, 0, 0 }, 3, 2, new double[8]), 4, 1e-15, "span path κ of diag(4, 16)");
+        // The zero matrix: λ_min = λ_max = 0, κ = ∞ (not 0/0).
+        Checks.True(double.IsPositiveInfinity(Conditioning.GramConditionNumber(M(new double[,] { { 0, 0 }, { 0, 0 } }))), "zero X: κ = ∞");
+        Checks.True(double.IsPositiveInfinity(SymmetricEigen.GramConditionNumber(new double[4], 2, 2, new double[8])), "span path: zero X κ = ∞");
+        // A block-diagonal matrix whose last row is already reduced: eigenvalues −1, 3 (the 2×2 block) and 5.
+        var block = new double[] { 1, 2, 0, 2, 1, 0, 0, 0, 5 };
+        var blockDiag = new double[3];
+        SymmetricEigen.EigenvaluesInPlace(block, 3, blockDiag, new double[3]);
+        var sorted = blockDiag.Order().ToArray();
+        for (int k = 0; k < 3; k++) Checks.Close(sorted[k], new[] { -1.0, 3, 5 }[k], 1e-14, $"block [[1,2,0],[2,1,0],[0,0,5]]: eigenvalue {k}");
+        // Null arguments name themselves.
+        Checks.True(Assert.Throws<ArgumentNullException>(() => Conditioning.GramExtremes(null!))!.ParamName == "x", "GramExtremes(null) names x");
+        Checks.True(Assert.Throws<ArgumentNullException>(() => Conditioning.Extremes(null!))!.ParamName == "symmetric", "Extremes(null) names symmetric");
+        Checks.True(Assert.Throws<ArgumentNullException>(() => Conditioning.GramConditionNumbers(null!, 3, 1, 1))!.ParamName == "law", "GramConditionNumbers(null) names law");
     }
 
     /// <summary>STATISTICS: Marchenko–Pastur ((1 + √γ)/(1 − √γ))²: 9 at γ = 1/4, 4 at γ = 1/9; γ outside (0, 1) is rejected.</summary>
