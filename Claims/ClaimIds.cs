@@ -69,11 +69,15 @@ public static class ClaimIds
     public const string Byom = "BYOM";
 }
 
-/// <summary>Categories that are labels, not claims: a tier, and the marker of snapshot tests (which also carry their claim's ID).</summary>
+/// <summary>
+/// Categories that are labels, not claims: a tier, the marker of snapshot tests (which also carry their claim's ID), and the
+/// library-level set the mutation shards run (exact small cases of Numerics that run in milliseconds; .ci/mutation, docs/mutation.md).
+/// </summary>
 public static class CategoryLabels
 {
     public const string Slow = "Slow";
     public const string Snapshot = "SNAPSHOT";
+    public const string Library = "Library";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Slow, Snapshot };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Slow, Snapshot, Library };
 }

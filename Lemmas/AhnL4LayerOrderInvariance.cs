@@ -1,7 +1,7 @@
 namespace LoopedIcl.Lemmas;
 
 /// <summary>AHN-L4 (Lemma 4): if every A_l = a_l·C for one fixed C, the output is the same, per prompt, for all L! orderings of the a_l.</summary>
-[TestFixture, Category(ClaimIds.AhnL4)]
+[TestFixture, Category(ClaimIds.AhnL4), Category(CategoryLabels.Library)]
 public sealed class AhnL4LayerOrderInvariance
 {
     internal static IEnumerable<int[]> Permutations(int count)

@@ -4,7 +4,7 @@ namespace LoopedIcl.Lemmas;
 /// AHN-L5 (Lemmas 5–6): when every Q_l has a zero last column, putting c in the query's label slot adds exactly c to the
 /// output entry and changes nothing else; so (TF − y_q)² = [Z̄_L]²_{d+1,n+1} for the run started with y_q in the slot.
 /// </summary>
-[TestFixture, Category(ClaimIds.AhnL5)]
+[TestFixture, Category(ClaimIds.AhnL5), Category(CategoryLabels.Library)]
 public sealed class AhnL5QuerySlotShift
 {
     internal static AttentionLayer<T>[] Layers<T>(Func<int, int, Mat<T>> random, int d, int layers, bool zeroLastColumn) where T : struct, IScalar<T> =>

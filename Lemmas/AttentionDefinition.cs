@@ -4,7 +4,7 @@ namespace LoopedIcl.Lemmas;
 /// ATTN: the literal attention is the paper's definition: PZM(ZᵀQZ) equals the column-sum form Σ_{i≤n} P z_i (z_iᵀ Q z_j),
 /// and with M = diag(I_n, 0) no context column can see the query column.
 /// </summary>
-[TestFixture, Category(ClaimIds.Attn)]
+[TestFixture, Category(ClaimIds.Attn), Category(CategoryLabels.Library)]
 public sealed class AttentionDefinition
 {
     /// <summary>A random token matrix Z ((d+1)×(n+1)) and random P, Q for the shape's seed.</summary>

@@ -3,7 +3,7 @@ using LoopedIcl.Numerics.Spectra;
 namespace LoopedIcl.Lemmas;
 
 /// <summary>CHEN-L3.10: realizable labels and n &gt; d (X of full column rank a.s.): θ̃ = (XᵀX)⁻¹Xᵀy equals θ*.</summary>
-[TestFixture, Category(ClaimIds.ChenL310)]
+[TestFixture, Category(ClaimIds.ChenL310), Category(CategoryLabels.Library)]
 public sealed class ChenL310LeastSquaresRecoversTask
 {
     /// <summary>CHEN-L3.10: least squares recovers θ* to a rounding budget that scales with κ(XᵀX).</summary>

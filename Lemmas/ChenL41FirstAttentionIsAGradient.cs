@@ -4,7 +4,7 @@ namespace LoopedIcl.Lemmas;
 /// CHEN-L4.1: in Chen et al.'s row layout with Q = I, P = diag(I_d, 0) and the query-only mask,
 /// Attn(Z(0)) = [[0_{n×d}, 0_{n×1}], [q(0)ᵀXᵀX + α yᵀX, 0]].
 /// </summary>
-[TestFixture, Category(ClaimIds.ChenL41)]
+[TestFixture, Category(ClaimIds.ChenL41), Category(CategoryLabels.Library)]
 public sealed class ChenL41FirstAttentionIsAGradient
 {
     internal static IEnumerable<Pair<T>> AttentionPairs<T>(Mat<T> x, Mat<T> y, Mat<T> q0, T alpha, AttentionMask mask) where T : struct, IScalar<T>

@@ -6,7 +6,7 @@ namespace LoopedIcl.Lemmas;
 /// CHEN-L4.2: Z(t) = Z(t−1) − η·Attn(Z(t−1)) leaves rows 1..n unchanged and runs q(t) = q(t−1) − ηXᵀX(q(t−1) + αθ*)
 /// when y = Xθ*: gradient descent on ½‖X(q + αθ*)‖², read out as TF = −q(T).
 /// </summary>
-[TestFixture, Category(ClaimIds.ChenL42)]
+[TestFixture, Category(ClaimIds.ChenL42), Category(CategoryLabels.Library)]
 public sealed class ChenL42LoopIsGradientDescent
 {
     internal static IEnumerable<Pair<T>> LoopPairs<T>(Prompt<T> p, Mat<T> q0, T alpha, T eta, int loops,

@@ -4,7 +4,7 @@ using LoopedIcl.Numerics.Losses;
 namespace LoopedIcl.Lemmas;
 
 /// <summary>INPUT: the engine rejects bad input with an ArgumentException naming the parameter and the rule, never a silent NaN.</summary>
-[TestFixture, Category(ClaimIds.Input)]
+[TestFixture, Category(ClaimIds.Input), Category(CategoryLabels.Library)]
 public sealed class EngineInputValidation
 {
     private static void Rejects(Action call, string parameter, string rule)

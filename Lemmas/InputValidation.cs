@@ -4,7 +4,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace LoopedIcl.Lemmas;
 
 /// <summary>INPUT: bad input is rejected with an ArgumentException that names the parameter and the rule, never a silent NaN.</summary>
-[TestFixture, Category(ClaimIds.Input)]
+[TestFixture, Category(ClaimIds.Input), Category(CategoryLabels.Library)]
 public sealed class InputValidation
 {
     private static void Rejects(Action call, string parameter, string rule)

@@ -11,7 +11,7 @@ namespace LoopedIcl.Lemmas;
 public sealed class QuantileIntervalLemma
 {
     /// <summary>STATISTICS: coverage ≥ 1 − α from the exact binomial law (checked against MathNet's binomial CDF), and neither rank can move inwards.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void STATISTICS_Quantile_ranks_have_exact_binomial_coverage()
     {
         foreach (var m in new[] { 20, 100, 3000 })

@@ -7,7 +7,7 @@ namespace LoopedIcl.Lemmas;
 /// homogeneity f(ca) = c·f(a) of x_q ↦ ŷ, exactly (rationals) at L ≤ 4 in every family, and in double at L up to 10; softmax and ReLU
 /// attention (not linear in the scores) break it.
 /// </summary>
-[TestFixture, Category(ClaimIds.XQuadLin)]
+[TestFixture, Category(ClaimIds.XQuadLin), Category(CategoryLabels.Library)]
 public sealed class XQuadLinPredictionIsLinearInQuery
 {
     public enum Family { Sparse, GdPlusPlus, Full, Looped, LoopedGatmiry }

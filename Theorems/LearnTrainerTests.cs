@@ -1,7 +1,7 @@
 namespace LoopedIcl.Theorems;
 
 /// <summary>The optimisers of the trainer: one hand-computed step of each rule, clipping, the schedule, convergence on a quadratic.</summary>
-[TestFixture, Category(ClaimIds.Trainer)]
+[TestFixture, Category(ClaimIds.Trainer), Category(CategoryLabels.Library)]
 public class LearnTrainerOptimizers
 {
     // Expected values computed by hand (Python float64, PyTorch's formulas), not by this code.
@@ -14,6 +14,25 @@ public class LearnTrainerOptimizers
     [Test]
     public void TRAINER_SGD_momentum_matches_two_hand_computed_steps() =>
         AssertTwoSteps(OptimizerSettings.Sgd(0.1, momentum: 0.9), "SGD", [0.95, -1.99], [0.885, -2.011]);
+
+    /// <summary>
+    /// A batch objective that does not refill batches in place redraws by drawing afresh: IBatchObjective.Redraw(previous, m, seed) is
+    /// Draw(m, seed), whatever the previous batch (the trainer calls Redraw on every step after the first).
+    /// </summary>
+    [Test]
+    public void TRAINER_Default_redraw_is_a_fresh_draw()
+    {
+        Numerics.Optimization.IBatchObjective<(int Prompts, ulong Seed)> objective = new DrawRecorder();
+        var batch = objective.Redraw((99, 99UL), 3, 42);
+        Checks.True(batch == (3, 42UL), $"Redraw(previous, 3, 42) = Draw(3, 42) (got {batch})");
+    }
+
+    private sealed class DrawRecorder : Numerics.Optimization.IBatchObjective<(int Prompts, ulong Seed)>
+    {
+        public int Dimension => 1;
+        public (int Prompts, ulong Seed) Draw(int prompts, ulong seed) => (prompts, seed);
+        public double Evaluate(ReadOnlySpan<double> x, (int Prompts, ulong Seed) batch, Span<double> gradient) => 0;
+    }
 
     /// <summary>From θ = (1, −2), gradients (0.5, −0.1) then (0.2, 0.3): θ after each step equals the hand-computed values (1e-15).</summary>
     private static void AssertTwoSteps(OptimizerSettings settings, string name, double[] afterFirst, double[] afterSecond)

@@ -7,7 +7,7 @@ namespace LoopedIcl.Numerics.Spectra;
 /// </summary>
 public static class SymmetricEigen
 {
-    /// <summary>Destroys the d×d row-major symmetric <paramref name="a"/>; writes the eigenvalues to <paramref name="diag"/>; uses <paramref name="off"/> (≥ d) as scratch.</summary>
+    /// <summary>Reads only the lower triangle of the d×d row-major symmetric <paramref name="a"/> and destroys it; writes the eigenvalues to <paramref name="diag"/>; uses <paramref name="off"/> (≥ d) as scratch.</summary>
     public static void EigenvaluesInPlace(Span<double> a, int d, Span<double> diag, Span<double> off)
     {
         if (a.Length < d * d || diag.Length < d || off.Length < d) throw new ArgumentException($"buffers too small for d = {d}.", nameof(a));
@@ -129,9 +129,7 @@ public static class SymmetricEigen
                 for (int b = 0; b <= a; b++) g[a * d + b] += xa * row[b];
             }
         }
-        for (int a = 0; a < d; a++)
-            for (int b = a + 1; b < d; b++) g[a * d + b] = g[b * d + a];
-        return Extremes(g, d, scratch.Slice(d * d, 2 * d));
+        return Extremes(g, d, scratch.Slice(d * d, 2 * d)); // the solver reads only the lower triangle
     }
 
     /// <summary>(λ_min, λ_max) of the d×d row-major symmetric <paramref name="a"/> (destroyed), using <paramref name="scratch"/> (≥ 2d values).</summary>

@@ -108,7 +108,6 @@ public static class SampleStatistics
         while (r < m && below + pmf[r] <= half) below += pmf[r++];
         int s = m + 1; // P(B ≥ s) = Σ_{k≥s} pmf ≤ α/2
         while (s > 1 && above + pmf[s - 1] <= half) above += pmf[--s];
-        if (r > s - 1) throw new InvalidOperationException("Quantile ranks crossed (cannot happen for α < 1).");
         double coverage = 0;
         for (int k = r; k <= s - 1; k++) coverage += pmf[k];
         return (r, s, coverage);
