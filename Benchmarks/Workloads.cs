@@ -81,7 +81,7 @@ internal static class Workloads
     /// </summary>
     public static double LoopedForwardPerPrompt(int prompts, int n, int loops, int seed)
     {
-        var batch = LoopedLaw.Draw(n, prompts, unchecked((ulong)(long)seed));
+        var batch = LoopedLaw.Draw(n, prompts, EngineSeed.FromInt(seed));
         var kernel = Evaluator(LoopedLayers(loops), ResidualSign.Minus);
         var predict = PerPrompt(kernel, n);
         var yhat = new double[prompts];
@@ -106,7 +106,7 @@ internal static class Workloads
     /// <summary>Literal path: the same forwards through the O(n²)-per-loop literal attention. Returns a checksum.</summary>
     public static double LoopedForwardLiteral(int prompts, int n, int loops, int seed)
     {
-        var batch = LoopedLaw.Draw(n, prompts, unchecked((ulong)(long)seed));
+        var batch = LoopedLaw.Draw(n, prompts, EngineSeed.FromInt(seed));
         var model = new LinearTransformer<Real>(LoopedLayers(loops), ResidualSign.Minus);
         double sum = 0;
         for (int i = 0; i < prompts; i++) sum += model.Predict(batch.ToPrompt(i)).Value;
@@ -182,7 +182,7 @@ internal static class Workloads
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             int count = Math.Min(chunk, draws - c * chunk);
-            var batch = PromptLaw.Isotropic(D, TaskLaw.Isotropic).Draw(N, count, unchecked((ulong)(long)(seed * 31 + c)));
+            var batch = PromptLaw.Isotropic(D, TaskLaw.Isotropic).Draw(N, count, EngineSeed.FromInt(unchecked(seed * 31 + c)));
             var scratch = new double[D * D + 2 * D];
             var (x, y, query) = (new double[N * D], new double[N], new double[D]);
             double sum = 0;

@@ -23,7 +23,7 @@ public readonly record struct SeedPlan(int Base)
     /// int seeds always were (a shape's prompt is prompt 0 of the engine's sequence at this seed). <see cref="Stream"/> zero-extends
     /// instead; the two agree for seeds ≥ 0, and each stays where it was used, so no stream drawn so far changes.
     /// </summary>
-    public static ulong EngineSeed(int seed) => unchecked((ulong)(long)seed);
+    public static ulong EngineSeed(int seed) => Numerics.Engine.EngineSeed.FromInt(seed);
 
     /// <summary>A hash that is the same in every process (string.GetHashCode is randomised per process): FNV-1a, 32 bits.</summary>
     public static int StableHash(string text)

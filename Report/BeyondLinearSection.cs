@@ -31,7 +31,7 @@ internal sealed class BeyondLinearSection : IClaimSection
         if (notes.Length == 0 && retrained is null) return;
         (string Title, string[] Prefixes)[] groups =
         [
-            ("The floor γ² and the constructions", ["X-QUAD-GD L =", "X-QUAD-FLOOR least squares", "X-QUAD-FLOOR control", "X-SOFTMAX quadratic labels (d = 3, n = 10): the best"]),
+            ("The floor γ² and the constructions", ["X-QUAD-GD L =", "X-QUAD-GD fixed step", "X-QUAD-FLOOR least squares", "X-QUAD-FLOOR control", "X-SOFTMAX quadratic labels (d = 3, n = 10): the best"]),
             ("Trained models against the floor", ["X-QUAD-FLOOR trained", "X-SOFTMAX quadratic labels"]),
             ("Linear task: linear vs softmax vs ReLU attention (equal loops and parameters)", ["X-SOFTMAX linear task ("]),
             ("Test-time loops (medians of the squared error with exact binomial intervals)", ["X-SOFTMAX test-time loops"]),

@@ -61,7 +61,6 @@ internal interface ILaneOps<TD, TU> where TD : struct where TU : struct
     static abstract TD FusedMultiplyAdd(TD a, TD b, TD c);
     static abstract TD Sqrt(TD a);
     static abstract TD Divide(TD a, TD b);
-    static abstract TD Select(TU mask, TD ifSet, TD ifClear);
     static abstract TD AsDouble(TU bits);
     static abstract TU AsBits(TD value);
     static abstract TU Add(TU a, TU b);
@@ -90,7 +89,6 @@ internal readonly struct Lanes512 : ILaneOps<Vector512<double>, Vector512<ulong>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> FusedMultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Sqrt(Vector512<double> a) => Vector512.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Divide(Vector512<double> a, Vector512<double> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Select(Vector512<ulong> m, Vector512<double> a, Vector512<double> b) => Vector512.ConditionalSelect(m.AsDouble(), a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AsDouble(Vector512<ulong> v) => v.AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<ulong> AsBits(Vector512<double> v) => v.AsUInt64();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<ulong> Add(Vector512<ulong> a, Vector512<ulong> b) => a + b;
@@ -119,7 +117,6 @@ internal readonly struct Lanes256 : ILaneOps<Vector256<double>, Vector256<ulong>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> FusedMultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sqrt(Vector256<double> a) => Vector256.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Divide(Vector256<double> a, Vector256<double> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Select(Vector256<ulong> m, Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(m.AsDouble(), a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> AsDouble(Vector256<ulong> v) => v.AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<ulong> AsBits(Vector256<double> v) => v.AsUInt64();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<ulong> Add(Vector256<ulong> a, Vector256<ulong> b) => a + b;
@@ -148,7 +145,6 @@ internal readonly struct Lanes128 : ILaneOps<Vector128<double>, Vector128<ulong>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> FusedMultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c) => Vector128.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Sqrt(Vector128<double> a) => Vector128.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Divide(Vector128<double> a, Vector128<double> b) => a / b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Select(Vector128<ulong> m, Vector128<double> a, Vector128<double> b) => Vector128.ConditionalSelect(m.AsDouble(), a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> AsDouble(Vector128<ulong> v) => v.AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<ulong> AsBits(Vector128<double> v) => v.AsUInt64();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<ulong> Add(Vector128<ulong> a, Vector128<ulong> b) => a + b;

@@ -29,7 +29,7 @@ public static class ParallelMonteCarlo
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             int count = Math.Min(ChunkSize, samples - c * ChunkSize);
-            var prompts = promptLaw.Draw(n, count, unchecked((ulong)(long)(seed * 7919 + c)));
+            var prompts = promptLaw.Draw(n, count, EngineSeed.FromInt(unchecked(seed * 7919 + c)));
             var predictions = new double[count];
             predictorFactory()(prompts, predictions);
             var moments = new RunningMoments();

@@ -31,7 +31,7 @@ public sealed class SparseFamilyLoss
     public static Matrix<double>[] DrawSamples(Matrix<double> sigma, int n, int count, int seed)
     {
         Guard.Positive(count, nameof(count));
-        var batch = new Engine.PromptLaw(sigma, Prompts.TaskLaw.Isotropic).Draw(n, count, unchecked((ulong)(long)seed));
+        var batch = new Engine.PromptLaw(sigma, Prompts.TaskLaw.Isotropic).Draw(n, count, Engine.EngineSeed.FromInt(seed));
         var result = new Matrix<double>[count];
         int d = sigma.RowCount;
         var flat = new double[n * d];
