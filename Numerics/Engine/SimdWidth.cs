@@ -24,7 +24,8 @@ public static class SimdWidth
     /// <summary>
     /// The environment of a child process that runs at <paramref name="bits"/> on an x86 host with AVX-512 (.NET 10 honours
     /// DOTNET_EnableAVX512, not DOTNET_EnableAVX512F). 128 keeps FMA, like NEON: DOTNET_EnableAVX2=0 would also drop FMA, which the
-    /// runtime then emulates exactly but whose Vector128.Log rounds differently without it. A host narrower than the request stays at its width.
+    /// runtime then emulates exactly (the same numbers, slowly: the sampler's own log uses only exact operations). A host narrower than the
+    /// request stays at its width.
     /// </summary>
     public static IReadOnlyList<(string Name, string Value)> RuntimeKnobs(int bits) => bits switch
     {
