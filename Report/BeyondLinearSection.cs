@@ -23,7 +23,7 @@ internal sealed class BeyondLinearSection : IClaimSection
     /// <summary>
     /// Issue 22's section: the measurements of this ledger's claims of the section (X-QUAD-*, X-SOFTMAX) grouped as the floor and the constructions, trained losses
     /// against the floor, the linear task, test-time loops and alignment (the last two only when the Slow comparison ran). Each note goes to
-    /// the first group whose prefix it starts with. Then the report's own retraining of the same recipes (<see cref="Train"/>).
+    /// the first group whose prefix it starts with (the last group takes the rest, so no note is dropped). Then the report's own retraining of the same recipes (<see cref="Train"/>).
     /// </summary>
     public void Write(StringBuilder sb, IReadOnlyList<Verdict> claims, SectionResult? retrained)
     {
@@ -36,6 +36,7 @@ internal sealed class BeyondLinearSection : IClaimSection
             ("Linear task: linear vs softmax vs ReLU attention (equal loops and parameters)", ["X-SOFTMAX linear task ("]),
             ("Test-time loops (medians of the squared error with exact binomial intervals)", ["X-SOFTMAX test-time loops"]),
             ("Alignment with GD (LEARN-ALIGN metrics)", ["X-SOFTMAX alignment"]),
+            ("Further measurements of these claims", [""]),   // every other note: a new claim's notes appear without a report edit
         ];
         sb.AppendLine("## Beyond linear: quadratic labels and softmax/ReLU attention");
         sb.AppendLine();
