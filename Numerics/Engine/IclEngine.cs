@@ -707,75 +707,99 @@ public sealed class IclEngine : IInContextModel
     {
         // Double offsets of one step in a′'s row index i and column index k, and in b′'s k and j.
         nint row = w * Lanes;
-        nint ai = transposeA ? Lanes : row, ak = transposeA ? row : Lanes;
-        nint bk = transposeB ? Lanes : row, bj = transposeB ? row : Lanes;
+        Product<W, TD, TU, LaneOperand>(ref a, transposeA ? Lanes : row, transposeA ? row : Lanes, ref b, transposeB ? Lanes : row, transposeB ? row : Lanes, ref c, w);
+    }
+
+    /// <summary>How an entry of b′ becomes a lane vector: its own lanes (a lane matrix) or one value for every lane (a scalar matrix).</summary>
+    private interface IOperand
+    {
+        static abstract TD Entry<W, TD, TU>(ref double entry, nint part) where W : ILaneOps<TD, TU> where TD : struct where TU : struct;
+    }
+
+    private readonly struct LaneOperand : IOperand
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TD Entry<W, TD, TU>(ref double entry, nint part) where W : ILaneOps<TD, TU> where TD : struct where TU : struct => W.Load(ref Unsafe.Add(ref entry, part));
+    }
+
+    private readonly struct ScalarOperand : IOperand
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TD Entry<W, TD, TU>(ref double entry, nint part) where W : ILaneOps<TD, TU> where TD : struct where TU : struct => W.Create(entry);
+    }
+
+    /// <summary>
+    /// c = a′b′ for a lane matrix a′ (offsets ai, ak of a step in i and k, in doubles) and b′ of kind TB (offsets bk, bj). Entry by entry
+    /// over k in one FMA chain, so the numbers do not depend on the blocking: 2×2 blocks of c take four independent sums from four operand
+    /// loads per k (a 1×2 form needs three loads for two FMAs and was load-bound), then the odd row and column.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product<W, TD, TU, TB>(ref double a, nint ai, nint ak, ref double b, nint bk, nint bj, ref double c, int w)
+        where W : ILaneOps<TD, TU> where TD : struct where TU : struct where TB : IOperand
+    {
         for (nint part = 0; part < Lanes; part += W.Count)
-            for (nint i = 0; i < w; i++)
+        {
+            nint i = 0;
+            for (; i + 1 < w; i += 2)
             {
-                ref double pa = ref Unsafe.Add(ref a, i * ai + part);
+                ref double pa0 = ref Unsafe.Add(ref a, i * ai + part);
+                ref double pa1 = ref Unsafe.Add(ref pa0, ai);
                 nint j = 0;
-                for (; j + 1 < w; j += 2)   // two entries at a time: independent sums, one load of a′[i,k]
+                for (; j + 1 < w; j += 2)
                 {
-                    ref double pb = ref Unsafe.Add(ref b, j * bj + part);
+                    ref double pb = ref Unsafe.Add(ref b, j * bj);
+                    TD s00 = W.Create(0.0), s01 = s00, s10 = s00, s11 = s00;
+                    for (nint k = 0; k < w; k++)
+                    {
+                        var x0 = W.Load(ref Unsafe.Add(ref pa0, k * ak));
+                        var x1 = W.Load(ref Unsafe.Add(ref pa1, k * ak));
+                        var y0 = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part);
+                        var y1 = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk + bj), part);
+                        s00 = W.FusedMultiplyAdd(x0, y0, s00);
+                        s01 = W.FusedMultiplyAdd(x0, y1, s01);
+                        s10 = W.FusedMultiplyAdd(x1, y0, s10);
+                        s11 = W.FusedMultiplyAdd(x1, y1, s11);
+                    }
+                    ref double c0 = ref Unsafe.Add(ref c, (i * w + j) * Lanes + part);
+                    W.Store(s00, ref c0);
+                    W.Store(s01, ref Unsafe.Add(ref c0, Lanes));
+                    W.Store(s10, ref Unsafe.Add(ref c0, w * Lanes));
+                    W.Store(s11, ref Unsafe.Add(ref c0, (w + 1) * Lanes));
+                }
+                if (j < w)   // the odd column
+                {
+                    ref double pb = ref Unsafe.Add(ref b, j * bj);
                     TD s0 = W.Create(0.0), s1 = s0;
                     for (nint k = 0; k < w; k++)
                     {
-                        var x = W.Load(ref Unsafe.Add(ref pa, k * ak));
-                        s0 = W.FusedMultiplyAdd(x, W.Load(ref Unsafe.Add(ref pb, k * bk)), s0);
-                        s1 = W.FusedMultiplyAdd(x, W.Load(ref Unsafe.Add(ref pb, k * bk + bj)), s1);
+                        var y = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part);
+                        s0 = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa0, k * ak)), y, s0);
+                        s1 = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa1, k * ak)), y, s1);
                     }
                     W.Store(s0, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
-                    W.Store(s1, ref Unsafe.Add(ref c, (i * w + j + 1) * Lanes + part));
+                    W.Store(s1, ref Unsafe.Add(ref c, ((i + 1) * w + j) * Lanes + part));
                 }
-                for (; j < w; j++)
+            }
+            if (i < w)   // the odd row
+            {
+                ref double pa = ref Unsafe.Add(ref a, i * ai + part);
+                for (nint j = 0; j < w; j++)
                 {
-                    ref double pb = ref Unsafe.Add(ref b, j * bj + part);
+                    ref double pb = ref Unsafe.Add(ref b, j * bj);
                     var s = W.Create(0.0);
-                    for (nint k = 0; k < w; k++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * ak)), W.Load(ref Unsafe.Add(ref pb, k * bk)), s);
+                    for (nint k = 0; k < w; k++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * ak)), TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part), s);
                     W.Store(s, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
                 }
             }
+        }
     }
 
     /// <summary>c = a b′ for a lane-vector a and a scalar (same for all lanes) b′ = b or bᵀ.</summary>
     private static void Product(Span<Vector512<double>> a, Span<double> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
-        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>>(ref Doubles(a), b, transposeB, ref Doubles(c), w);
-        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>>(ref Doubles(a), b, transposeB, ref Doubles(c), w);
-        else Product<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(a), b, transposeB, ref Doubles(c), w);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Product<W, TD, TU>(ref double a, Span<double> b, bool transposeB, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
-    {
-        ref double b0 = ref MemoryMarshal.GetReference(b);
-        nint bk = transposeB ? 1 : w, bj = transposeB ? w : 1;
-        for (nint part = 0; part < Lanes; part += W.Count)
-            for (nint i = 0; i < w; i++)
-            {
-                ref double pa = ref Unsafe.Add(ref a, i * w * Lanes + part);
-                nint j = 0;
-                for (; j + 1 < w; j += 2)
-                {
-                    ref double pb = ref Unsafe.Add(ref b0, j * bj);
-                    TD s0 = W.Create(0.0), s1 = s0;
-                    for (nint k = 0; k < w; k++)
-                    {
-                        var x = W.Load(ref Unsafe.Add(ref pa, k * Lanes));
-                        s0 = W.FusedMultiplyAdd(x, W.Create(Unsafe.Add(ref pb, k * bk)), s0);
-                        s1 = W.FusedMultiplyAdd(x, W.Create(Unsafe.Add(ref pb, k * bk + bj)), s1);
-                    }
-                    W.Store(s0, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
-                    W.Store(s1, ref Unsafe.Add(ref c, (i * w + j + 1) * Lanes + part));
-                }
-                for (; j < w; j++)
-                {
-                    ref double pb = ref Unsafe.Add(ref b0, j * bj);
-                    var s = W.Create(0.0);
-                    for (nint k = 0; k < w; k++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * Lanes)), W.Create(Unsafe.Add(ref pb, k * bk)), s);
-                    W.Store(s, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
-                }
-            }
+        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>, ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w);
+        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>, ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w);
+        else Product<Lanes128, Vector128<double>, Vector128<ulong>, ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w);
     }
 
     /// <summary>c = a′b for a scalar a′ = a or aᵀ (its zeros skipped: P is often sparse) and a lane-vector b.</summary>
