@@ -1,0 +1,136 @@
+using System.Numerics;
+using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Moments;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>
+/// WISHART (library level, exact small cases): the moment code of Numerics/Moments against values from the literature — E tr W^k of a
+/// real Wishart W = XᵀX (X n×d standard normal) for k ≤ 4 (symmetric in n and d; χ² moments when min(n, d) = 1), the chi-square moments
+/// of tr W ~ χ²_{nd}, Wick's E[Q_A Q_B] and E[Q_A³] of Gaussian quadratic forms, and the kernel polynomial of measures whose optimum
+/// is known (a two-point measure: p* vanishes on its support, g* = 0). The two Wishart implementations (WishartMoments' trace polynomials,
+/// the reference up to order 8; RealWishartMoments' Stein recursion) are equated. Rationals and big integers: every value is exact.
+/// </summary>
+[TestFixture, Category(ClaimIds.Wishart), Category(CategoryLabels.Library)]
+public sealed class LibraryMoments
+{
+    /// <summary>E tr W^k for W ~ Wishart_d(n, I), k = 1 … 4 (Letac–Massam; each reduces to E(χ²_n)^k at d = 1).</summary>
+    private static BigInteger Literature(int k, int n, int d) => k switch
+    {
+        1 => n * d,
+        2 => n * d * (n + d + 1),
+        3 => n * d * (n * n + d * d + 3 * n * d + 3 * n + 3 * d + 4),
+        4 => (BigInteger)n * d * ((BigInteger)n * n * n + d * d * d + 6 * n * n * d + 6 * n * d * d + 6 * n * n + 6 * d * d + 17 * n * d + 21 * n + 21 * d + 20),
+        _ => throw new ArgumentOutOfRangeException(nameof(k)),
+    };
+
+    private static readonly (int N, int D)[] Shapes = [(1, 1), (1, 4), (5, 1), (3, 2), (2, 3), (7, 4), (12, 10)];
+
+    [Test]
+    public void WISHART_Trace_moments_equal_the_literature_for_k_up_to_4()
+    {
+        foreach (var (n, d) in Shapes)
+        {
+            var stein = RealWishartMoments.TraceMoments(n, d, 4);
+            Checks.True(stein[0] == d, $"n={n} d={d}: tr W⁰ = d (got {stein[0]})", CheckKind.Identity);
+            for (int k = 1; k <= 4; k++)
+            {
+                var expected = Literature(k, n, d);
+                var exact = WishartMoments.ExpectedTraceOfWishartPower(k, n, d);
+                Checks.True(stein[k] == expected, $"Stein: E tr W^{k}, n={n} d={d} = {expected} (got {stein[k]})", CheckKind.Identity);
+                Checks.True(exact == Rational.Of(expected, 1), $"trace polynomial: E tr W^{k}, n={n} d={d} = {expected} (got {exact})", CheckKind.Identity);
+                Checks.True(WishartMoments.WhitenedMoment(k, n, d) == Rational.Of(expected, BigInteger.Pow(n, k)), $"whitened m_{k} = E tr W^{k}/n^{k}, n={n} d={d}", CheckKind.Identity);
+            }
+        }
+    }
+
+    /// <summary>The reference (trace polynomials, k ≤ 8) and the Stein recursion agree to order 8; the recursion alone and the extended recurrence too.</summary>
+    [Test]
+    public void WISHART_The_two_implementations_agree_to_order_8()
+    {
+        // Small shapes: the Stein recursion's cost grows with the partitions of 8 times min(n, d) (12×10 alone took most of a second).
+        foreach (var (n, d) in new[] { (1, 1), (5, 1), (1, 4), (3, 2), (2, 3), (4, 3) })
+        {
+            var stein = RealWishartMoments.Stein(n, d, WishartMoments.MaxOrder);
+            var traceMoments = RealWishartMoments.TraceMoments(n, d, WishartMoments.MaxOrder);
+            var whitened = WishartMoments.WhitenedMoments(WishartMoments.MaxOrder, n, d);
+            var realWhitened = RealWishartMoments.WhitenedMoments(WishartMoments.MaxOrder, n, d);
+            for (int k = 0; k <= WishartMoments.MaxOrder; k++)
+            {
+                var reference = WishartMoments.ExpectedTraceOfWishartPower(k, n, d);
+                Checks.True(Rational.Of(stein[k], 1) == reference, $"n={n} d={d} k={k}: Stein = trace polynomial ({reference})", CheckKind.Identity);
+                Checks.True(traceMoments[k] == stein[k], $"n={n} d={d} k={k}: TraceMoments = Stein", CheckKind.Identity);
+                Checks.True(whitened[k] == realWhitened[k] && whitened[k] == reference / Rational.Of(BigInteger.Pow(n, k), 1), $"n={n} d={d} k={k}: whitened moments agree", CheckKind.Identity);
+            }
+        }
+    }
+
+    /// <summary>tr W ~ χ²_{nd}: E(tr W)² = nd(nd + 2), E(tr W)³ = nd(nd + 2)(nd + 4); and E[tr W² · tr W] = nd(n + d + 1)(nd + 4).</summary>
+    [Test]
+    public void WISHART_Mixed_moments_of_traces()
+    {
+        foreach (var (n, d) in Shapes)
+        {
+            BigInteger m = n * d;
+            Checks.True(RealWishartMoments.MixedMoment(n, d, 1, 1) == m * (m + 2), $"n={n} d={d}: E(tr W)² = nd(nd+2)", CheckKind.Identity);
+            Checks.True(RealWishartMoments.MixedMoment(n, d, 1, 1, 1) == m * (m + 2) * (m + 4), $"n={n} d={d}: E(tr W)³ = nd(nd+2)(nd+4)", CheckKind.Identity);
+            Checks.True(RealWishartMoments.MixedMoment(n, d, 2, 1) == m * (n + d + 1) * (m + 4), $"n={n} d={d}: E[tr W² tr W] = nd(n+d+1)(nd+4)", CheckKind.Identity);
+            Checks.True(RealWishartMoments.MixedMoment(n, d, 3) == Literature(3, n, d), $"n={n} d={d}: a single power is the trace moment", CheckKind.Identity);
+        }
+        Assert.Throws<ArgumentException>(() => RealWishartMoments.MixedMoment(3, 2, 1, 0));
+    }
+
+    /// <summary>Wick: E Q_A = tr A, E[Q_A Q_B] = trA·trB + 2tr(AB), E Q_A³ = (trA)³ + 6 trA·tr(A²) + 8 tr(A³), for rational symmetric A, B.</summary>
+    [Test]
+    public void WISHART_Gaussian_quadratic_forms_by_Wick()
+    {
+        var a = Mat<Rational>.Build(2, 2, (i, j) => i == j ? Rational.FromInt(i + 2) : Rational.Of(1, 2));      // [[2, ½], [½, 3]]
+        var b = Mat<Rational>.Build(2, 2, (i, j) => i == j ? Rational.FromInt(1 - 2 * i) : Rational.FromInt(3)); // [[1, 3], [3, −1]]
+        Rational tr(Mat<Rational> m) => m.Trace();
+        Checks.True(GaussianQuadraticForms.Moment<Rational>([]) == Rational.One, "the empty product is 1", CheckKind.Identity);
+        Checks.True(GaussianQuadraticForms.Moment([a]) == Rational.FromInt(5), "E Q_A = tr A = 5", CheckKind.Identity);
+        var ab = tr(a) * tr(b) + Rational.FromInt(2) * tr(a * b);
+        // trA = 5, trB = 0, AB = [[7/2, 11/2], [19/2, −3/2]]: E[Q_A Q_B] = 0 + 2·2 = 4.
+        Checks.True(GaussianQuadraticForms.Moment([a, b]) == ab && ab == Rational.FromInt(4), $"E[Q_A Q_B] = trA trB + 2tr(AB) = 4 (got {ab})", CheckKind.Identity);
+        var a2 = a * a;
+        var aaa = tr(a) * tr(a) * tr(a) + Rational.FromInt(6) * tr(a) * tr(a2) + Rational.FromInt(8) * tr(a2 * a);
+        Checks.True(GaussianQuadraticForms.Moment([a, a, a]) == aaa, $"E Q_A³ = (trA)³ + 6trA tr(A²) + 8tr(A³) = {aaa}", CheckKind.Identity);
+        // Centred: E(Q_A − tr A)² = Var Q_A = 2tr(A²).
+        Checks.True(GaussianQuadraticForms.CentredMoment(a, 2, []) == Rational.FromInt(2) * tr(a2), "E(Q_A − trA)² = 2tr(A²)", CheckKind.Identity);
+        Checks.True(GaussianQuadraticForms.CentredMoment(a, 1, [b]) == Rational.FromInt(2) * tr(a * b), "E[(Q_A − trA) Q_B] = 2tr(AB)", CheckKind.Identity);
+        var tooMany = Enumerable.Repeat(a, GaussianQuadraticForms.MaxForms + 1).ToArray();
+        Assert.Throws<ArgumentException>(() => GaussianQuadraticForms.Moment(tooMany));
+    }
+
+    /// <summary>
+    /// The kernel polynomial of ν = ½δ₁ + ½δ₂ (m_k = (1 + 2^k)/2): with L = 2, p*(μ) = (1 − μ)(1 − μ/2) vanishes on the support, so
+    /// g* = 0, the coefficients are (1, −3/2, 1/2) and the step sizes ½ and 1. With L = 1: a* = m₁/m₂ and g* = m₀ − m₁²/m₂.
+    /// </summary>
+    [Test]
+    public void WISHART_Kernel_polynomial_of_a_two_point_measure()
+    {
+        var m = Enumerable.Range(0, 5).Select(k => Rational.Of(1 + (1L << k), 2)).ToArray();   // 1, 3/2, 5/2, 9/2, 17/2
+        var two = KernelPolynomial.Solve(m, 2);
+        Checks.True(two.OptimalLoss.IsZero, $"L = 2: g* = 0 (got {two.OptimalLoss})", CheckKind.Identity);
+        Checks.True(two.Coefficients.SequenceEqual([Rational.One, Rational.Of(-3, 2), Rational.Of(1, 2)]), "L = 2: p* = 1 − 3μ/2 + μ²/2", CheckKind.Identity);
+        Checks.Close(two.StepSizes[0], 0.5, 1e-12, "L = 2: the smaller step 1/2 (root-finding in double)");
+        Checks.Close(two.StepSizes[1], 1, 1e-12, "L = 2: the larger step 1");
+        Checks.Close(KernelPolynomial.Loss(m, [0.5, 1.0]), 0, 1e-15, "g at the optimal steps is 0");
+        Checks.True(KernelPolynomial.Loss(m, [0.0, 0.0]) == 1, "g at zero steps is m₀ = 1", CheckKind.Identity);
+
+        var one = KernelPolynomial.Solve(m, 1);
+        var expected = m[0] - m[1] * m[1] / m[2];   // 1 − (9/4)/(5/2) = 1/10
+        Checks.True(one.OptimalLoss == expected && expected == Rational.Of(1, 10), $"L = 1: g* = m₀ − m₁²/m₂ = 1/10 (got {one.OptimalLoss})", CheckKind.Identity);
+        Checks.Close(one.StepSizes[0], 0.6, 1e-15, "L = 1: a* = m₁/m₂ = 3/5");
+        // g(a) = m₀ − 2a m₁ + a² m₂: at a = 0 the gradient is −2m₁ = −3; at a* it vanishes.
+        Checks.Close(KernelPolynomial.Gradient(m, [0.0])[0], -3, 1e-15, "∂g/∂a at 0 = −2m₁");
+        Checks.Close(KernelPolynomial.Gradient(m, [0.6])[0], 0, 1e-15, "∂g/∂a at a* = 0");
+        // The looped restriction: E(1 − bμ)^{2L} = ½(1 − b)^{2L} + ½(1 − 2b)^{2L}; at b = 1, L = 2: ½·0 + ½·1 = ½.
+        Checks.Close(KernelPolynomial.LoopedLoss(m, 1, 2), 0.5, 1e-15, "ℓ_2(1) = ½");
+        Checks.Close(KernelPolynomial.LoopedLoss(m, 0.25, 1), 0.5 * 0.5625 + 0.5 * 0.25, 1e-15, "ℓ_1(¼) = ½(¾)² + ½(½)²");
+
+        var ex = Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 3));
+        Checks.True(ex!.ParamName == "moments", $"three layers need m_0..m_6: the error names 'moments' ({ex.Message})");
+        Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 0));
+    }
+}
