@@ -7,7 +7,7 @@ namespace LoopedIcl.Lemmas;
 /// literal O(n²d)-per-layer transformer predicts, prompt by prompt, for every parameterisation, in double within the
 /// general-layer rounding budget (Tolerance.GeneralLayers, scaled with the trajectory's magnitude and L).
 /// </summary>
-[TestFixture, Category(ClaimIds.FastPath)]
+[TestFixture, Category(ClaimIds.FastPath), Category(CategoryLabels.Library)]
 public sealed class EngineEqualsLiteral
 {
     /// <summary>FAST-PATH: engine ŷ and batch-mean loss = literal model's, 9 prompts (a full lane group and a padded one), d ≤ 5, n ≤ 16.</summary>

@@ -5,7 +5,7 @@ namespace LoopedIcl.Lemmas;
 /// prediction as the literal O(n²d)-per-layer attention, for every model, in double within a budget that scales
 /// with L and the trajectory's magnitude (through κ), and exactly in rationals.
 /// </summary>
-[TestFixture, Category(ClaimIds.FastPath)]
+[TestFixture, Category(ClaimIds.FastPath), Category(CategoryLabels.Library)]
 public sealed class GramFastPathEqualsLiteral
 {
     public enum Model { Sparse8, GdPlusPlus11, GeneralPQ, GatmiryLooped, LastRowPFullQ }

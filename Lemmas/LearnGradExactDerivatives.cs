@@ -7,7 +7,7 @@ namespace LoopedIcl.Lemmas;
 /// forward-mode dual numbers through the literal generic transformer — over rationals at integer points (exact equality), and
 /// over doubles at random points for deeper models (within the general-layer rounding budget).
 /// </summary>
-[TestFixture, Category(ClaimIds.LearnGrad)]
+[TestFixture, Category(ClaimIds.LearnGrad), Category(CategoryLabels.Library)]
 public sealed class LearnGradExactDerivatives
 {
     /// <summary>The layers of θ as duals in direction e_k: value = layer(θ), derivative = ∂layer/∂θ_k (the map's coefficients).</summary>

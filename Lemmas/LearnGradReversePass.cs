@@ -6,7 +6,7 @@ namespace LoopedIcl.Lemmas;
 /// LEARN-GRAD: the engine's reverse-mode gradient of the batch-mean loss w.r.t. every trainable entry (untied, tied/looped,
 /// sparse, GD++, symmetric) equals central finite differences of the engine's own loss.
 /// </summary>
-[TestFixture, Category(ClaimIds.LearnGrad)]
+[TestFixture, Category(ClaimIds.LearnGrad), Category(CategoryLabels.Library)]
 public sealed class LearnGradReversePass
 {
     /// <summary>

@@ -10,7 +10,7 @@ namespace LoopedIcl.Lemmas;
 /// the thread count. Controls: a softmax adjoint without its centring term fails the gradient checks; the identity engine differs from
 /// the softmax literal model.
 /// </summary>
-[TestFixture, Category(ClaimIds.XSoftmax)]
+[TestFixture, Category(ClaimIds.XSoftmax), Category(CategoryLabels.Library)]
 public sealed class XSoftmaxEngineEqualsLiteral
 {
     private static Parameterisation Family(int d, int layers, bool tied) => Parameterisation.Full(d, layers, ResidualSign.Plus, tied);
