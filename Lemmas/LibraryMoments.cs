@@ -1,6 +1,7 @@
 using System.Numerics;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Moments;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Lemmas;
 
@@ -132,5 +133,57 @@ public sealed class LibraryMoments
         var ex = Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 3));
         Checks.True(ex!.ParamName == "moments", $"three layers need m_0..m_6: the error names 'moments' ({ex.Message})");
         Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 0));
+    }
+    /// <summary>
+    /// Wick for two W's: E[W B W] = n²B + nBᵀ + n·tr(B)·I (E[xxᵀBxxᵀ] = B + Bᵀ + tr(B)I), so E tr(AŴBŴ) = tr(AB) + (tr(ABᵀ) + trA·trB)/n;
+    /// with A = [[1,2],[0,1]], B = [[0,1],[3,2]], n = 5: 8 + (4 + 4)/5 = 9.6. One W: E Ŵ = I. The word form multiplies the matrices between
+    /// the Ŵ's cyclically, and a word without Ŵ is its trace. Each value must lie within its own rounding bound of the exact one.
+    /// </summary>
+    [Test]
+    public void WISHART_Word_moments_of_one_and_two_wisharts_by_hand()
+    {
+        var a = Matrix<double>.Build.DenseOfArray(new double[,] { { 1, 2 }, { 0, 1 } });
+        var b = Matrix<double>.Build.DenseOfArray(new double[,] { { 0, 1 }, { 3, 2 } });
+        var i2 = Matrix<double>.Build.DenseIdentity(2);
+        void Within(WishartWordMoments.Moment m, double exact, string what)
+        {
+            Checks.True(m.RoundingBound > 0 && m.RoundingBound < 1e-12 * Math.Max(1, Math.Abs(exact)), $"{what}: a small positive rounding bound (got {m.RoundingBound:G3})");
+            Checks.Close(m.Value, exact, m.RoundingBound, $"{what} = {exact} within its rounding bound");
+        }
+        Within(WishartWordMoments.WhitenedTrace([a], 5), 2, "E tr(AŴ) = tr A");
+        Within(WishartWordMoments.WhitenedTrace([a, b], 5), 9.6, "E tr(AŴBŴ)");
+        Within(WishartWordMoments.WhitenedTrace([i2, i2], 5), 2.0 * 8 / 5, "E tr Ŵ² = d(n+d+1)/n");
+        Within(WishartWordMoments.WhitenedTrace([i2, i2, i2], 3), 2.0 * 3 * (9 + 4 + 18 + 9 + 6 + 4) / 27, "E tr Ŵ³ = nd(n²+d²+3nd+3n+3d+4)/n³");
+        Within(WishartWordMoments.WhitenedWord([a, null, b, null], 5, 2), 9.6, "word (A, Ŵ, B, Ŵ)");
+        Within(WishartWordMoments.WhitenedWord([null, a, null, b], 5, 2), 9.6, "word (Ŵ, A, Ŵ, B): the tail B joins the head");
+        // (A, B, Ŵ, Ŵ) = E tr(C Ŵ I Ŵ) with C = AB = [[6,5],[3,2]]: tr C + (tr C + tr C·tr I)/n = 8 + 24/5.
+        Within(WishartWordMoments.WhitenedWord([a, b, null, null], 5, 2), 12.8, "word (A, B, Ŵ, Ŵ)");
+        Within(WishartWordMoments.WhitenedWord([a, b], 5, 2), 8, "a word without Ŵ is tr(AB)");
+        Checks.True(WishartWordMoments.Gamma(2) == 2 * Math.Pow(2, -53) / (1 - 2 * Math.Pow(2, -53)), "γ₂ = 2u/(1 − 2u)", CheckKind.Identity);
+        var noMatrix = Assert.Throws<ArgumentException>(() => WishartWordMoments.WhitenedTrace([], 5));
+        Checks.True(noMatrix!.ParamName == "between", "an empty word names 'between'");
+        Assert.Throws<ArgumentException>(() => WishartWordMoments.WhitenedTrace(Enumerable.Repeat(i2, WishartWordMoments.MaxOrder + 1).ToArray(), 5));
+        Assert.Throws<ArgumentException>(() => WishartWordMoments.WhitenedTrace([i2, Matrix<double>.Build.DenseIdentity(3)], 5));
+        Assert.Throws<ArgumentException>(() => WishartWordMoments.WhitenedTrace([i2], 0));
+        Assert.Throws<ArgumentException>(() => WishartWordMoments.WhitenedWord([i2], 5, 2, tokenRoundings: -1));
+    }
+
+    /// <summary>Extend recovers the smallest recurrence of known sequences: k! (order 1, degree 1), Fibonacci (order 2, constant), and refuses the primes.</summary>
+    [Test]
+    public void WISHART_Recurrence_recovery_on_known_sequences()
+    {
+        var factorials = new BigInteger[31];
+        factorials[0] = 1;
+        for (int k = 1; k <= 30; k++) factorials[k] = factorials[k - 1] * k;
+        var f = RealWishartMoments.Extend(factorials[..20], 30);
+        Checks.True(f.Order == 1 && f.Degree == 1, $"k!: order 1, degree 1 (got {f.Order}, {f.Degree})", CheckKind.Identity);
+        Checks.True(f.Moments.SequenceEqual(factorials), "k! extended to k = 30", CheckKind.Identity);
+        var fib = new BigInteger[41];
+        fib[0] = 0; fib[1] = 1;
+        for (int k = 2; k <= 40; k++) fib[k] = fib[k - 1] + fib[k - 2];
+        var g = RealWishartMoments.Extend(fib[..20], 40);
+        Checks.True(g.Order == 2 && g.Degree == 0 && g.Moments.SequenceEqual(fib), $"Fibonacci: order 2, constant coefficients, extended to 40 (got {g.Order}, {g.Degree})", CheckKind.Identity);
+        var primes = Enumerable.Range(2, 400).Where(p => Enumerable.Range(2, p - 2).All(q => p % q != 0)).Take(42).Select(p => (BigInteger)p).ToArray();
+        Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(primes, 50));
     }
 }
