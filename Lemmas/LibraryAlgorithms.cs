@@ -318,7 +318,8 @@ public sealed class LibraryAlgorithms
     /// <summary>
     /// STATISTICS: no progress. On f = −1 − c(x₁ + x₂) with c = 2⁻²⁶ each unit step lowers f by exactly 2c² = 2⁻⁵¹ = 4u|f| at f = −1 (u = 2⁻⁵³)
     /// and ≤ 4u|f| below: every iteration is stalled (the rule is ≤), so the run stops after 20 with NoProgress at (20c, 20c),
-    /// f = −1 − 20·2⁻⁵¹ (‖∇f‖ = √2·c is above the tolerance). If the 20th stalled step lands where ∇f = 0, the run is converged.
+    /// f = −1 − 20·2⁻⁵¹ (‖∇f‖ = √2·c is above the tolerance). If the 20th stalled step lands where ‖∇f‖ equals the tolerance, the run is
+    /// converged.
     /// </summary>
     [Test]
     public void STATISTICS_Bfgs_stops_after_twenty_stalled_iterations()
@@ -326,8 +327,9 @@ public sealed class LibraryAlgorithms
         double c = Math.ScaleB(1, -26);
         var r = Minimizer.Bfgs(new Fn(2, x => (-1 - c * (x[0] + x[1]), [-c, -c])), [0.0, 0.0]);
         Run(r, [20 * c, 20 * c], -1 - 20 * Math.ScaleB(1, -51), Math.Sqrt(2) * c, 20, 21, Minimizer.NoProgress, 0, "−1 − c(x₁ + x₂)");
-        var flat = Minimizer.Bfgs(new Fn(2, x => (-1 - c * (x[0] + x[1]), x[0] >= 20 * c ? [0.0, 0.0] : [-c, -c])), [0.0, 0.0]);
-        Run(flat, [20 * c, 20 * c], -1 - 20 * Math.ScaleB(1, -51), 0, 20, 21, Minimizer.GradientTolerance, 0, "stalled onto ∇f = 0");
+        double tol = 5 * Math.ScaleB(1, -40);
+        var flat = Minimizer.Bfgs(new Fn(2, x => (-1 - c * (x[0] + x[1]), x[0] >= 20 * c ? [3 * Math.ScaleB(1, -40), 4 * Math.ScaleB(1, -40)] : [-c, -c])), [0.0, 0.0], tol);
+        Run(flat, [20 * c, 20 * c], -1 - 20 * Math.ScaleB(1, -51), tol, 20, 21, Minimizer.GradientTolerance, 0, "stalled onto ‖∇f‖ = tolerance");
     }
 
     /// <summary>
@@ -360,6 +362,65 @@ public sealed class LibraryAlgorithms
         Run(liar, [0], 0, 1, 0, 61, Minimizer.LineSearchFailed, 0, "f constant, ∇f = 1");
     }
 
+    /// <summary>
+    /// STATISTICS: restart from steepest descent. Scripted by call: f(0) = 0, ∇f = (−2⁻⁸⁰, 0); the full step to x₁ = (2⁻⁸⁰, 0) gives f = −1,
+    /// ∇f = g₁ = (1, 1), so s = (2⁻⁸⁰, 0), y = (1, 1): the update of I is [[1 + 2⁻⁸⁰, −1], [−1, 1]] (positive definite, determinant 2⁻⁸⁰),
+    /// in double [[1, −1], [−1, 1]], singular with g₁ in its null space: the slope −g₁ᵀHg₁ is exactly 0, not a descent direction. The
+    /// run restarts from H = I with a first step: the trial x₁ − g₁/√2 (f = −1.0001, above the Armijo bound −1 − 10⁻⁴·√2: rejected),
+    /// then x₂ = x₁ − g₁/(2√2) (f = −1000, ∇f = g₂ = (1, −2)); the next step is −H₂g₂ with H₂ the textbook BFGS update of I,
+    /// (I − ρsyᵀ)(I − ρysᵀ) + ρssᵀ (Nocedal–Wright 6.17), and there ∇f = 0: 3 iterations, 5 evaluations.
+    /// </summary>
+    [Test]
+    public void STATISTICS_Bfgs_restarts_when_the_update_loses_descent()
+    {
+        double tiny = Math.ScaleB(1, -80);
+        double[] g1 = [1.0, 1.0], g2 = [1.0, -2.0];
+        var script = new (double, double[])[] { (0.0, [-tiny, 0.0]), (-1.0, g1), (-1.0001, [5.0, 5.0]), (-1000.0, g2), (-1001.0, [0.0, 0.0]) };
+        int call = 0;
+        var f = new Fn(2, _ => call < script.Length ? script[call++] : (0.0, [1.0, 1.0]));
+        var r = Minimizer.Bfgs(f, [0.0, 0.0], Math.ScaleB(1, -100)); // a tolerance below ‖∇f(0)‖ = 2⁻⁸⁰
+        Checks.True(r.Converged && r.Iterations == 3 && r.Evaluations == 5, $"converged after 3 iterations, 5 evaluations ({r}, {r.Evaluations})");
+        double[] x1 = [tiny, 0.0];
+        Checks.True(f.Points[1].SequenceEqual(x1), "x₁ = x₀ − ∇f(x₀) (‖∇f‖ < 1: the full step)");
+        double t = 1 / Math.Sqrt(2);
+        for (int i = 0; i < 2; i++)
+        {
+            Checks.True(f.Points[2][i] == x1[i] + t * -g1[i], $"restart: trial 1 is x₁ − g₁/‖g₁‖, coordinate {i} (got {f.Points[2][i]:R})");
+            Checks.True(f.Points[3][i] == x1[i] + t / 2 * -g1[i], $"restart: trial 2 is x₁ − g₁/(2‖g₁‖), coordinate {i} (got {f.Points[3][i]:R})");
+        }
+        var s = Vector<double>.Build.DenseOfArray(f.Points[3]) - Vector<double>.Build.DenseOfArray(x1);
+        var y = Vector<double>.Build.DenseOfArray(g2) - Vector<double>.Build.DenseOfArray(g1);
+        double rho = 1 / s.DotProduct(y);
+        var id = Matrix<double>.Build.DenseIdentity(2);
+        var h2 = (id - rho * s.OuterProduct(y)) * (id - rho * y.OuterProduct(s)) + rho * s.OuterProduct(s);
+        var x3 = Vector<double>.Build.DenseOfArray(f.Points[3]) - h2 * Vector<double>.Build.DenseOfArray(g2);
+        for (int i = 0; i < 2; i++) Checks.Close(f.Points[4][i], x3[i], 1e-14, $"after the restart: x₃ = x₂ − H₂g₂ from H = I, coordinate {i}");
+        Checks.True(r.Point.SequenceEqual(Vector<double>.Build.DenseOfArray(f.Points[4])) && r.Value == -1001, "ends at x₃");
+    }
+
+    /// <summary>
+    /// STATISTICS: the update needs curvature yᵀs &gt; 10⁻¹²‖y‖‖s‖. Scripted by call: ∇f(0) = (−½, 0), the full step to x₁ = (½, 0) (s = (½, 0)),
+    /// ∇f(x₁) = (½, Y), y = (1, Y), yᵀs = ½. At Y = 2⁴⁰ the bound is 10⁻¹²·2⁴⁰·½ ≈ 0.55 ≥ ½: no update, H stays I and the next trial
+    /// is exactly x₁ − ∇f(x₁) = (0, −2⁴⁰). At Y = 2³⁹ the bound is ≈ 0.27 &lt; ½: the update is made and the next trial is another point.
+    /// </summary>
+    [Test]
+    public void STATISTICS_Bfgs_skips_the_update_without_curvature()
+    {
+        Fn Script(double bigY)
+        {
+            var script = new (double, double[])[] { (0.0, [-0.5, 0.0]), (-1.0, [0.5, bigY]), (-1e30, [0.0, 0.0]) };
+            int call = 0;
+            return new Fn(2, _ => call < script.Length ? script[call++] : (0.0, [1.0, 1.0]));
+        }
+        var flat = Script(Math.ScaleB(1, 40));
+        var r = Minimizer.Bfgs(flat, [0.0, 0.0]);
+        Checks.True(r.Converged && r.Iterations == 2 && r.Evaluations == 3, $"2 iterations, 3 evaluations ({r})");
+        Checks.True(flat.Points[2].SequenceEqual([0.0, -Math.ScaleB(1, 40)]), $"no update: x₂ = x₁ − g₁ (got ({string.Join(", ", flat.Points[2])}))");
+        var curved = Script(Math.ScaleB(1, 39));
+        Minimizer.Bfgs(curved, [0.0, 0.0]);
+        Checks.True(!curved.Points[2].SequenceEqual([0.0, -Math.ScaleB(1, 39)]), "update made: x₂ ≠ x₁ − g₁");
+    }
+
     /// <summary>STATISTICS: BFGS and the multi-start reject a null objective, a start of the wrong length, a non-positive tolerance or limit and a non-finite start.</summary>
     [Test]
     public void STATISTICS_Bfgs_rejects_bad_arguments()
@@ -373,7 +434,9 @@ public sealed class LibraryAlgorithms
         Rejects(() => Minimizer.Bfgs(f, [1.0, 1.0], 1e-10, 0), "maxIterations", "≥ 1");
         foreach (var bad in new[] { double.NaN, double.PositiveInfinity })
             Rejects(() => Minimizer.Bfgs(new Fn(1, _ => (bad, [0.0])), [0.0]), "start", "not finite");
-        RejectsNull(() => Minimizer.MultiStart(null!, 1, _ => [0.0, 0.0], 1e-10, 10), "objective");
+        bool drawn = false;
+        RejectsNull(() => Minimizer.MultiStart(null!, 1, _ => { drawn = true; return [0.0, 0.0]; }, 1e-10, 10), "objective");
+        Checks.True(!drawn, "a null objective is rejected before any start point is drawn");
         RejectsNull(() => Minimizer.MultiStart(f, 1, null!, 1e-10, 10), "startPoint");
         Rejects(() => Minimizer.MultiStart(f, 0, _ => [0.0, 0.0], 1e-10, 10), "starts", "≥ 1");
     }
@@ -447,7 +510,8 @@ public sealed class LibraryAlgorithms
         Checks.True(none.Summary() == "2 starts, 0 converged (‖∇f‖ ≤ 1E-006; max ‖∇f‖ n/a), 2 failed [LineSearchFailed at f = -7, ‖∇f‖ = 2.0E+000; "
             + "MaximumIterations at f = 3, ‖∇f‖ = 1.0E+000]; stationary values: ", $"summary: {none.Summary()}");
         var ex = Assert.Throws<InvalidOperationException>(() => _ = none.Best);
-        Checks.True(ex!.Message.Contains("no run of 2 converged", StringComparison.Ordinal) && ex.Message.Contains("MaximumIterations", StringComparison.Ordinal), ex.Message);
+        Checks.True(ex!.Message == "no run of 2 converged: f = -7, ‖∇f‖ = 2.00E+000, 1 iterations, LineSearchFailed; f = 3, ‖∇f‖ = 1.00E+000, 1 iterations, MaximumIterations",
+            $"Best with no converged run lists every run: {ex.Message}");
     }
 
     // ---------------------------------------------------------------- Finite differences, golden section, signed permutations
@@ -487,6 +551,9 @@ public sealed class LibraryAlgorithms
         Checks.Close(Minimizer.GoldenSection(t => t, 0, 1, 1e-9), 0, 1e-9, "increasing f: the left end");
         Checks.Close(Minimizer.GoldenSection(t => -t, -2, 3, 1e-9), 3, 1e-9, "decreasing f: the right end");
         Checks.Close(Minimizer.GoldenSection(t => (t - 1.25) * (t - 1.25), 1, 2), 1.25, 1e-9, "default tolerance 1e-9");
+        // The loop runs while the width exceeds the tolerance: a tolerance equal to the width returns the midpoint after the two first calls.
+        int wide = 0;
+        Checks.True(Minimizer.GoldenSection(t => { wide++; return t; }, 0, 1, 1) == 0.5 && wide == 2, $"tolerance = width: midpoint, 2 calls (got {wide})");
         RejectsNull(() => Minimizer.GoldenSection(null!, 0, 1), "f");
         Rejects(() => Minimizer.GoldenSection(t => t, 1, 1), "hi", "exceed lo");
         Rejects(() => Minimizer.GoldenSection(t => t, 1, 0), "hi", "exceed lo");
