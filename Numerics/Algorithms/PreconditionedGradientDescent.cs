@@ -1,5 +1,4 @@
 using LoopedIcl.Numerics.Algebra;
-using LoopedIcl.Numerics.Prompts;
 
 namespace LoopedIcl.Numerics.Algorithms;
 
@@ -38,10 +37,6 @@ public static class PreconditionedGradientDescent
         Guard.NonNegative(steps, nameof(steps));
         return Iterates(x, y, Enumerable.Repeat(preconditioner, steps).ToArray());
     }
-
-    /// <summary>⟨x_q, w_L⟩.</summary>
-    public static T Predict<T>(Prompt<T> prompt, IReadOnlyList<Mat<T>> preconditioners) where T : struct, IScalar<T> =>
-        Mat<T>.Dot(prompt.Query, Iterates(prompt.X, prompt.Y, preconditioners)[^1]);
 }
 
 /// <summary>Plain gradient descent on R(w) with step η: PGD with Γ = ηI.</summary>
