@@ -122,4 +122,100 @@ public sealed class LibraryModels
         var ex = Assert.Throws<ArgumentException>(() => new LinearTransformer<Real>([Families.SparsePreconditioner(a), Families.SparsePreconditioner(RealMat.From(new double[,] { { 1 } }))]));
         Checks.True(ex!.ParamName == "layers[1].P", $"a layer of another width names itself (got {ex.ParamName})");
     }
+    private static void Rejects(Action call, string parameter)
+    {
+        var ex = Assert.Catch<ArgumentException>(() => call());
+        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
+    }
+
+    /// <summary>
+    /// Softmax's column shift and normalisation where they matter: scores 800 and 1600 (x_q = 800) overflow exp unless shifted by the
+    /// column's largest allowed score, which gives ŷ = −5 exactly (e^{−800} underflows to 0); with the query as a key (mask None) its score
+    /// 640000 dominates and the label slot c = 1 is the whole update: ŷ = −(1 + ½·2·1) = −2; with QueryOnly the context columns have no
+    /// allowed key and stay, and the query column is as with the default mask.
+    /// </summary>
+    [Test]
+    public void ATTN_Softmax_shift_mask_and_normalisation_by_hand()
+    {
+        static Prompt<Real> At(double query) => new(RealMat.From(new double[,] { { 1 }, { 2 } }), RealMat.From(new double[,] { { 3 }, { 5 } }),
+            RealMat.From(new double[,] { { query } }), 0.0, RealMat.From(new double[,] { { 1 } }));
+        var layer = Families.Gatmiry(Mat<Real>.Build(1, 1, (_, _) => 1.0));
+        double Predict(AttentionMask mask, double query, double slot) =>
+            new LinearTransformer<Real>([layer], ResidualSign.Plus, mask, ScoreActivation.Softmax).Predict(At(query), slot).Value;
+        Checks.True(Predict(AttentionMask.QueryExcluded, 800, 0) == -5, $"scores 800, 1600: ŷ = −5 exactly (got {Predict(AttentionMask.QueryExcluded, 800, 0)})", CheckKind.Identity);
+        Checks.True(Predict(AttentionMask.None, 800, 1) == -2, $"the query as a key with score 640000: ŷ = −2 (got {Predict(AttentionMask.None, 800, 1)})", CheckKind.Identity);
+        double expected = -(3 * Math.Exp(4) + 5 * Math.Exp(8)) / (Math.Exp(4) + Math.Exp(8));
+        Checks.Close(Predict(AttentionMask.QueryOnly, 4, 0), expected, 1e-14 * Math.Abs(expected), "QueryOnly: the query column as with the default mask");
+        var ex = Assert.Throws<NotSupportedException>(() => new LinearTransformer<Rational>([Families.Gatmiry(M(new long[,] { { 1 } }))], activation: ScoreActivation.Softmax).Predict(HandPrompt()));
+        Checks.True(ex!.Message.Contains("exp", StringComparison.Ordinal) && ex.Message.Contains(nameof(Rational), StringComparison.Ordinal), $"the error says exp and the scalar ({ex.Message})");
+        // ReLU at a zero score: max(0, 0) = 0 either way; a negative score is cut (above), a positive one kept.
+        var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => ((AttentionMask)99).Allows(0, 0, 1));
+        Checks.True(unknown!.Message.Contains("Unknown attention mask", StringComparison.Ordinal), "an unknown mask says so");
+    }
+
+    /// <summary>Chen's fast loop by hand: x = (1, 2), y = (3, 5) give G = 5, b = 13; q ← q − η(Gq + αb) with α = −1, η = 1/10: q = 1.3, 1.95.</summary>
+    [Test]
+    public void ATTN_Chen_fast_loop_and_row_layout_by_hand()
+    {
+        var loop = new ChenFastLoop(RealMat.From(new double[,] { { 1 }, { 2 } }), RealMat.From(new double[,] { { 3 }, { 5 } }));
+        var errors = new double[3];
+        loop.Errors([1.0], -1, 0.1, -2, errors);   // e_t = |−q_t − (−2)|: 2, 0.7, 0.05
+        Checks.True(errors[0] == 2, "e₀ = |target|", CheckKind.Identity);
+        Checks.Close(errors[1], 0.7, 1e-15, "e₁ = |−1.3 + 2|");
+        Checks.Close(errors[2], 0.05, 1e-15, "e₂ = |−1.95 + 2|");
+        Checks.Close(loop.Readout(-1, 0.1, 2)[0], -1.95, 1e-15, "TF₂ = −q₂");
+        var two = new ChenFastLoop(RealMat.From(new double[,] { { 1, 0 }, { 1, 1 }, { 0, 2 } }), RealMat.From(new double[,] { { 1 }, { 1 }, { 1 } }));
+        var gram = two.Gram();
+        Checks.True(gram[0, 0] == 2 && gram[0, 1] == 1 && gram[1, 0] == 1 && gram[1, 1] == 5, $"XᵀX = [[2,1],[1,5]] (got {gram})", CheckKind.Identity);
+        Rejects(() => loop.Errors([1.0, 2.0], -1, 0.1, 0, new double[2]), "reference");
+        Rejects(() => loop.Errors([1.0], -1, 0.1, 0, []), "errors");
+        Rejects(() => loop.Errors([1.0], -1, 0, 0, new double[2]), "stepSize");
+        Rejects(() => loop.Readout(-1, 0.1, -1), "loops");
+        Rejects(() => new ChenFastLoop(null!, RealMat.From(new double[,] { { 1 } })), "x");
+        Rejects(() => new ChenFastLoop(RealMat.From(new double[,] { { 1 } }), null!), "y");
+        Rejects(() => new ChenFastLoop(RealMat.From(new double[,] { { 1 } }), RealMat.From(new double[,] { { 1 }, { 2 } })), "y");
+
+        // The literal row layout: zero loops give Z(0) alone.
+        var chen = new ChenLoopedTransformer<Rational>(Families.ChenIdentity<Rational>(1), Rational.Of(1, 10));
+        var z0 = Embedding.RowTokens(M(new long[,] { { 1 }, { 2 } }), M(new long[,] { { 3 }, { 5 } }), M(new long[,] { { 0 } }), R(-1));
+        Checks.True(chen.Trajectory(z0, 0).Count == 1, "zero loops: Z(0) only", CheckKind.Identity);
+        Rejects(() => new ChenLoopedTransformer<Rational>(null!, R(1)), "layer");
+        Rejects(() => chen.Trajectory(null!, 1), "z0");
+        Rejects(() => chen.Trajectory(z0, -1), "loops");
+        Rejects(() => chen.Trajectory(M(new long[,] { { 1, 2, 3 } }), 1), "z0");
+        Rejects(() => RowAttention.Apply(Mat<Rational>.Identity(2), Mat<Rational>.Identity(2), M(new long[,] { { 1, 2 } })), "z");
+        Rejects(() => RowAttention.Apply(Mat<Rational>.Identity(3), Mat<Rational>.Identity(2), z0), "q");
+        Rejects(() => RowAttention.Apply(Mat<Rational>.Identity(2), Mat<Rational>.Identity(3), z0), "p");
+    }
+
+    /// <summary>Every argument check of the column-layout models names its argument; the Gram-state path agrees with the hand value 26 and the query slot.</summary>
+    [Test]
+    public void ATTN_Column_layout_argument_checks_and_the_gram_path()
+    {
+        var sparse = Families.SparsePreconditioner(M(new long[,] { { 1 } }));
+        Checks.True(GramFastPath.Predict([sparse], ResidualSign.Plus, HandPrompt()) == R(26), "Gram state: ŷ = 26", CheckKind.Identity);
+        Checks.True(GramFastPath.Predict([sparse], ResidualSign.Plus, HandPrompt(), R(10)) == R(16), "Gram state with query slot 10: 16", CheckKind.Identity);
+        Checks.True(GramFastPath.Predict([sparse, sparse], ResidualSign.Plus, HandPrompt()) == new LinearTransformer<Rational>([sparse, sparse]).Predict(HandPrompt()),
+            "Gram state = literal model over two layers", CheckKind.Identity);
+        var wide = Families.SparsePreconditioner(M(new long[,] { { 1, 0 }, { 0, 1 } }));
+        var badQ = new AttentionLayer<Rational>(sparse.P, wide.Q);
+        Rejects(() => GramFastPath.QueryColumn<Rational>(null!, ResidualSign.Plus, HandPrompt()), "layers");
+        Rejects(() => GramFastPath.QueryColumn([sparse, wide], ResidualSign.Plus, HandPrompt()), "layers[1].P");
+        Rejects(() => GramFastPath.QueryColumn([badQ], ResidualSign.Plus, HandPrompt()), "layers[0].Q");
+        Rejects(() => new LinearTransformer<Rational>(null!), "layers");
+        Rejects(() => new LinearTransformer<Rational>([sparse, badQ]), "layers[1].Q");
+        Rejects(() => new LoopedTransformer<Rational>(null!, 2), "layer");
+        var empty = new LinearTransformer<Rational>([]);
+        var z0 = Embedding.ColumnTokens(HandPrompt());
+        Checks.True(empty.Forward(z0).ExactlyEquals(z0), "no layers: Z unchanged", CheckKind.Identity);
+        var plain = new LinearTransformer<Rational>([sparse]);
+        Rejects(() => plain.Trajectory(null!), "z0");
+        Rejects(() => plain.Trajectory(M(new long[,] { { 1, 2 } })), "z0");
+        Rejects(() => plain.Trajectory(M(new long[,] { { 1 }, { 2 } })), "n (context tokens)");
+        Rejects(() => Embedding.RowTokens(M(new long[,] { { 1 } }), M(new long[,] { { 1 }, { 2 } }), M(new long[,] { { 1 } }), R(0)), "y");
+        Rejects(() => Embedding.RowTokens(M(new long[,] { { 1 } }), M(new long[,] { { 1 } }), M(new long[,] { { 1 }, { 2 } }), R(0)), "q0");
+        Rejects(() => Families.GdPlusPlus(M(new long[,] { { 1 } }), M(new long[,] { { 1, 2 } })), "b");
+        Rejects(() => Families.ChenIdentity<Rational>(0), "d");
+        Rejects(() => Families.SparsePreconditioner(M(new long[,] { { 1, 2 } })), "a");
+    }
 }

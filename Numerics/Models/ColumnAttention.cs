@@ -43,9 +43,8 @@ public static class ColumnAttention
             for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n) && (max is null || e[i, j] > max.Value)) max = e[i, j];
             if (max is null) continue;
             for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) e[i, j] = ScalarExp.Exp(e[i, j] - max.Value);
-            var sum = T.Zero;
+            var sum = T.Zero;   // ≥ 1: the largest allowed score contributes exp(0)
             for (int i = 0; i <= n; i++) if (mask.Allows(query: j, key: i, n)) sum += e[i, j];
-            if (sum == T.Zero) continue;
             var scale = T.FromInt(n) / sum;
             for (int i = 0; i <= n; i++) e[i, j] = e[i, j] * scale;
         }
