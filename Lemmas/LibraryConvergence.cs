@@ -139,18 +139,19 @@ public sealed class LibraryConvergence
     }
 
     /// <summary>
-    /// STATISTICS: Run on X = [[2, 1], [1, 2]] (XᵀX = [[5, 4], [4, 5]], eigenvalues 1 and 9, eigenvectors (1, ∓1)/√2), w* = (0.6, 0.8):
-    /// the weights on the eigenvectors are 0.02 and 0.98, so e_t = |α|(0.02(1 − η)^t + 0.98(1 − 9η)^t) with η = stepFactor/9; κ = 9.
+    /// STATISTICS: Run on X = [[4, 2], [2, 4]] (XᵀX = [[20, 16], [16, 20]], eigenvalues 4 and 36, eigenvectors (1, ∓1)/√2), w* = (0.6, 0.8):
+    /// the weights on the eigenvectors are 0.02 and 0.98, so e_t = |α|(0.02(1 − 4η)^t + 0.98(1 − 36η)^t) with η = stepFactor/36; κ = 9
+    /// (λ_max/λ_min, not their product); a singular XᵀX has κ = ∞, also when its computed λ_min rounds below 0.
     /// </summary>
     [Test]
     public void STATISTICS_Run_follows_the_exact_spectral_form()
     {
-        var x = M(new double[,] { { 2, 1 }, { 1, 2 } });
+        var x = M(new double[,] { { 4, 2 }, { 2, 4 } });
         var task = Col(0.6, 0.8);
         var prompt = Prompt<Real>.Realizable(x, Col(1, -1), task);
         foreach (var (alpha, factor) in new[] { (-1.5, 1.0), (2.0, 0.5), (0.75, 1.5) })
         {
-            double eta = factor / 9;
+            double eta = factor / 36;
             var run = ChenConvergence.Run(prompt, alpha, 25, factor);
             Checks.True(run.Error.Length == 26 && run.Loops == 25, "T = 25: 26 errors");
             Checks.Close(run.Kappa, 9, 1e-13, "κ(XᵀX) = 9");
@@ -159,7 +160,7 @@ public sealed class LibraryConvergence
             Checks.Close(run.TaskNormSquared, 1, 1e-15, "‖w*‖² = 1");
             for (int t = 0; t <= 25; t++)
             {
-                double want = Math.Abs(alpha) * Math.Abs(0.02 * Math.Pow(1 - eta, t) + 0.98 * Math.Pow(1 - 9 * eta, t));
+                double want = Math.Abs(alpha) * Math.Abs(0.02 * Math.Pow(1 - 4 * eta, t) + 0.98 * Math.Pow(1 - 36 * eta, t));
                 Checks.Close(run.Error[t], want, 1e-14, $"α = {alpha}, factor {factor}: e_{t}");
             }
             var direct = ChenConvergence.Run(prompt.X, prompt.Y, prompt.Task, alpha, 25, factor);
@@ -168,12 +169,17 @@ public sealed class LibraryConvergence
         // Any reference: the errors against r = (1, 2) and the target α are those of the recurrence; ‖r‖² = 5.
         var y = x * task;
         var other = ChenConvergence.Run(x, y, Col(1, 2), 1.25, 10, 0.8);
-        var rec = Recurrence(x, y, Col(1, 2), 1.25, 0.8 / 9, 1.25, 10);
+        var rec = Recurrence(x, y, Col(1, 2), 1.25, 0.8 / 36, 1.25, 10);
         Checks.Close(other.TaskNormSquared, 5, 1e-15, "‖r‖² = 5");
         for (int t = 0; t <= 10; t++) Checks.Close(other.Error[t], rec[t], 1e-14, $"reference (1, 2): e_{t}");
         // A singular XᵀX (exactly: a zero column): κ = ∞.
         var singular = ChenConvergence.Run(M(new double[,] { { 1, 0 }, { 2, 0 } }), Col(1, 2), Col(0.5, 0.5), 1, 2);
         Checks.True(double.IsPositiveInfinity(singular.Kappa), $"a zero column: λ_min = 0, κ = ∞ (got {singular.Kappa})");
+        // Columns (0.5, 1.25, 3) and 1.5 times it (exact in double): XᵀX is exactly singular and its computed λ_min is a rounding of 0 below it.
+        var dependent = M(new double[,] { { 0.5, 0.75 }, { 1.25, 1.875 }, { 3, 4.5 } });
+        var (lmin, _) = LoopedIcl.Numerics.Spectra.Conditioning.Extremes(new ChenFastLoop(dependent, Col(1, 1, 1)).Gram());
+        Checks.True(lmin <= 0, $"the computed λ_min of the exactly singular Gram is ≤ 0 (got {lmin}): the case below tests that branch");
+        Checks.True(double.IsPositiveInfinity(ChenConvergence.Run(dependent, Col(1, 1, 1), Col(0.5, 0.5), 1, 2).Kappa), "dependent columns: κ = ∞, never negative");
         Checks.True(ChenConvergence.Run(prompt, 1, 0).Error.SequenceEqual([1.0]), "T = 0: e₀ = |α|");
 
         Rejects(() => ChenConvergence.Run(prompt, 1, -1), "loops", "≥ 0");
