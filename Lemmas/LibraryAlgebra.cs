@@ -91,8 +91,8 @@ public sealed class LibraryAlgebra
         Checks.True(R(1, 2).Equals(R(2, 4)) && R(1, 2).Equals((object)R(2, 4)) && !R(1, 2).Equals((object)0.5) && !R(1, 2).Equals(R(1, 3)), "Equals by value, not across types");
         Checks.True(R(1, 2).GetHashCode() == R(3, 6).GetHashCode(), "equal rationals hash alike");
         Checks.True(R(-7, 2).ToString() == "-7/2" && R(4).ToString() == "4", $"text (got {R(-7, 2)}, {R(4)})");
-        Assert.Throws<DivideByZeroException>(() => _ = R(1) / Rational.Zero);
-        Assert.Throws<DivideByZeroException>(() => Rational.Of(BigInteger.One, BigInteger.Zero));
+        Checks.True(Assert.Throws<DivideByZeroException>(() => _ = R(1) / Rational.Zero)!.Message.Contains("division by zero", StringComparison.Ordinal), "x/0 says division by zero");
+        Checks.True(Assert.Throws<DivideByZeroException>(() => Rational.Of(BigInteger.One, BigInteger.Zero))!.Message.Contains("division by zero", StringComparison.Ordinal), "Of(1, 0) says division by zero");
         Checks.True(Rational.Of(new BigInteger(6), new BigInteger(-4)) == R(-3, 2), "Of(BigInteger) normalises");
 
         Checks.True(Rational.Zero.ToDouble() == 0 && R(-7, 2).ToDouble() == -3.5 && R(3).ToDouble() == 3 && R(1, 1024).ToDouble() == 1.0 / 1024, "exact values convert exactly");
@@ -120,7 +120,8 @@ public sealed class LibraryAlgebra
         var z = Mat<Rational>.Zeros(2, 3);
         Checks.True(z.Rows == 2 && z.Cols == 3, "Zeros(2, 3) is 2×3");
         for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 3; j++) Checks.True(z[i, j] == Rational.Zero && (z[i, j] + R(1, 2)) == R(1, 2), $"a rational zero at ({i}, {j}) is a valid 0");
+            for (int j = 0; j < 3; j++)
+                Checks.True(z[i, j] == Rational.Zero && (z[i, j] + R(1, 2)) == R(1, 2) && z[i, j].Denominator == 1, $"a rational zero at ({i}, {j}) is a valid 0 (0/1, positive denominator)");
         var m = Mat<Rational>.Build(2, 3, (i, j) => R(10 * i + j));
         Checks.True(m[0, 2] == R(2) && m[1, 0] == R(10) && m[1, 2] == R(12), "Build(i, j) ↦ 10i + j");
         Checks.True(m.ToDoubleArray() is { } d && d[1, 2] == 12 && d[0, 1] == 1 && d.GetLength(0) == 2 && d.GetLength(1) == 3, "ToDoubleArray");
@@ -134,6 +135,9 @@ public sealed class LibraryAlgebra
         Checks.True(!m.ExactlyEquals(m.Transpose()) && !m.ExactlyEquals(c) && m.ExactlyEquals(m.Clone()), "ExactlyEquals: shape and every entry");
         var row = Mat<Rational>.Build(1, 6, (_, j) => R(j));
         var tall = Mat<Rational>.Build(6, 1, (i, _) => R(i));
+        var square = Mat<Rational>.Build(2, 2, (i, j) => R(2 * i + j));
+        var wide = Mat<Rational>.Build(2, 3, (i, j) => R(2 * i + j));
+        Checks.True(!square.ExactlyEquals(wide) && !wide.ExactlyEquals(square), "one dimension differs (the first entries agree): not equal");
         Checks.True(!row.ExactlyEquals(tall) && !Mat<Rational>.Build(2, 3, (i, j) => R(3 * i + j)).ExactlyEquals(Mat<Rational>.Build(3, 2, (i, j) => R(2 * i + j))), "same entries, another shape: not equal");
     }
 
@@ -229,8 +233,8 @@ public sealed class LibraryAlgebra
         Checks.Close(RoundingBudget.GeneralLayers(2, 1, 3, 2), 64 * u * 4 * 4 * 34, 1e-27, "n = 2, d = 1, L = 3, z = 2: k = 4, magnitude 2(1 + 4·4) = 34");
         Checks.Close(RoundingBudget.GeneralLayers(1, 2, 0, 0.25), 64 * u * 3, 1e-28, "z = 1/4: magnitude (1 + 9/16)/4 < 1 counts as 1");
         Checks.Close(RoundingBudget.GeneralLayers(1, 2, 0, 0.5), 64 * u * 3 * 1.625, 1e-28, "z = 1/2: magnitude (1 + 9/4)/2 = 1.625");
-        Assert.Throws<ArgumentException>(() => RoundingBudget.Accumulated(0, 1, 1));
-        Assert.Throws<ArgumentException>(() => RoundingBudget.Accumulated(1, -1, 1));
+        Checks.True(Assert.Throws<ArgumentException>(() => RoundingBudget.Accumulated(0, 1, 1))!.Message.Contains("termsPerSum must be ≥ 1", StringComparison.Ordinal), "k = 0 is rejected with its rule");
+        Checks.True(Assert.Throws<ArgumentException>(() => RoundingBudget.Accumulated(1, -1, 1))!.Message.Contains("layers ≥ 0", StringComparison.Ordinal), "L = −1 is rejected with its rule");
     }
 
     /// <summary>The plain dot-product loop the row-major kernels must equal bit for bit: c_ij = 0 + Σ_k a_ik b_kj, k increasing.</summary>
@@ -279,6 +283,13 @@ public sealed class LibraryAlgebra
         var longC = Enumerable.Repeat(9.0, 6).ToArray();
         RowMajor.Multiply([1, 2, 3, 4, 100], [5, 6, 7, 8], longC, 2);
         Checks.True(longC.SequenceEqual([19.0, 22, 43, 50, 9, 9]), "a longer c keeps its tail");
+        foreach (var subtract in new[] { false, true })
+        {
+            var tail = Enumerable.Repeat(9.0, 7).ToArray();
+            RowMajor.TransposeTimes([1, 2, 3, 4, 100, 100, 100], [5, 6, 7, 8, 100, 100, 100], tail, 2, subtract);
+            double[] head = subtract ? [-25.0, -30, -38, -43] : [26.0, 30, 38, 44];
+            Checks.True(tail.SequenceEqual(head.Concat([9.0, 9, 9])), $"aᵀb (I − aᵀb: {subtract}) writes only its d² entries (got {string.Join(", ", tail)})");
+        }
         Rejects(() => RowMajor.Multiply(new double[3], new double[4], new double[4], 2), "d", "d×d");
         Rejects(() => RowMajor.Multiply(new double[4], new double[3], new double[4], 2), "d", "d×d");
         Rejects(() => RowMajor.Multiply(new double[4], new double[4], new double[3], 2), "d", "d×d");
@@ -319,6 +330,9 @@ public sealed class LibraryAlgebra
         Checks.True(double.IsPositiveInfinity(c[0]) && double.IsNaN(c[1]) && c[2] == 2 && c[3] == 3, $"x·I spreads NaN along the row (got {string.Join(", ", c)})");
         RowMajor.TimesIdentity(inf, c, 2, true);
         Checks.True(double.IsPositiveInfinity(c[0]) && c[1] == 1 && double.IsNaN(c[2]) && c[3] == 3, $"I·x spreads NaN along the column (got {string.Join(", ", c)})");
+        // Every entry infinite: x·I = I·x = NaN everywhere (∞·1 + ∞·0), never x itself.
+        RowMajor.TimesIdentity([double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity], c, 2, false);
+        Checks.True(c.All(double.IsNaN), $"all-∞ x·I is NaN everywhere (got {string.Join(", ", c)})");
         // A NaN in the last entry is found too: x = [[1, 2], [3, NaN]] → x·I = [[1, 2], [NaN, NaN]].
         RowMajor.TimesIdentity([1, 2, 3, double.NaN], c, 2, false);
         Checks.True(c[0] == 1 && c[1] == 2 && double.IsNaN(c[2]) && double.IsNaN(c[3]), $"a NaN in the last entry (got {string.Join(", ", c)})");
