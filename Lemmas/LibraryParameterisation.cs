@@ -190,4 +190,88 @@ public sealed class LibraryParameterisation
             $"a P with a covariate row and a Q with a label entry: full, untied, 36 parameters (got {g.Name}, {g.Dimension})");
         Assert.Throws<ArgumentException>(() => Parameterisation.Of([], ResidualSign.Plus));
     }
+
+    /// <summary>
+    /// Of on layers that differ only in a later layer: three layers whose third differs are not tied; a second layer whose Q has a label
+    /// entry (Q[d,0] ≠ 0, its last column zero) makes Q not covariate-block. Either wrongly narrowed family would refuse the layers.
+    /// </summary>
+    [Test]
+    public void FAST_PATH_Of_looks_at_every_layer()
+    {
+        static AttentionLayer<Real> Layer(double[,] p, double[,] q) => new(
+            Mat<Real>.Build(3, 3, (i, j) => (Real)p[i, j]), Mat<Real>.Build(3, 3, (i, j) => (Real)q[i, j]));
+        var p = new double[,] { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 1 } };
+        var a = Layer(p, new double[,] { { 2, 1, 0 }, { 1, 3, 0 }, { 0, 0, 0 } });
+        var b = Layer(p, new double[,] { { 4, 0, 0 }, { 0, 5, 0 }, { 0, 0, 0 } });
+        var (untied, theta) = Parameterisation.Of([a, a, b], ResidualSign.Plus);
+        Checks.True(!untied.Tied && untied.CovariateBlockQ && untied.LabelRowOnlyP && untied.Dimension == 3 * (3 + 4),
+            $"layers a, a, b: untied label-row P with block Q, 21 parameters (got {untied.Name}, {untied.Dimension})");
+        Checks.True(theta[14..].SequenceEqual([0.0, 0, 1, 4, 0, 0, 5]), $"the third layer's θ = (π, A) = (0, 0, 1, 4, 0, 0, 5) (got {string.Join(", ", theta[14..])})", CheckKind.Identity);
+        var labelEntry = Layer(p, new double[,] { { 2, 1, 0 }, { 1, 3, 0 }, { 7, 0, 0 } });
+        var (full, thetaQ) = Parameterisation.Of([a, labelEntry], ResidualSign.Plus);
+        Checks.True(!full.CovariateBlockQ && full.LabelRowOnlyP && !full.Tied && full.Dimension == 2 * (3 + 9),
+            $"a second layer with Q[d,0] = 7: label-row P with full Q, 24 parameters (got {full.Name}, {full.Dimension})");
+        Checks.True(thetaQ[^3] == 7, $"Q[d,0] = 7 is the third-last parameter of the last layer (got {thetaQ[^3]})", CheckKind.Identity);
+        var ex = Assert.Catch<ArgumentException>(() => Parameterisation.Of(null!, ResidualSign.Plus));
+        Checks.True(ex!.ParamName == "layers", $"null layers are named (got '{ex.ParamName}')");
+        var wrongQ = new AttentionLayer<Real>(Mat<Real>.Build(3, 3, (i, j) => (Real)p[i, j]), Mat<Real>.Build(2, 2, (_, _) => (Real)1));
+        Rejects(() => Parameterisation.Of([a, wrongQ], ResidualSign.Plus), "layers[1].Q");
+    }
+
+    /// <summary>Each family's name states its definition: the paper's equation, and every option that changes the map.</summary>
+    [Test]
+    public void FAST_PATH_Family_names_state_their_options()
+    {
+        (Parameterisation F, string Name)[] cases =
+        [
+            (Parameterisation.LabelRow(2, 2, ResidualSign.Plus), "label-row P, full Q"),
+            (Parameterisation.LabelRow(2, 2, ResidualSign.Plus, tied: true, covariateBlockQ: true), "label-row P, block Q, tied"),
+            (Parameterisation.Full(2, 2), "full (P_l, Q_l)"),
+            (Parameterisation.Full(2, 2, tied: true), "full (P, Q), tied"),
+            (Parameterisation.Sparse(2, 2), "sparse (8)"),
+            (Parameterisation.Sparse(2, 2, tied: true, symmetricA: true), "sparse (8), tied, symmetric A"),
+            (Parameterisation.GdPlusPlus(2, 2), "GD++ (11)"),
+            (Parameterisation.GdPlusPlus(2, 2, tied: true), "GD++ (11), tied"),
+            (Parameterisation.Gatmiry(2, 2), "Gatmiry (A, u), looped"),
+            (Parameterisation.Gatmiry(2, 2, symmetricA: true, withU: false, tied: false), "Gatmiry (A), untied, symmetric A"),
+        ];
+        foreach (var (f, name) in cases) Checks.True(f.Name == name, $"the family is named '{name}' (got '{f.Name}')");
+    }
+
+    /// <summary>
+    /// Expand, Contract and Extract check their lengths by the argument's name and rule; Contract overwrites its output (a gradient
+    /// buffer reused across steps must not accumulate); Extract's refusal names the layer of the offending entry.
+    /// </summary>
+    [Test]
+    public void FAST_PATH_Map_checks_its_arguments_and_overwrites_its_output()
+    {
+        var f = Parameterisation.Sparse(2, 2);   // θ: 8 entries; layers: 2·2·9 = 36
+        Rejects(() => f.Expand(new double[7], new double[36]), "theta");
+        Rejects(() => f.Expand(new double[8], new double[35]), "layers");
+        Rejects(() => f.Contract(new double[36], new double[9]), "gradient");
+        Rejects(() => f.Contract(new double[37], new double[8]), "layerAdjoints");
+        Rejects(() => f.Extract(new double[35]), "layers");
+        var ex = Assert.Catch<ArgumentException>(() => f.Expand(new double[8], new double[35]));
+        Checks.True(ex!.Message.Contains("2·L·(d+1)² = 36", StringComparison.Ordinal), $"the rule and the length are stated ({ex.Message})");
+        ex = Assert.Catch<ArgumentException>(() => f.Expand(new double[7], new double[36]));
+        Checks.True(ex!.Message.Contains("length 8", StringComparison.Ordinal) && ex.Message.Contains("sparse (8)", StringComparison.Ordinal), $"θ's length and the family are stated ({ex.Message})");
+
+        var gradient = Enumerable.Repeat(100.0, f.Dimension).ToArray();
+        var adjoint = new double[f.ExpandedLength];
+        adjoint[9 + 0 * 3 + 1] = 2;   // layer 0's Q[0,1] = −A_0[0,1]: ∂/∂A_0[0,1] = −2, θ index 1
+        f.Contract(adjoint, gradient);
+        Checks.True(gradient.SequenceEqual([0.0, -2, 0, 0, 0, 0, 0, 0]), $"Contract overwrites: (0, −2, 0, …) (got {string.Join(", ", gradient)})", CheckKind.Identity);
+
+        var layers = new double[f.ExpandedLength];
+        f.Expand(new double[f.Dimension], layers);
+        layers[18 + 4] = 1;   // layer 1's P[1,1]: masked in family (8)
+        ex = Assert.Catch<ArgumentException>(() => f.Extract(layers));
+        Checks.True(ex!.Message.Contains("entry 22 (layer 1)", StringComparison.Ordinal), $"the refusal names entry 22 in layer 1 ({ex.Message})");
+    }
+
+    private static void Rejects(Action call, string parameter)
+    {
+        var ex = Assert.Catch<ArgumentException>(() => call());
+        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
+    }
 }
