@@ -74,4 +74,41 @@ public sealed class InputValidation
     [Test]
     public void INPUT_Singular_systems_are_reported() =>
         Rejects(() => LinearSolve.Solve(Mat<Real>.Zeros(2, 2), Mat<Real>.Zeros(2, 1)), "a", "singular");
+
+    /// <summary>
+    /// INPUT: every Guard rule at its boundary — the last value it accepts next to the first it refuses (1 vs 0, 0 vs −1, the least
+    /// positive double vs 0, min vs the double below it, NaN and ±∞), each refusal naming the parameter and stating the rule and the value.
+    /// </summary>
+    [Test]
+    public void INPUT_Guard_rules_hold_at_their_boundaries()
+    {
+        Guard.Positive(1, "k");
+        Rejects(() => Guard.Positive(0, "k"), "k", "k must be ≥ 1 (got 0)");
+        Guard.NonNegative(0, "k");
+        Rejects(() => Guard.NonNegative(-1, "k"), "k", "k must be ≥ 0 (got -1)");
+        Guard.Positive(double.Epsilon, "x");
+        foreach (double bad in new[] { 0.0, -1.0, double.NaN, double.PositiveInfinity })
+            Rejects(() => Guard.Positive(bad, "x"), "x", $"x must be finite and > 0 (got {bad})");
+        Guard.Finite(-1e308, "x");
+        foreach (double bad in new[] { double.NaN, double.NegativeInfinity, double.PositiveInfinity })
+            Rejects(() => Guard.Finite(bad, "x"), "x", $"x must be finite (got {bad})");
+        Guard.AtLeast(1.5, 1.5, "x");
+        foreach (double bad in new[] { Math.BitDecrement(1.5), double.NaN, double.PositiveInfinity })
+            Rejects(() => Guard.AtLeast(bad, 1.5, "x"), "x", $"x must be finite and ≥ 1.5 (got {bad})");
+        Guard.Square(3, 3, "m");
+        Rejects(() => Guard.Square(3, 2, "m"), "m", "m must be square (got 3×2)");
+        Guard.Shape(2, 3, 2, 3, "m");
+        Rejects(() => Guard.Shape(3, 3, 2, 3, "m"), "m", "m must be 2×3 (got 3×3)");
+        Rejects(() => Guard.Shape(2, 2, 2, 3, "m"), "m", "m must be 2×3 (got 2×2)");
+        Guard.Length(4, 4, "v");
+        Rejects(() => Guard.Length(5, 4, "v"), "v", "v must have length 4 (got 5)");
+        Guard.AllFinite(M(new double[,] { { 1, -1e308 } }), "m");
+        Rejects(() => Guard.AllFinite(M(new double[,] { { 1, double.PositiveInfinity } }), "m"), "m", $"m must have finite entries (found {double.PositiveInfinity})");
+        // Symmetry to a relative 1e-12 of the largest |entry| (here 4): a difference of 2e-12 passes, 8e-12 is refused and located.
+        Guard.SymmetricPositiveDefinite(M(new double[,] { { 4, 1 }, { 1 + 2e-12, 4 } }), "s");
+        Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 4, 1 }, { 1 + 8e-12, 4 } }), "s"), "s", "s must be symmetric (s[1,0] = ");
+        Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 1, 1 }, { 1, 1 } }), "s"), "s", "s must be positive definite");
+        Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 1, 0 }, { 0, -1 } }), "s"), "s", "s must be positive definite");
+        Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 1, 0, 0 } }), "s"), "s", "s must be square");
+    }
 }
