@@ -77,4 +77,205 @@ public sealed class LibraryLosses
         var sigma = Matrix<double>.Build.DenseOfDiagonalArray([1.0, 2.0]);
         Checks.Close(AhnLosses.OptimalSingleLayerLoss(sigma, 3), 4.0 / 7 + 10.0 / 11, 1e-14, "Theorem 1 at Σ = diag(1, 2), n = 3");
     }
+
+    private static Matrix<double> D(double[,] a) => Matrix<double>.Build.DenseOfArray(a);
+
+    /// <summary>tr(ΠᵀΣΠC), Π = ∏_l (I − A_lᵀS) (layer 0 rightmost), in exact rationals: the definition, independent of the double code.</summary>
+    private static Rational ConditionalLoss(Matrix<double> s, IReadOnlyList<Matrix<double>> a, Matrix<double> sigma, Matrix<double> c)
+    {
+        static Mat<Rational> R(Matrix<double> m) => Mat<Rational>.Build(m.RowCount, m.ColumnCount, (i, j) => Rational.Of((long)(m[i, j] * 64), 64));
+        int d = s.RowCount;
+        var pi = Mat<Rational>.Identity(d);
+        foreach (var al in a) pi = (Mat<Rational>.Identity(d) - R(al).Transpose() * R(s)) * pi;
+        return (pi.Transpose() * R(sigma) * pi * R(c)).Trace();
+    }
+
+    // Multiples of 1/64 throughout, so the rational values are the double inputs exactly.
+    private static readonly Matrix<double>[] Samples = [D(new[,] { { 1.5, 0.25 }, { 0.25, 0.5 } }), D(new[,] { { 0.75, -0.5 }, { -0.5, 2 } })];
+    private static readonly Matrix<double> SigmaA = D(new[,] { { 2, 0.5 }, { 0.5, 1 } });
+    private static readonly Matrix<double> TaskA = D(new[,] { { 1, -0.25 }, { -0.25, 0.75 } });
+
+    /// <summary>
+    /// The sparse family's sample loss f̂ = mean tr(ΠᵀΣΠC) against its definition in rationals, and its gradient against exact
+    /// differences: f̂ is quadratic in each entry of each A_l (Π is linear in A_l), so (f̂(A + E) − f̂(A − E))/2 is the derivative
+    /// along a unit entry E exactly, up to the rounding of the values.
+    /// </summary>
+    [Test]
+    public void WISHART_Sparse_family_sample_loss_and_gradient_by_definition()
+    {
+        var loss = new SparseFamilyLoss(Samples, SigmaA, TaskA);
+        Matrix<double>[] a = [D(new[,] { { 0.5, 0.25 }, { -0.125, 0.75 } }), D(new[,] { { 0.25, 0 }, { 0.5, -0.5 } })];
+        var per = loss.PerSample(a);
+        for (int k = 0; k < Samples.Length; k++)
+            Checks.Close(per[k], ConditionalLoss(Samples[k], a, SigmaA, TaskA).ToDouble(), 1e-14, $"sample {k}: tr(ΠᵀΣΠC) as defined");
+        var (value, grads) = loss.ValueAndGradient(a);
+        Checks.Close(value, per.Average(), 1e-15, "ValueAndGradient's value is the mean of the per-sample losses");
+        Checks.Close(loss.Value(a), per.Average(), 1e-15, "Value is the mean of the per-sample losses");
+        for (int l = 0; l < a.Length; l++)
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++)
+                {
+                    Matrix<double>[] plus = [.. a.Select(m => m.Clone())], minus = [.. a.Select(m => m.Clone())];
+                    plus[l][i, j] += 1;
+                    minus[l][i, j] -= 1;
+                    double exact = (loss.Value(plus) - loss.Value(minus)) / 2;
+                    Checks.Close(grads[l][i, j], exact, 1e-13 * Math.Max(1, Math.Abs(exact)), $"∂f̂/∂A_{l}[{i},{j}] = {exact}");
+                }
+
+        // The allocation-free objective: untied blocks in layer order, tied = one block with the layers' gradients summed, symmetric =
+        // A = (V + Vᵀ)/2 with the gradient symmetrised; the same values and gradients as above.
+        var untied = new SparseFamilyObjective(loss, 2, tied: false, symmetric: false);
+        double[] x = [.. a[0].ToRowMajorArray(), .. a[1].ToRowMajorArray()];
+        var g = new double[8];
+        Checks.Close(untied.Evaluate(x, g), value, 1e-14, "objective value (untied)");
+        Checks.Close(untied.Evaluate(x, []), value, 1e-14, "objective value without a gradient");
+        for (int k = 0; k < 8; k++) Checks.Close(g[k], grads[k / 4][k % 4 / 2, k % 2], 1e-13, $"objective gradient entry {k} (untied, row-major per layer)");
+        var shown = untied.Matrices(x);
+        Checks.True(shown.Length == 2 && shown[0].Equals(a[0]) && shown[1].Equals(a[1]), "Matrices gives the layers in order");
+
+        var tiedLoss = new SparseFamilyLoss(Samples, SigmaA, TaskA);
+        var tied = new SparseFamilyObjective(tiedLoss, 3, tied: true, symmetric: false);
+        var (tv, tg) = tiedLoss.ValueAndGradient([a[0], a[0], a[0]]);
+        var gt = new double[4];
+        Checks.Close(tied.Evaluate(a[0].ToRowMajorArray(), gt), tv, 1e-14, "tied objective = three equal layers");
+        var sum = tg[0] + tg[1] + tg[2];
+        for (int k = 0; k < 4; k++) Checks.Close(gt[k], sum[k / 2, k % 2], 1e-13, $"tied gradient entry {k} = the sum over layers");
+        Checks.True(tied.Layers == 3 && tied.Dimension == 4 && untied.Dimension == 8, "dimensions: one block tied, one per layer untied");
+
+        var symmetric = new SparseFamilyObjective(loss, 1, tied: false, symmetric: true);
+        var v = D(new[,] { { 0.5, 1 }, { 0, 0.75 } });
+        var av = (v + v.Transpose()) / 2;
+        var (sv, sg) = loss.ValueAndGradient([av]);
+        var gs = new double[4];
+        Checks.Close(symmetric.Evaluate(v.ToRowMajorArray(), gs), sv, 1e-14, "symmetric objective at V = f̂((V + Vᵀ)/2)");
+        var sym = (sg[0] + sg[0].Transpose()) / 2;
+        for (int k = 0; k < 4; k++) Checks.Close(gs[k], sym[k / 2, k % 2], 1e-13, $"symmetric gradient entry {k} = (G + Gᵀ)/2");
+        Checks.True(symmetric.Matrices(v.ToRowMajorArray())[0].Equals(av), "symmetric Matrices gives (V + Vᵀ)/2");
+        Rejects(() => symmetric.Evaluate(new double[3], gs), "x");
+        Rejects(() => symmetric.Evaluate(new double[4], new double[5]), "gradient");
+        Rejects(() => _ = new SparseFamilyObjective(loss, 0, false, false), "layers");
+    }
+
+    /// <summary>
+    /// Gatmiry's looped loss: the A-part is the sparse family with L equal layers, the shift term uᵀ(I − C)ᵀΣ(I − C)u with C = (I − AᵀŜ)^L
+    /// (by hand at L = 1: (I − C)u = AᵀŜu), its gradient the tied layers' sum; the test-time-looping evaluator (one eigendecomposition
+    /// per draw) equals it at A = bΣ₀⁻¹ on the same draws for every L.
+    /// </summary>
+    [Test]
+    public void WISHART_Looped_loss_and_test_time_looping_by_definition()
+    {
+        var a = D(new[,] { { 0.5, 0.25 }, { -0.125, 0.75 } });
+        var u = Vector<double>.Build.Dense([1.0, -2.0]);
+        var one = new LoopedLoss(Samples, SigmaA, 1, TaskA);
+        var three = new LoopedLoss(Samples, SigmaA, 3, TaskA);
+        var direct = new SparseFamilyLoss(Samples, SigmaA, TaskA);
+        Checks.Close(three.Value(a), direct.Value([a, a, a]), 1e-15, "L = 3 without u: three equal sparse layers");
+        var shift = one.ShiftTerm(a, u);
+        for (int k = 0; k < Samples.Length; k++)
+        {
+            var v = a.TransposeThisAndMultiply(Samples[k]) * u;
+            Checks.Close(shift[k], v * (SigmaA * v), 1e-14, $"sample {k}, L = 1: (AᵀŜu)ᵀΣ(AᵀŜu)");
+            var c = Matrix<double>.Build.DenseIdentity(2) - a.TransposeThisAndMultiply(Samples[k]);
+            var w = (Matrix<double>.Build.DenseIdentity(2) - c * c * c) * u;
+            Checks.Close(three.ShiftTerm(a, u)[k], w * (SigmaA * w), 1e-13, $"sample {k}, L = 3: (I − C³)u");
+        }
+        var perU = three.PerSample(a, u);
+        var perA = three.PerSample(a);
+        var shift3 = three.ShiftTerm(a, u);
+        for (int k = 0; k < Samples.Length; k++) Checks.Close(perU[k], perA[k] + shift3[k], 1e-14, $"sample {k}: loss with u = A-part + shift");
+        Checks.Close(three.Value(a, u), perU.Average(), 1e-14, "Value(A, u) = the mean of the per-sample losses");
+        var (gv, gg) = three.ValueAndGradient(a);
+        var (_, layers) = direct.ValueAndGradient([a, a, a]);
+        Checks.Close(gv, three.Value(a), 1e-15, "ValueAndGradient's value");
+        Checks.Close((gg - (layers[0] + layers[1] + layers[2])).FrobeniusNorm(), 0, 1e-13, "the looped gradient is the tied layers' sum");
+        var objective = three.Objective();
+        Checks.Close(objective.Evaluate(a.ToRowMajorArray(), []), three.Value(a), 1e-14, "Objective() is L(A, 0), tied");
+        Checks.True(three.Loops == 3 && three.Sigma.Equals(SigmaA) && three.Samples.Count == 2, "the loss keeps its loops, Σ and samples");
+        Checks.Close(new LoopedLoss(Samples, SigmaA, 1).Value(a), new SparseFamilyLoss(Samples, SigmaA, SigmaA.Inverse()).Value([a]), 1e-14, "the task covariance defaults to Σ⁻¹");
+        Rejects(() => _ = new LoopedLoss(Samples, SigmaA, 0), "loops");
+
+        // Test-time looping at A = bΣ₀⁻¹ against the looped loss on the same draws (Σ_te prompts; w* ~ N(0, Σ_te⁻¹)).
+        var train = D(new[,] { { 2, 0.5 }, { 0.5, 1 } });
+        var test = D(new[,] { { 1, 0.3 }, { 0.3, 2 } });
+        const double b = 0.4;
+        var evaluator = new TestTimeLooping(train, test, n: 5, stepSize: b, draws: 6, seed: 9);
+        var draws = SparseFamilyLoss.DrawSamples(test, 5, 6, 9);
+        var aTrain = train.Inverse() * b;
+        Checks.True(evaluator.Count == 6 && evaluator.StepSize == b, "six draws at step b");
+        foreach (int loops in new[] { 0, 1, 3, 7 })
+        {
+            var expected = loops == 0 ? Enumerable.Repeat(2.0, 6).ToArray() : new LoopedLoss(draws, test, loops).PerSample(aTrain);
+            var actual = evaluator.PerSample(loops);
+            for (int k = 0; k < 6; k++) Checks.Close(actual[k], expected[k], 1e-12 * Math.Max(1, expected[k]), $"L = {loops}, draw {k}: tr(CᵀΣ_teCΣ_te⁻¹)");
+            Checks.Close(evaluator.Loss(loops).Mean, expected.Average(), 1e-12 * Math.Max(1, expected.Average()), $"L = {loops}: the mean over draws");
+        }
+        var radius = evaluator.SpectralRadius();
+        for (int k = 0; k < 6; k++)
+        {
+            // The eigenvalues of Σ₀⁻¹Ŝ (similar to Σ₀^{-1/2}ŜΣ₀^{-1/2}) from the 2×2 characteristic polynomial.
+            var m = train.Inverse() * draws[k];
+            double tr = m.Trace(), det = m.Determinant(), root = Math.Sqrt(tr * tr / 4 - det);
+            double expected = Math.Max(Math.Abs(1 - b * (tr / 2 + root)), Math.Abs(1 - b * (tr / 2 - root)));
+            Checks.Close(radius[k], expected, 1e-12, $"draw {k}: max_j |1 − bλ_j(Σ₀⁻¹Ŝ)|");
+        }
+        Rejects(() => evaluator.PerSample(-1), "loops");
+    }
+
+    /// <summary>
+    /// X-QUAD-GD's exact loss: L = 0 costs d + γ²; one step costs E tr(I − ηS)² + γ²η²m₁/n with m₁ = E[q²‖x‖²] = d + 4 for every M; two steps
+    /// at M = I from m_k = E[(r − d)²r^k]/(2d), r ~ χ²_d (E r^j = d(d + 2)···(d + 2j − 2)), put into the documented formula; without the
+    /// quadratic part (γ = 0) the literature's ℓ₂.
+    /// </summary>
+    [Test]
+    public void WISHART_Quadratic_label_loss_by_hand()
+    {
+        Rational Chi(int d, int j)
+        {
+            var r = Q(1);
+            for (int i = 0; i < j; i++) r *= Q(d + 2 * i);
+            return r;
+        }
+        Rational M(int d, int k) => (Chi(d, k + 2) - Q(2 * d) * Chi(d, k + 1) + Q((long)d * d) * Chi(d, k)) / Q(2 * d);
+        foreach (var (n, d) in new[] { (4, 2), (7, 3), (2, 1) })
+        {
+            var eta = Q(2, 5);
+            var g2 = Q(9, 4);
+            var identity = Mat<Rational>.Identity(d);
+            var diagonal = Mat<Rational>.Build(d, d, (i, j) => i == j ? Q(i + 1) * (i % 2 == 0 ? Q(1) : Q(-1)) : Q(0));
+            var zero = QuadraticLabelLoss.GradientDescent(n, d, 0, eta, g2, identity);
+            Checks.True(zero.Excess == Q(d) && zero.Loss == Q(d) + g2, $"n={n} d={d}: L = 0 costs d + γ² (got {zero.Loss})", CheckKind.Identity);
+            var l1 = Q(d) - Q(2) * eta * Q(d) + eta * eta * Q((long)d * (n + d + 1), n);
+            foreach (var m in new[] { identity, diagonal })
+            {
+                var one = QuadraticLabelLoss.GradientDescent(n, d, 1, eta, g2, m);
+                var expected = l1 + g2 * eta * eta * Q(d + 4) / Q(n);
+                Checks.True(one.Excess == expected && one.Loss == g2 + expected, $"n={n} d={d}: one step = ℓ₁(η) + γ²η²(d + 4)/n = {expected} (got {one.Excess})", CheckKind.Identity);
+            }
+            Checks.True(M(d, 1) == Q(d + 4), $"d={d}: m₁ = d + 4 from χ² moments", CheckKind.Identity);
+            var two = QuadraticLabelLoss.GradientDescent(n, d, 2, eta, g2, identity);
+            var signal = Q(d) - Q(4) * eta * WhitenedMoment(1, n, d) + Q(6) * eta * eta * WhitenedMoment(2, n, d)
+                         - Q(4) * eta * eta * eta * WhitenedMoment(3, n, d) + eta * eta * eta * eta * WhitenedMoment(4, n, d);
+            Rational N = Q(n);
+            var e0 = M(d, 1);
+            var e1 = (M(d, 2) + (N - Q(1)) * M(d, 1)) / N;
+            var e2 = (M(d, 3) + Q(2) * (N - Q(1)) * M(d, 2) + (N - Q(1)) * Q(d + 2) * M(d, 1) + (N - Q(1)) * (N - Q(2)) * M(d, 1)) / (N * N);
+            var noise = g2 * eta * eta * (Q(4) * e0 - Q(4) * eta * e1 + eta * eta * e2) / N;
+            Checks.True(two.Excess == signal + noise, $"n={n} d={d}: two steps at M = I = {signal + noise} (got {two.Excess})", CheckKind.Identity);
+            Checks.True(QuadraticLabelLoss.GradientDescent(n, d, 2, eta, Q(0), identity).Excess == signal, $"n={n} d={d}: γ = 0 gives ℓ₂(η)", CheckKind.Identity);
+        }
+        var i2 = Mat<Rational>.Identity(2);
+        Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 3, Q(1, 2), Q(1), i2), "steps");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, -1, Q(1, 2), Q(1), i2), "steps");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(-1), i2), "gammaSquared");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(4, 3, 1, Q(1, 2), Q(1), i2), "m");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(0, 2, 1, Q(1, 2), Q(1), i2), "n");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(4, 0, 1, Q(1, 2), Q(1), i2), "d");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(1), null!), "m");
+    }
+
+    private static void Rejects(Action call, string parameter)
+    {
+        var ex = Assert.Catch<ArgumentException>(() => call());
+        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
+    }
 }
