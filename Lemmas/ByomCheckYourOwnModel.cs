@@ -127,7 +127,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: the ahn-allparam mapping (P_l = [[P,0],[0,1]], Q_l = [[Qᵀ,0],[0,0]]) gives the code's predictions, for random P and Q blocks.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Allparam_layout_reproduces_the_authors_row_layout_forward()
     {
         var rng = Rng.Create(TestSettings.SeedFor("BYOM.allparam"));
@@ -158,7 +158,7 @@ public sealed class ByomCheckYourOwnModel
     // ---- known truths ----
 
     /// <summary>BYOM: the exact AHN-T3 optimum, written in float32 in the Ahn et al. layout with its U and D, holds every check.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Exact_optimum_holds_every_check()
     {
         var u = RotationU();
@@ -170,7 +170,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: a perturbed copy (layer 0's A scaled by 1.3: still ∝ Σ⁻¹) passes the preconditioner check and fails the loss check.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Perturbed_optimum_fails_the_loss_check()
     {
         var u = RotationU();
@@ -182,7 +182,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: plain-GD weights (A_l = a_l·I, the optimal steps without the preconditioner Σ⁻¹) fail the preconditioner check.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Plain_gd_fails_the_preconditioner_check()
     {
         var u = RotationU();
@@ -193,7 +193,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: a transposed layout fails the family check — allparam read with its P and Q axes swapped, and the suite layout with P_l and Q_l swapped.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Transposed_layouts_fail_the_family_check()
     {
         var u = RotationU();
@@ -210,7 +210,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: a looped (A, u) model at GAT-T1's optimum (A = b*Σ⁻¹, u = 0) holds every check and gets its test-time loops (exact means at k ≤ 3).</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Looped_optimum_holds_and_reports_test_time_loops()
     {
         var u = RotationU();
@@ -229,7 +229,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: layouts — prefixes stripped, a training log read in order, ambiguity and misfits get a clear error naming the file, a JSON mapping equals the built-in.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Layouts_detect_strip_prefixes_and_refuse_ambiguity()
     {
         var u = RotationU();
@@ -285,7 +285,7 @@ public sealed class ByomCheckYourOwnModel
     /// BYOM: the files the authors' code writes — a torch.save'd hist_list log named train_layer{L}_N{n}_…pth, a dict with U and D, a training
     /// checkpoint with optimizer state, a compiled model's _orig_mod. state dict — map onto the ahn-allparam layout with the right snapshots and n.
     /// </summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Authors_files_map_with_their_snapshots_and_n()
     {
         var log = Fixture("good", "train_layer2_N20_gaussian_adam_clip_lr0.01_sd1.pth");
@@ -302,7 +302,7 @@ public sealed class ByomCheckYourOwnModel
     }
 
     /// <summary>BYOM: the optimum saved by torch.save, as safetensors and as .npz (the same float32 values) gives bit-identical numbers and holds.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Same_weights_as_pt_safetensors_and_npz_give_identical_numbers()
     {
         var results = new[] { "pt", "safetensors", "npz" }.Select(ext => (ext, r: CheckFile(Fixture("byom", $"optimum_layer2_N10.{ext}")))).ToArray();
@@ -320,7 +320,7 @@ public sealed class ByomCheckYourOwnModel
     /// BYOM: the allparam layout against predictions computed independently in NumPy by the fixtures' generator (expected.json, on the
     /// state dict's weights, the code's row layout in float64).
     /// </summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Allparam_layout_matches_the_generators_numpy_predictions()
     {
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixture("expected.json")));
@@ -347,7 +347,7 @@ public sealed class ByomCheckYourOwnModel
     /// BYOM export: a model written by <see cref="ModelExport"/> (safetensors and .npz) reads back bit-identically and checks as itself —
     /// family (8) untied and Gatmiry's looped model (− residual, written as the + residual with Q negated).
     /// </summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Exported_models_read_back_bit_identically_and_check_as_themselves()
     {
         var sigma = SigmaOf(RotationU());

@@ -56,7 +56,7 @@ public sealed class CheckpointFormats
     }
 
     /// <summary>BYOM: every good fixture reads to the values torch/NumPy computed, bit for bit, with the documented names.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Checkpoint_fixtures_read_to_the_values_torch_and_numpy_computed()
     {
         var expected = CheckpointFixtures.Expected();
@@ -80,7 +80,7 @@ public sealed class CheckpointFormats
     }
 
     /// <summary>BYOM: the same weights as a state dict, on 'cuda:0', torch-2.x style, compiled, safetensors, .npz and .npy are identical.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Every_format_of_the_same_weights_reads_identically()
     {
         var reference = CheckpointReader.Read(CheckpointFixtures.Good("state_dict.pt")).Single();
@@ -101,7 +101,7 @@ public sealed class CheckpointFormats
     }
 
     /// <summary>BYOM: safetensors and .npz written by CheckpointWriter read back with the same names, shapes and bits.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Written_checkpoints_round_trip_bit_identically()
     {
         int seed = TestSettings.SeedFor(nameof(BYOM_Written_checkpoints_round_trip_bit_identically));
@@ -127,7 +127,7 @@ public sealed class CheckpointFormats
     }
 
     /// <summary>BYOM: the written files match the format definitions, checked by a parse written here from the specs.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Written_checkpoints_follow_the_format_definitions()
     {
         var tensors = Sample(TestSettings.SeedFor(nameof(BYOM_Written_checkpoints_follow_the_format_definitions)));
@@ -189,7 +189,7 @@ public sealed class CheckpointFormats
     /// descending order, each viewing its own element of one float32 storage, so file order, sorted order and each
     /// batch reversed all differ.
     /// </summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void BYOM_Large_ordered_dicts_keep_their_file_order()
     {
         const int count = 2001;

@@ -14,7 +14,7 @@ namespace LoopedIcl.Lemmas;
 public sealed class CheckpointReaders
 {
     /// <summary>INPUT: the writers refuse what they could not write faithfully.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void INPUT_Writers_check_their_tensors()
     {
         string path = Path.Combine(Path.GetTempPath(), "loopedicl-never-written.safetensors");
@@ -60,7 +60,7 @@ public sealed class CheckpointReaders
     ];
 
     /// <summary>INPUT: every bad fixture gets its one InvalidDataException naming the file, the entry and the rule.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void INPUT_Bad_checkpoints_get_one_clear_error()
     {
         var files = Directory.GetFiles(Path.Combine(CheckpointFixtures.Folder, "bad")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
@@ -77,7 +77,7 @@ public sealed class CheckpointReaders
     }
 
     /// <summary>INPUT: a path that names no file is an ArgumentException on "path".</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void INPUT_Checkpoint_paths_are_checked()
     {
         foreach (var (path, rule) in new[] { ("", "empty"), (CheckpointFixtures.Folder, "not a directory"), (CheckpointFixtures.Good("missing.pt"), "no file") })
@@ -91,7 +91,7 @@ public sealed class CheckpointReaders
     /// INPUT: a pickle is code. The committed pickle whose REDUCE calls os.system('touch MARKER') is refused by name and the
     /// marker never appears; so are eval reached by protocol-4 STACK_GLOBAL, by memoised names, by INST and by GLOBAL.
     /// </summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void INPUT_Malicious_pickles_are_refused_by_name_before_anything_runs()
     {
         const string marker = "/tmp/loopedicl-pwned-byom";
@@ -242,7 +242,7 @@ public sealed class CheckpointReaders
     }
 
     /// <summary>INPUT: fuzzed checkpoints (byte flips and truncations of every fixture) end in a read or one clear error.</summary>
-    [Test]
+    [Test, Category(CategoryLabels.Library)]
     public void INPUT_Fuzzed_checkpoints_read_or_fail_cleanly() => Fuzz(80, nameof(INPUT_Fuzzed_checkpoints_read_or_fail_cleanly));
 
     /// <summary>INPUT: the same with 25 times as many cases.</summary>
