@@ -1,0 +1,247 @@
+using LoopedIcl.Numerics.Algebra;
+using LoopedIcl.Numerics.Engine;
+using LoopedIcl.Numerics.Optimization;
+using LoopedIcl.Numerics.Prompts;
+using LoopedIcl.Numerics.Training;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>
+/// LEARN (library level): the measuring tools of Numerics/Training against their definitions — the learned-matrix metrics and the
+/// alignment metrics on matrices and vectors worked by hand, least squares against the pseudo-inverse (and against w* itself on
+/// realizable prompts), group-mean errors and t half-widths from their formulas, a linear restriction's chain rule, gradient flow against
+/// the closed-form flow of a quadratic and of the one-step scalar line, and a learning setup's per-prompt errors and re-binding.
+/// </summary>
+[TestFixture, Category(ClaimIds.LearnAlign), Category(CategoryLabels.Library)]
+public sealed class LibraryTraining
+{
+    private static Matrix<double> D(double[,] a) => Matrix<double>.Build.DenseOfArray(a);
+
+    private static void Rejects(Action call, string parameter)
+    {
+        var ex = Assert.Catch<ArgumentException>(() => call());
+        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
+    }
+
+    [Test]
+    public void LEARN_ALIGN_Learned_matrix_and_alignment_metrics_by_hand()
+    {
+        Checks.Close(LearnedMetrics.DistToIdentity(D(new double[,] { { 1, 0 }, { 0, -1 } })), 1, 1e-15, "Dist of a traceless matrix is 1");
+        Checks.Close(LearnedMetrics.DistToIdentity(D(new double[,] { { 3, 0 }, { 0, 3 } })), 0, 1e-15, "Dist of 3I is 0");
+        Checks.Close(LearnedMetrics.DistToIdentity(D(new double[,] { { 2, 1 }, { 0, 2 } })), 1 / 3.0, 1e-15, "Dist of [[2,1],[0,2]] = ‖[[0,1],[0,0]]‖/‖M‖ = 1/3");
+        Checks.Close(LearnedMetrics.DistToIdentity(D(new double[,] { { 4, 0 }, { 0, 0 } })), Math.Sqrt(8) / 4, 1e-15, "Dist of diag(4, 0) = ‖diag(2, −2)‖/4");
+        var whitened = LearnedMetrics.Whitened(D(new double[,] { { 1, 2 }, { 3, 4 } }), D(new double[,] { { 4, 0 }, { 0, 9 } }));
+        Checks.Close((whitened - D(new double[,] { { 4, 12 }, { 18, 36 } })).FrobeniusNorm(), 0, 1e-13, "Σ^½MΣ^½ at Σ = diag(4, 9)");
+        Checks.True(LearnedMetrics.Scalar(D(new double[,] { { 1, 5 }, { 7, 3 } })) == 2, "the scalar is tr M/d = 2", CheckKind.Identity);
+        Checks.Close(LearnedMetrics.SkewFraction(D(new double[,] { { 0, 1 }, { -1, 0 } })), 1, 1e-15, "a skew matrix is all skew");
+        Checks.Close(LearnedMetrics.SkewFraction(D(new double[,] { { 1, 2 }, { 0, 1 } })), Math.Sqrt(2.0 / 6), 1e-15, "skew part [[0,1],[−1,0]]: √2/√6");
+        Checks.Close(LearnedMetrics.Cosine([1.0, 0], [1.0, 1]), Math.Sqrt(0.5), 1e-15, "cos((1,0),(1,1)) = 1/√2");
+        Checks.Close(LearnedMetrics.Cosine([1.0, 2], [-2.0, -4]), -1, 1e-15, "opposite vectors: −1");
+        Checks.Close(LearnedMetrics.RelativeDistance([1.0, 1], [1.0, 0]), 1, 1e-15, "‖(0, 1)‖/‖(1, 0)‖ = 1");
+        Checks.Close(LearnedMetrics.RelativeDistance([3.0, 4], [0.0, 2]), Math.Sqrt(13) / 2, 1e-15, "‖(3, 2)‖/‖(0, 2)‖");
+        var block = LearnedMetrics.Block([0.0, 1, 2, 3, 4, 5, 6, 7, 8], 1, 2);
+        Checks.True(block.Equals(D(new double[,] { { 1, 2 }, { 3, 4 } })), "the d×d block of θ from offset 1, row-major", CheckKind.Identity);
+        Checks.True(LearnedMetrics.Block([0.0, 1, 2, 3, 4], 1, 2).Equals(D(new double[,] { { 1, 2 }, { 3, 4 } })), "a block may end at θ's last entry", CheckKind.Identity);
+        Rejects(() => LearnedMetrics.Block([0.0, 1, 2, 3], 1, 2), "offset");
+        Rejects(() => LearnedMetrics.Block([0.0, 1, 2, 3], -1, 1), "offset");
+        Rejects(() => LearnedMetrics.DistToIdentity(D(new double[,] { { 0, 0 }, { 0, 0 } })), "m");
+        Rejects(() => LearnedMetrics.DistToIdentity(D(new double[,] { { 1, 0, 0 } })), "m");
+        Rejects(() => LearnedMetrics.SkewFraction(D(new double[,] { { 0 } })), "a");
+        Rejects(() => LearnedMetrics.Cosine([0.0, 0], [1.0, 1]), "u");
+        Rejects(() => LearnedMetrics.Cosine([1.0, 1], [0.0, 0]), "u");
+        Rejects(() => LearnedMetrics.Cosine([1.0, 1], [1.0]), "v");
+        Rejects(() => LearnedMetrics.RelativeDistance([1.0, 1], [0.0, 0]), "reference");
+        Rejects(() => LearnedMetrics.RelativeDistance([1.0], [1.0, 0]), "u");
+
+        var m = Alignment.Measure(2, [1.0, 0], [3.0, 4, 0, 0], [1.0, 1], [3.0, 4, 0, 1]);
+        Checks.True(m.InputScale == 2, "the input scale is kept");
+        Checks.Close(m.PredictionCosine, Math.Sqrt(0.5), 1e-15, "prediction cosine");
+        Checks.Close(m.PredictionRelativeL2, 1 / Math.Sqrt(2), 1e-15, "prediction relative L2 ‖(0, −1)‖/‖(1, 1)‖");
+        Checks.Close(m.GradientCosine, 25 / (5 * Math.Sqrt(26)), 1e-15, "gradient cosine 25/(5√26)");
+        Checks.Close(m.GradientRelativeL2, 1 / Math.Sqrt(26), 1e-15, "gradient relative L2 1/√26");
+
+        var x = Mat<Real>.Build(3, 2, (i, j) => (Real)(i - j + 0.5));
+        var p = Prompt<Real>.Realizable(x, Mat<Real>.Build(2, 1, (i, _) => (Real)(i + 1.0)), Mat<Real>.Build(2, 1, (i, _) => (Real)(2.0 - 3 * i)));
+        var scaled = Alignment.Scaled(p, 2);
+        Checks.True(scaled.X.ExactlyEquals(new Real(2) * p.X) && scaled.Query.ExactlyEquals(new Real(2) * p.Query) && scaled.Task.ExactlyEquals(p.Task)
+                    && scaled.Y.ExactlyEquals(new Real(2) * p.Y) && scaled.QueryTarget.Value == 2 * p.QueryTarget.Value,
+            "x → 2x: covariates and query doubled, labels 2Xw* recomputed, w* kept", CheckKind.Identity);
+        Checks.True(ReferenceEquals(Alignment.Scaled(p, 1), p), "c = 1 is the prompt itself");
+    }
+
+    [Test]
+    public void LEARN_ALIGN_Least_squares_baseline_is_the_pseudo_inverse()
+    {
+        foreach (var (d, n) in new[] { (3, 8), (4, 2) })
+        {
+            var law = PromptLaw.Isotropic(d, TaskLaw.Isotropic);
+            var batch = law.Draw(n, 11, 42);
+            var yhat = Baselines.LeastSquaresPredictions(batch);
+            var errors = Baselines.LeastSquaresErrors(batch, 5);
+            Checks.True(yhat.Length == 11 && errors.Length == 5, "all prompts by default, the first count on request");
+            for (int i = 0; i < 11; i++)
+            {
+                var prompt = batch.ToPrompt(i);
+                var xm = Matrix<double>.Build.Dense(n, d, (r, c) => prompt.X[r, c].Value);
+                var y = Vector<double>.Build.Dense(n, r => prompt.Y[r, 0].Value);
+                var q = Vector<double>.Build.Dense(d, c => prompt.Query[c, 0].Value);
+                double expected = q * (xm.PseudoInverse() * y);
+                Checks.Close(yhat[i], expected, 1e-10 * Math.Max(1, Math.Abs(expected)), $"d={d} n={n} prompt {i}: ŷ = ⟨x_q, X⁺y⟩");
+                if (n >= d) Checks.Close(yhat[i], batch.Target[i], 1e-10 * Math.Max(1, Math.Abs(batch.Target[i])), $"d={d} n={n} prompt {i}: noise-free labels with n ≥ d give ŷ = y_q");
+                if (i < 5) Checks.Close(errors[i], (yhat[i] - batch.Target[i]) * (yhat[i] - batch.Target[i]), 1e-15 * Math.Max(1, errors[i]), $"prompt {i}: error (ŷ − y_q)²");
+            }
+            Checks.True(n >= d || errors.Any(e => e > 1e-6), $"d={d} n={n}: fewer examples than dimensions leave an error");
+            Rejects(() => Baselines.LeastSquaresPredictions(batch, 0), "count");
+            Rejects(() => Baselines.LeastSquaresPredictions(batch, 12), "count");
+        }
+        Rejects(() => Baselines.LeastSquaresPredictions(null!), "batch");
+    }
+
+    [Test]
+    public void LEARN_ALIGN_Group_means_and_t_half_widths_by_formula()
+    {
+        double[] values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        var est = LossEstimates.GroupMeans(values, 3);   // groups [0, 3), [3, 6), [6, 10): means 2, 5, 8.5
+        double mean = (2 + 5 + 8.5) / 3, s2 = (Math.Pow(2 - mean, 2) + Math.Pow(5 - mean, 2) + Math.Pow(8.5 - mean, 2)) / 2;
+        Checks.Close(est.Mean, mean, 1e-15, "the mean of the group means 2, 5, 8.5");
+        Checks.Close(est.StandardError, Math.Sqrt(s2 / 3), 1e-15, "the SE of the three group means");
+        Checks.True(est.Count == 3, "Count = groups");
+        var all = LossEstimates.GroupMeans(values, 10);
+        Checks.Close(all.Mean, 5.5, 1e-15, "ten groups of one: the plain mean");
+        // Closed forms of Student's t quantile: ν = 2, t = (2p − 1)/√(2p(1 − p)); ν = 1 (Cauchy), t = tan(π(p − ½)). MathNet inverts the CDF
+        // numerically (to ~1e-10 relative here), hence the tolerance.
+        double t2 = (2 * 0.975 - 1) / Math.Sqrt(2 * 0.975 * 0.025);
+        Checks.Close(LossEstimates.HalfWidth(est, 0.05), t2 * est.StandardError, 1e-9 * t2 * est.StandardError, "t₂(0.975)·SE = 4.3027·SE");
+        Checks.Close(LossEstimates.HalfWidth(new Numerics.Statistics.Estimate(0, 1, 2), 0.1), Math.Tan(Math.PI * 0.45), 1e-9 * Math.Tan(Math.PI * 0.45), "t₁(0.95) = tan(0.45π)");
+        Checks.Close(LossEstimates.LargestShare([1.0, 2, 3, 4]), 0.4, 1e-15, "largest share 4/10");
+        Checks.True(LossEstimates.LargestShare([0.0, 0]) == 0, "an all-zero sample has share 0");
+        Rejects(() => LossEstimates.GroupMeans(values, 1), "groups");
+        Rejects(() => LossEstimates.GroupMeans(values, 11), "groups");
+        Rejects(() => LossEstimates.GroupMeans([1.0, double.NaN, 3], 2), "values");
+        Rejects(() => LossEstimates.GroupMeans(null!, 2), "values");
+        Rejects(() => LossEstimates.HalfWidth(est, 0), "falseAlarm");
+        Rejects(() => LossEstimates.HalfWidth(est, 1), "falseAlarm");
+        Rejects(() => LossEstimates.HalfWidth(new Numerics.Statistics.Estimate(0, 1, 1), 0.05), "estimate");
+    }
+
+    [Test]
+    public void LEARN_ALIGN_Linear_restriction_is_the_chain_rule()
+    {
+        // f(θ) = Σ c_i θ_i² with ∇f = 2cθ, restricted to θ = φ₀v₀ + φ₁v₁.
+        double[] c = [1, 2, 3, 4];
+        var inner = new DeterministicBatches(new DelegateObjective(4, t => (t.Select((v, i) => c[i] * v * v).Sum(), t.Select((v, i) => 2 * c[i] * v).ToArray())));
+        double[][] directions = [[1, 0, 1, 0], [0, 1, 0, -1]];
+        var restricted = new LinearRestriction<int>(inner, directions);
+        double[] phi = [2, 3];
+        var theta = restricted.Expand(phi);
+        Checks.True(theta.SequenceEqual([2.0, 3, 2, -3]), $"θ = 2v₀ + 3v₁ = (2, 3, 2, −3) (got {string.Join(", ", theta)})", CheckKind.Identity);
+        var g = new double[2];
+        double value = restricted.Evaluate(phi, restricted.Draw(1, 0), g);
+        Checks.True(value == 4 + 18 + 12 + 36, $"f(θ) = 70 (got {value})", CheckKind.Identity);
+        Checks.True(g[0] == 4 + 12 && g[1] == 12 - (-24), $"∂f/∂φ = (⟨∇f, v₀⟩, ⟨∇f, v₁⟩) = (16, 36) (got {g[0]}, {g[1]})", CheckKind.Identity);
+        Checks.True(restricted.Evaluate(phi, 0, []) == 70 && restricted.Dimension == 2 && restricted.Redraw(5, 7, 1) == 7, "value without a gradient; dimension; batches pass through");
+        directions[0][0] = 100;   // the restriction keeps its own copy
+        Checks.True(restricted.Expand(phi)[0] == 2, "the directions are copied");
+
+        var cm = D(new double[,] { { 1, 2 }, { 3, 4 } });
+        var blocks = LinearRestriction<int>.PerLayerBlocks(2, cm);
+        Checks.True(blocks.Length == 2 && blocks[0].SequenceEqual([1.0, 2, 3, 4, 0, 0, 0, 0]) && blocks[1].SequenceEqual([0.0, 0, 0, 0, 1, 2, 3, 4]), "layer l's block = C, the others 0", CheckKind.Identity);
+        Checks.True(LinearRestriction<int>.PerLayerTheta([0.5, -1], cm).SequenceEqual([0.5, 1, 1.5, 2, -1, -2, -3, -4]), "θ = (½C, −C)", CheckKind.Identity);
+        Rejects(() => _ = new LinearRestriction<int>(inner, [[1.0, 0, 0]]), "directions[0]");
+        Rejects(() => _ = new LinearRestriction<int>(inner, []), "directions.Count");
+        Rejects(() => restricted.Expand([1.0]), "phi");
+    }
+
+    [Test]
+    public void LEARN_ALIGN_Gradient_flow_follows_the_closed_form_flows()
+    {
+        // f = ½(θ₀² + 10θ₁²): θ(t) = θ(0)·e^{−ct}.
+        var quad = new DelegateObjective(2, t => (0.5 * (t[0] * t[0] + 10 * t[1] * t[1]), [t[0], 10 * t[1]]));
+        var path = GradientFlow.Integrate(quad, [1.0, -2.0], 1.5, tolerance: 1e-10);
+        var end = path[^1];
+        Checks.True(end.Time == 1.5 && path[0].Time == 0, $"the path runs from 0 to the end time exactly (got {end.Time})");
+        Checks.Close(end.State[0], Math.Exp(-1.5), 1e-8, "θ₀(1.5) = e^{−1.5}");
+        Checks.Close(end.State[1], -2 * Math.Exp(-15), 1e-8, "θ₁(1.5) = −2e^{−15}");
+        foreach (var point in path)
+        {
+            var (value, gradient) = (0.5 * (point.State[0] * point.State[0] + 10 * point.State[1] * point.State[1]), Math.Sqrt(Math.Pow(point.State[0], 2) + Math.Pow(10 * point.State[1], 2)));
+            Checks.Close(point.Loss, value, 1e-15 * Math.Max(1, value), $"t = {point.Time}: the recorded loss is f(θ)");
+            Checks.Close(point.GradientNorm, gradient, 1e-14 * Math.Max(1, gradient), $"t = {point.Time}: the recorded gradient norm");
+        }
+        var stopped = GradientFlow.Integrate(quad, [1.0, -2.0], 10, tolerance: 1e-10, stopLoss: 0.1);
+        Checks.True(stopped[^1].Loss <= 0.1 && stopped[^2].Loss > 0.1, "the flow stops at the first point at or below the stop loss");
+        // Three steps from h = 1e-4, each at most 5 times the last: t ≤ 1e-4·(1 + 5 + 25), far short of the end time.
+        var cut = GradientFlow.Integrate(quad, [1.0, -2.0], 1.5, maxSteps: 3);
+        Checks.True(cut.Count <= 4 && cut[^1].Time <= 31e-4, $"maxSteps = 3 ends the flow after three steps (got {cut.Count} points, t = {cut[^1].Time})");
+
+        // HittingTime interpolates linearly; HittingTimeBound is (16L/(L−1))(ξ^{−(L−1)/L} − L₀^{−(L−1)/L}).
+        FlowPoint P(double t, double loss) => new(t, loss, 0, []);
+        Checks.True(GradientFlow.HittingTime([P(0, 4), P(1, 2), P(3, 1)], 1.5) == 2, "ξ = 1.5 between (1, 2) and (3, 1): t = 2", CheckKind.Identity);
+        Checks.True(GradientFlow.HittingTime([P(0, 4), P(1, 2)], 5) == 0 && double.IsPositiveInfinity(GradientFlow.HittingTime([P(0, 4), P(1, 2)], 1)), "already below: 0; never: ∞");
+        Checks.Close(GradientFlow.HittingTimeBound(2, 0.25, 1), 32, 1e-14, "L = 2, ξ = ¼, L₀ = 1: 32·(2 − 1)");
+        Checks.Close(GradientFlow.HittingTimeBound(3, 1.0 / 8, 1), 24 * (4 - 1), 1e-13, "L = 3, ξ = ⅛: 24·(8^{2/3} − 1) = 72");
+        Rejects(() => GradientFlow.HittingTimeBound(1, 0.5, 1), "loops");
+
+        // The one-step scalar line: ℓ₁(b) = d − 2bd + b²d(n+d+1)/n, ḃ = −ℓ₁'/d = 2 − 2b(n+d+1)/n, b(t) = b*(1 − e^{−2(n+d+1)t/n}).
+        const int n = 6, dim = 2;
+        var line = GradientFlow.ScalarLine(n, dim, 1, 0.5);
+        double bStar = (double)n / (n + dim + 1), b = bStar * (1 - Math.Exp(-2.0 * (n + dim + 1) / n * 0.5));
+        Checks.Close(line[^1].State[0], b, 1e-8, "b(½) of the one-step line");
+        Checks.Close(line[^1].Loss, dim - 2 * b * dim + b * b * dim * (n + dim + 1.0) / n, 1e-8, "ℓ₁(b(½))");
+
+        Rejects(() => GradientFlow.Integrate(quad, [1.0], 1), "start");
+        Rejects(() => GradientFlow.Integrate(quad, [1.0, 1], 0), "endTime");
+        Rejects(() => GradientFlow.Integrate(quad, [1.0, 1], 1, tolerance: 0), "tolerance");
+        Rejects(() => GradientFlow.Integrate(null!, [1.0, 1], 1), "objective");
+    }
+
+    [Test]
+    public void LEARN_ALIGN_Learning_setup_binds_families_and_measures_per_prompt()
+    {
+        (ModelSpec Spec, string Family)[] specs =
+        [
+            (new ModelSpec(ModelFamily.Full, 2, 2, Tied: true), "full (P, Q), tied"),
+            (new ModelSpec(ModelFamily.Sparse, 2, 2, SymmetricA: true), "sparse (8), symmetric A"),
+            (new ModelSpec(ModelFamily.GdPlusPlus, 2, 3), "GD++ (11)"),
+            (new ModelSpec(ModelFamily.Gatmiry, 2, 2, Tied: true, WithU: false), "Gatmiry (A), looped"),
+        ];
+        foreach (var (spec, family) in specs)
+        {
+            var f = LearningSetup.Parameterise(spec);
+            Checks.True(f.Name == family && f.Dimension == spec.Dimension && f.Layers == spec.Layers, $"{spec}: the engine family '{family}' with the spec's θ length {spec.Dimension} (got '{f.Name}', {f.Dimension})");
+        }
+        Checks.True(new ModelSpec(ModelFamily.Gatmiry, 3, 2).BlockOffsets().SequenceEqual([0, 9, 12, 21, 24]) && new ModelSpec(ModelFamily.Sparse, 3, 4, Tied: true, SymmetricA: true).BlockOffsets().SequenceEqual([0, 6]),
+            "block offsets: (A, u) per untied Gatmiry layer; one symmetric A (6 entries) for a tied sparse model", CheckKind.Identity);
+
+        var recipe = new Recipe("library", "suite", new ModelSpec(ModelFamily.Sparse, 2, 1, Tied: true), DataSpec.Isotropic(2, 5, TaskLaw.Isotropic),
+            OptimizerSettings.Adam(0.01), new TrainingSchedule(1, 8));
+        var setup = new LearningSetup(recipe);
+        double[] theta = [0.5, 0.25, 0, 0.5];
+        var batch = setup.Draw(13, 3);
+        var yhat = setup.Predict(theta, batch);
+        var errors = setup.SquaredErrors(theta, batch);
+        for (int p = 0; p < 13; p++)
+            Checks.True(errors[p] == (yhat[p] - batch.Target[p]) * (yhat[p] - batch.Target[p]), $"prompt {p}: (ŷ − y_q)²", CheckKind.Identity);
+        Checks.True(errors.Any(e => e > 0), "the model is not exact (the sign of the error matters)");
+        var test = setup.TestLoss(theta, batch, groups: 4);
+        var expected = LossEstimates.GroupMeans(errors, 4);
+        Checks.True(test == expected, $"the test loss is the group-mean estimate of the squared errors ({test} vs {expected})", CheckKind.Identity);
+        Checks.True(setup.TestLoss(theta, batch).Count == 13, "100 groups cap at the batch size");
+        var (p1, g1) = setup.PredictWithGradients(theta, batch);
+        Checks.True(g1.Length == 13 * 2, "predictions with gradients: d gradients per prompt");
+        for (int p = 0; p < 13; p++) Checks.Close(p1[p], yhat[p], 1e-14 * Math.Max(1, Math.Abs(yhat[p])), $"prompt {p}: the same ŷ with gradients");
+        var align = setup.Align(theta, theta, batch, [1.0, 2.0]);
+        Checks.True(align.Length == 2 && align.All(a => Math.Abs(a.PredictionCosine - 1) < 1e-14 && a.PredictionRelativeL2 == 0 && a.GradientRelativeL2 == 0) && align[1].InputScale == 2,
+            "θ against itself: cosine 1 and distance 0 at every scale");
+        var looped = setup.With(loops: 3);
+        Checks.True(looped.Model.Layers == 3 && looped.Family.Layers == 3 && looped.Recipe.Data.N == 5, "a tied model re-bound to 3 loops keeps n");
+        var moreN = setup.With(n: 9);
+        Checks.True(moreN.Recipe.Data.N == 9 && moreN.Model.Layers == 1 && moreN.Draw(8, 1).N == 9, "re-bound to n = 9");
+        var untied = new LearningSetup(recipe with { Model = new ModelSpec(ModelFamily.Sparse, 2, 2) });
+        Assert.Throws<InvalidOperationException>(() => untied.With(loops: 3));
+        Checks.True(untied.With(loops: 2).Model.Layers == 2, "an untied model may be re-bound at its own depth");
+        var softmax = new LearningSetup(recipe with { Model = recipe.Model with { Attention = AttentionKind.Softmax } });
+        Assert.Throws<InvalidOperationException>(() => softmax.PredictWithGradients(theta, softmax.Draw(8, 1)));
+    }
+}
