@@ -107,6 +107,8 @@ public sealed class InputValidation
         // Symmetry to a relative 1e-12 of the largest |entry| (here 4): a difference of 2e-12 passes, 8e-12 is refused and located.
         Guard.SymmetricPositiveDefinite(M(new double[,] { { 4, 1 }, { 1 + 2e-12, 4 } }), "s");
         Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 4, 1 }, { 1 + 8e-12, 4 } }), "s"), "s", "s must be symmetric (s[1,0] = ");
+        Guard.SymmetricPositiveDefinite(M(new double[,] { { 4, 0 }, { 1e-12 * 4, 4 } }), "s");   // a difference equal to the tolerance passes
+        Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { double.NaN, 0 }, { 0, 1 } }), "s"), "s", "s must have finite entries");
         Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 1, 1 }, { 1, 1 } }), "s"), "s", "s must be positive definite");
         Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 1, 0 }, { 0, -1 } }), "s"), "s", "s must be positive definite");
         Rejects(() => Guard.SymmetricPositiveDefinite(M(new double[,] { { 1, 0, 0 } }), "s"), "s", "s must be square");
