@@ -186,4 +186,55 @@ public sealed class LibraryMoments
         var primes = Enumerable.Range(2, 400).Where(p => Enumerable.Range(2, p - 2).All(q => p % q != 0)).Take(42).Select(p => (BigInteger)p).ToArray();
         Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(primes, 50));
     }
+
+    /// <summary>
+    /// Every argument check of the moment code names its argument and states its rule: form counts and shapes (the last form's shape too),
+    /// the centred moment's operands, the kernel polynomial's layers and moment counts, the Wishart orders at both ends of their ranges
+    /// (maxOrder = 100 accepted: min(n, d) = 1 takes the χ² path, E(χ²₃)^k = 3·5···(2k + 1)), and the powers of a mixed moment.
+    /// </summary>
+    [Test]
+    public void WISHART_Moment_arguments_are_checked_by_name()
+    {
+        var i2 = Mat<Rational>.Identity(2);
+        Rejects(() => GaussianQuadraticForms.Moment<Rational>(null!), "forms", "");
+        Rejects(() => GaussianQuadraticForms.Moment(Enumerable.Repeat(i2, GaussianQuadraticForms.MaxForms + 1).ToArray()), "forms", "at most 10 forms (got 11)");
+        Checks.True(GaussianQuadraticForms.Moment(Enumerable.Repeat(Mat<Rational>.Identity(1), GaussianQuadraticForms.MaxForms).ToArray()) == Rational.FromInt(654729075),
+            "ten forms are allowed: E x¹⁰… = E(χ²₁)¹⁰ = 1·3·5···19 = 654729075", CheckKind.Identity);
+        Rejects(() => GaussianQuadraticForms.Moment([i2, Mat<Rational>.Identity(3)]), "forms[1]", "must be 2×2");
+        Rejects(() => GaussianQuadraticForms.CentredMoment<Rational>(null!, 1, []), "m", "");
+        Rejects(() => GaussianQuadraticForms.CentredMoment(i2, 1, null!), "others", "");
+        Rejects(() => GaussianQuadraticForms.CentredMoment(i2, -1, []), "p", "≥ 0");
+
+        var moments = WishartMoments.WhitenedMoments(4, 5, 2);
+        Rejects(() => KernelPolynomial.Solve(moments, 0), "layers", "≥ 1");
+        Rejects(() => KernelPolynomial.Solve(moments[..4], 2), "moments", "moments must hold m_0..m_4 (got 4)");
+        Rejects(() => KernelPolynomial.Rounded(moments[..4], 2), "moments", "m_0..m_4");
+        Rejects(() => KernelPolynomial.Rounded(null!, 2), "moments", "");
+        Checks.True(KernelPolynomial.Rounded(moments, 2).Length == 5, "m_0..m_4 is enough for two layers");
+        Rejects(() => KernelPolynomial.Loss([1.0, 1, 1], [0.5, 0.5]), "moments", "m_0..m_4");
+        Checks.True(KernelPolynomial.Loss([1.0, 2, 3], [0.5]) == 1 - 2 * 0.5 * 2 + 0.25 * 3, "one step: m₀ − 2a·m₁ + a²m₂ with three moments", CheckKind.Identity);
+
+        Rejects(() => RealWishartMoments.TraceMoments(0, 2, 3), "n", "≥ 1");
+        Rejects(() => RealWishartMoments.TraceMoments(2, 0, 3), "d", "≥ 1");
+        Rejects(() => RealWishartMoments.TraceMoments(2, 2, -1), "maxOrder", "[0, 100]");
+        Rejects(() => RealWishartMoments.TraceMoments(2, 2, RealWishartMoments.MaxOrder + 1), "maxOrder", "[0, 100]");
+        Rejects(() => RealWishartMoments.Stein(0, 2, 3), "n", "≥ 1");
+        Rejects(() => RealWishartMoments.Stein(2, 2, -1), "maxOrder", "[0, 100]");
+        var chi = RealWishartMoments.Stein(3, 1, RealWishartMoments.MaxOrder);
+        BigInteger expected = 1;
+        for (int k = 1; k <= 100; k++) expected *= 2 * k + 1;
+        Checks.True(chi.Length == 101 && chi[100] == expected && chi[0] == 1, "maxOrder = 100 is allowed: E(χ²₃)¹⁰⁰ = 3·5···201", CheckKind.Identity);
+        Rejects(() => RealWishartMoments.MixedMoment(0, 2, 1), "n", "≥ 1");
+        Rejects(() => RealWishartMoments.MixedMoment(2, 2, 1, 0), "powers", "powers must be ≥ 1");
+        Rejects(() => WishartMoments.TracePolynomial(-1), "k", "[0, 8]");
+        Rejects(() => WishartMoments.TracePolynomial(9), "k", "[0, 8]");
+        Rejects(() => WishartMoments.ExpectedTraceOfWishartPower(2, 0, 2), "n", "≥ 1");
+        Rejects(() => WishartMoments.ExpectedTraceOfWishartPower(2, 2, 0), "d", "≥ 1");
+    }
+
+    private static void Rejects(Action call, string parameter, string rule)
+    {
+        var ex = Assert.Catch<ArgumentException>(() => call());
+        Checks.True(ex!.ParamName == parameter && ex.Message.Contains(rule, StringComparison.Ordinal), $"the error names '{parameter}' and states '{rule}' (got '{ex.ParamName}': {ex.Message})");
+    }
 }
