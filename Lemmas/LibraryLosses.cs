@@ -1,5 +1,7 @@
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Losses;
+using LoopedIcl.Numerics.Models;
+using LoopedIcl.Numerics.Prompts;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LoopedIcl.Lemmas;
@@ -271,6 +273,112 @@ public sealed class LibraryLosses
         Rejects(() => QuadraticLabelLoss.GradientDescent(0, 2, 1, Q(1, 2), Q(1), i2), "n");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 0, 1, Q(1, 2), Q(1), i2), "d");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(1), null!), "m");
+    }
+
+    /// <summary>
+    /// GD++ (family (11)): the prediction matrix M(S) against the literal transformer (ŷ = x_qᵀMw* on a realizable prompt with S = XᵀX/n),
+    /// the sample loss tr((M − I)ᵀΣ(M − I)C) by definition, its reverse-mode gradients against central differences (h = 1e-4: the
+    /// loss is a polynomial, the difference's error h²·f⁽³⁾/6 is about 1e-9 relative here), and the scalar reduction at Σ = I, A = aI, B = bI.
+    /// </summary>
+    [Test]
+    public void WISHART_Gd_plus_plus_loss_by_definition()
+    {
+        Matrix<double>[] a = [D(new[,] { { -0.5, 0.25 }, { 0.125, -0.75 } }), D(new[,] { { -0.25, 0 }, { 0.5, -0.5 } })];
+        Matrix<double>[] b = [D(new[,] { { 0.5, -0.25 }, { 0, 0.25 } }), D(new[,] { { -0.125, 0.25 }, { 0.5, 0 } })];
+        var x = Mat<Real>.Build(3, 2, (i, j) => (Real)(new[,] { { 1.0, -0.5 }, { 0.25, 2 }, { -1, 0.75 } })[i, j]);
+        var task = Mat<Real>.Build(2, 1, (i, _) => (Real)(i == 0 ? 1.5 : -0.5));
+        var query = Mat<Real>.Build(2, 1, (i, _) => (Real)(i == 0 ? 0.5 : 1.25));
+        var prompt = Prompt<Real>.Realizable(x, query, task);
+        var literal = new LinearTransformer<Real>([Families.GdPlusPlus(RealMat.From(a[0]), RealMat.From(b[0])), Families.GdPlusPlus(RealMat.From(a[1]), RealMat.From(b[1]))]);
+        var xm = Matrix<double>.Build.Dense(3, 2, (i, j) => x[i, j].Value);
+        var s0 = xm.TransposeThisAndMultiply(xm) / 3;
+        var m = GdPlusPlusLoss.PredictionMatrix(s0, a, b);
+        double viaM = Vector<double>.Build.Dense([0.5, 1.25]) * (m * Vector<double>.Build.Dense([1.5, -0.5]));
+        double viaModel = literal.Predict(prompt).Value;
+        Checks.Close(viaM, viaModel, 1e-13 * Math.Max(1, Math.Abs(viaModel)), $"ŷ = x_qᵀM(S)w* = the literal two-layer GD++ prediction {viaModel}");
+
+        var loss = new GdPlusPlusLoss(Samples, SigmaA, TaskA);
+        double expected = Samples.Select(s => { var e = GdPlusPlusLoss.PredictionMatrix(s, a, b) - Matrix<double>.Build.DenseIdentity(2); return (e.TransposeThisAndMultiply(SigmaA) * e * TaskA).Trace(); }).Average();
+        Checks.Close(loss.Value(a, b), expected, 1e-15 * Math.Max(1, expected), "f̂ = mean tr((M − I)ᵀΣ(M − I)C)");
+        var (value, gradA, gradB) = loss.ValueAndGradient(a, b);
+        Checks.Close(value, expected, 1e-14 * Math.Max(1, expected), "ValueAndGradient's value");
+        const double h = 1e-4;
+        for (int l = 0; l < 2; l++)
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++)
+                    foreach (bool onA in new[] { true, false })
+                    {
+                        Matrix<double>[] Shift(double by)
+                        {
+                            var copy = (onA ? a : b).Select(q => q.Clone()).ToArray();
+                            copy[l][i, j] += by;
+                            return copy;
+                        }
+                        double plus = onA ? loss.Value(Shift(h), b) : loss.Value(a, Shift(h));
+                        double minus = onA ? loss.Value(Shift(-h), b) : loss.Value(a, Shift(-h));
+                        double numeric = (plus - minus) / (2 * h), exact = (onA ? gradA : gradB)[l][i, j];
+                        Checks.Close(exact, numeric, 1e-7 * Math.Max(1, Math.Abs(numeric)), $"∂f̂/∂{(onA ? "A" : "B")}_{l}[{i},{j}] = {numeric}");
+                    }
+
+        // Σ = I, C = I, A_l = a_lI, B_l = b_lI: every matrix is a polynomial in S, so the loss is the scalar reduction over S's eigenvalues.
+        var identity = Matrix<double>.Build.DenseIdentity(2);
+        var whiteLoss = new GdPlusPlusLoss(Samples, identity, identity);
+        double[] sa = [-0.5, -0.25], sb = [0.25, -0.5];
+        var scalar = new ScalarGdPlusPlusLoss(Samples);
+        Checks.Close(scalar.Value(sa, sb), whiteLoss.Value([identity * sa[0], identity * sa[1]], [identity * sb[0], identity * sb[1]]), 1e-13, "the scalar reduction equals the matrix loss on 𝒮 at Σ = I");
+        Rejects(() => GdPlusPlusLoss.PredictionMatrix(s0, a, b[..1]), "b");
+        Rejects(() => loss.ValueAndGradient(a, b[..1]), "b");
+        Rejects(() => scalar.Value(sa, [1.0]), "b");
+        Rejects(() => _ = new GdPlusPlusLoss([], SigmaA, TaskA), "samples");
+        Rejects(() => _ = new GdPlusPlusLoss(null!, SigmaA, TaskA), "samples");
+        Rejects(() => _ = new ScalarGdPlusPlusLoss([]), "whitenedSamples");
+    }
+
+    /// <summary>
+    /// Gatmiry's exact population loss at one loop, Σ = I, by hand: with E Ŵ² = ((n + d + 1)/n)I and E[ŴBŴ] = B + (Bᵀ + tr B·I)/n,
+    /// E tr((I − ŴA)(I − ŴA)ᵀ) = d − 2 tr A + tr(AAᵀ)(n + d + 1)/n and E‖uᵀŴA‖² = uᵀ(AAᵀ(n + 1)/n + tr(AAᵀ)/n·I)u; at two loops A = aI,
+    /// u = 0 it is the literature's ℓ₂(a); the looped form equals the untied form with equal (but distinct) matrices.
+    /// </summary>
+    [Test]
+    public void WISHART_Gatmiry_population_loss_by_hand()
+    {
+        const int n = 5, d = 2;
+        var a = D(new[,] { { 0.5, 0.25 }, { -0.125, 0.75 } });
+        var u = Vector<double>.Build.Dense([1.0, -2.0]);
+        var aat = a.TransposeAndMultiply(a);
+        double signal = d - 2 * a.Trace() + aat.Trace() * (n + d + 1.0) / n;
+        double shift = u * ((aat * ((n + 1.0) / n) + Matrix<double>.Build.DenseIdentity(d) * (aat.Trace() / n)) * u);
+        var one = GatmiryPopulationLoss.Looped(a, null, n, 1);
+        Checks.Close(one.Value, signal, 1e-14 + one.RoundingBound, $"L = 1, u = 0: d − 2 tr A + tr(AAᵀ)(n + d + 1)/n = {signal}");
+        var withU = GatmiryPopulationLoss.Looped(a, u, n, 1);
+        Checks.Close(withU.Value, signal + shift, 1e-14 + withU.RoundingBound, $"L = 1: + uᵀ(AAᵀ(n + 1)/n + tr(AAᵀ)/n·I)u = {signal + shift}");
+        Checks.True(withU.RoundingBound > 0 && withU.RoundingBound < 1e-12, $"the rounding bound is positive and small ({withU.RoundingBound})");
+        var zeroU = GatmiryPopulationLoss.Looped(a, Vector<double>.Build.Dense(d), n, 1);
+        Checks.Close(zeroU.Value, signal, 1e-14 + zeroU.RoundingBound, "u = 0 as a vector costs nothing");
+
+        var two = GatmiryPopulationLoss.Looped(Matrix<double>.Build.DenseIdentity(d) * 0.375, null, n, 2);
+        var rb = Q(3, 8);
+        var l2 = (WhitenedMoment(0, n, d) - Q(4) * rb * WhitenedMoment(1, n, d) + Q(6) * rb * rb * WhitenedMoment(2, n, d)
+                  - Q(4) * rb * rb * rb * WhitenedMoment(3, n, d) + rb * rb * rb * rb * WhitenedMoment(4, n, d)).ToDouble();
+        Checks.Close(two.Value, l2, 1e-14 + two.RoundingBound, $"L = 2 at A = bI, u = 0: ℓ₂(b) = {l2}");
+        var tied = GatmiryPopulationLoss.Looped(a, u, n, 2);
+        var untied = GatmiryPopulationLoss.Whitened([a, a.Clone()], [u, u.Clone()], n);
+        Checks.Close(tied.Value, untied.Value, tied.RoundingBound + untied.RoundingBound, "looped = untied with equal layers (the cache keys differ)");
+        var other = GatmiryPopulationLoss.Whitened([a, a * 0.5], [u, null], n);
+        Checks.True(Math.Abs(other.Value - tied.Value) > 1e-3, "a different second layer gives a different loss");
+
+        Rejects(() => GatmiryPopulationLoss.Looped(a, u, n, 0), "loops");
+        Rejects(() => GatmiryPopulationLoss.Looped(a, u, n, GatmiryPopulationLoss.MaxLayers + 1), "loops");
+        Rejects(() => GatmiryPopulationLoss.Looped(null!, u, n, 1), "a");
+        Rejects(() => GatmiryPopulationLoss.Whitened([], [], n), "d");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a], [u, u], n), "s");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a], [u], 0), "n");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a, Matrix<double>.Build.DenseIdentity(3)], [null, null], n), "d");
+        Rejects(() => GatmiryPopulationLoss.Whitened([D(new[,] { { double.NaN, 0 }, { 0, 1 } })], [null], n), "d");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a], [Vector<double>.Build.Dense(3)], n), "s");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a], [Vector<double>.Build.Dense([double.PositiveInfinity, 0])], n), "s");
+        Rejects(() => GatmiryPopulationLoss.Whitened(null!, [u], n), "d");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a], null!, n), "s");
     }
 
     private static void Rejects(Action call, string parameter)
