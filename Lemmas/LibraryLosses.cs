@@ -381,6 +381,61 @@ public sealed class LibraryLosses
         Rejects(() => GatmiryPopulationLoss.Whitened([a], null!, n), "s");
     }
 
+    /// <summary>
+    /// AHN-T1's single layer with all of (P, Q): the packed layout and the (P, Q) it stands for; the full loss at a sparse layer equals the
+    /// sparse loss with C = I (K = −Aᵀ: tr 𝓔[AΣAᵀ] = tr(Aᵀ𝓔[I]AΣ)); the allocation-free objective equals the closed form, and its gradient
+    /// equals exact differences (the loss is quadratic in each single coordinate, so the h = 1 central difference is exact up to rounding);
+    /// the control without 𝓔's trace term differs; Γ and Theorem 5's ReLU loss by hand.
+    /// </summary>
+    [Test]
+    public void WISHART_Single_layer_loss_and_objective_by_definition()
+    {
+        var sigma = D(new[,] { { 2, 0.5 }, { 0.5, 1 } });
+        const int n = 4;
+        var p = new SingleLayerParameters(Vector<double>.Build.Dense([0.5, -1]), 0.75, D(new[,] { { -0.5, 0.25 }, { 0.125, -0.25 } }), Vector<double>.Build.Dense([0.25, 0.5]));
+        var packed = p.Pack();
+        Checks.True(packed.SequenceEqual([0.5, -1, 0.75, -0.5, 0.25, 0.125, -0.25, 0.25, 0.5]) && SingleLayerParameters.Count(2) == 9, "packed (u, β, A row-major, a): 2d + 1 + d² entries", CheckKind.Identity);
+        var back = SingleLayerParameters.Unpack(packed, 2);
+        Checks.True(back.U.Equals(p.U) && back.Beta == p.Beta && back.A.Equals(p.A) && back.LastRowOfQ.Equals(p.LastRowOfQ), "Unpack(Pack(p)) = p", CheckKind.Identity);
+        var pq = p.ToPQ((i, j) => 100 + 10 * i + j);
+        var (pm, qm) = (pq[0], pq[1]);
+        Checks.True(pm[2, 0].Value == 0.5 && pm[2, 1].Value == -1 && pm[2, 2].Value == 0.75 && pm[0, 1].Value == 101 && pm[1, 2].Value == 112
+                    && qm[0, 0].Value == -0.5 && qm[1, 0].Value == 0.125 && qm[2, 0].Value == 0.25 && qm[2, 1].Value == 0.5 && qm[0, 2].Value == 102 && qm[2, 2].Value == 122,
+            "P's last row = (uᵀ, β), Q's first d columns = [A; aᵀ], the other entries from the given function", CheckKind.Identity);
+
+        var pre = D(new[,] { { 0.5, 0.25 }, { -0.125, 0.75 } });
+        var identity = Matrix<double>.Build.DenseIdentity(2);
+        Checks.Close(AhnLosses.SingleLayer(sigma, n, SingleLayerParameters.Sparse(pre)), AhnLosses.SparseSingleLayer(sigma, n, pre, identity), 1e-13,
+            "a sparse layer's full loss = the sparse loss with C = I");
+        Checks.True(Math.Abs(AhnLosses.SingleLayer(sigma, n, p, dropTraceTerm: true) - AhnLosses.SingleLayer(sigma, n, p)) > 1e-3, "the control without 𝓔's trace term differs");
+
+        var objective = new SingleLayerObjective(sigma, n);
+        var x = packed.ToArray();
+        var g = new double[9];
+        double f = AhnLosses.SingleLayer(sigma, n, p);
+        Checks.Close(objective.Evaluate(x, g), f, 1e-13 * Math.Max(1, f), "objective = closed form");
+        Checks.Close(objective.Evaluate(x, []), f, 1e-13 * Math.Max(1, f), "objective without a gradient");
+        for (int k = 0; k < 9; k++)
+        {
+            var plus = (double[])x.Clone();
+            var minus = (double[])x.Clone();
+            plus[k] += 1;
+            minus[k] -= 1;
+            double exact = (AhnLosses.SingleLayer(sigma, n, SingleLayerParameters.Unpack(Vector<double>.Build.Dense(plus), 2))
+                            - AhnLosses.SingleLayer(sigma, n, SingleLayerParameters.Unpack(Vector<double>.Build.Dense(minus), 2))) / 2;
+            Checks.Close(g[k], exact, 1e-12 * Math.Max(1, Math.Abs(exact)), $"∂f/∂x[{k}] = {exact} (exact difference)");
+        }
+        Checks.True(objective.Dimension == 9, "the objective's dimension is 2d + 1 + d²");
+        Rejects(() => objective.Evaluate(new double[8], g), "x");
+        Rejects(() => _ = new SingleLayerObjective(sigma, 0), "n");
+
+        var gamma = AhnLosses.Gamma(D(new[,] { { 1.0, 0 }, { 0, 2 } }), 3);
+        Checks.Close((gamma - D(new[,] { { 7.0 / 3, 0 }, { 0, 11.0 / 3 } })).FrobeniusNorm(), 0, 1e-15, "Γ = (4/3)diag(1, 2) + (3/3)I");
+        Rejects(() => AhnLosses.Gamma(sigma, 0), "n");
+        Rejects(() => AhnLosses.SingleLayer(sigma, 0, p), "n");
+        Checks.True(AhnLosses.ReluScalar(2, 4, 0.5) == 2 + 1 + 0.25 * 2 * 11 / 16.0, "ReLU: d + αd + α²d(n + 2d + 3)/(4n) at d = 2, n = 4, α = ½", CheckKind.Identity);
+    }
+
     private static void Rejects(Action call, string parameter)
     {
         var ex = Assert.Catch<ArgumentException>(() => call());
