@@ -436,6 +436,44 @@ public sealed class LibraryLosses
         Checks.True(AhnLosses.ReluScalar(2, 4, 0.5) == 2 + 1 + 0.25 * 2 * 11 / 16.0, "ReLU: d + αd + α²d(n + 2d + 3)/(4n) at d = 2, n = 4, α = ½", CheckKind.Identity);
     }
 
+    /// <summary>
+    /// The scalar line's helpers: a double as the dyadic rational it stores (normal, negative, integer, subnormal, zero), the sample losses
+    /// and the delta-method error of the sample minimiser on eigenvalues worked by hand (λ = 1, 2, 3 at b = ¼, L = 1: SE = (1/6)/(28/3)
+    /// = 1/56), the sample minimiser Σλ/Σλ² = 3/7 at L = 1, drawn eigenvalues whose sums are the drawn traces, the exact optimum a minimum.
+    /// </summary>
+    [Test]
+    public void WISHART_Scalar_line_helpers_by_hand()
+    {
+        static Rational Of((System.Numerics.BigInteger P, System.Numerics.BigInteger Q) f) => Rational.Of(f.P, f.Q);
+        var one = System.Numerics.BigInteger.One;
+        Checks.True(Of(LoopedScalar.Dyadic(0.375)) == Q(3, 8) && Of(LoopedScalar.Dyadic(-6)) == Q(-6) && LoopedScalar.Dyadic(0) == (0, 1)
+                    && Of(LoopedScalar.Dyadic(double.Epsilon)) == Rational.Of(one, one << 1074)
+                    && Of(LoopedScalar.Dyadic(1.5 * Math.Pow(2, 60))) == Rational.Of(3 * (one << 59), one) && LoopedScalar.Dyadic(-6).Q > 0,
+            "doubles as p/q (q > 0): 3/8, −6, 0, 2⁻¹⁰⁷⁴, 3·2⁵⁹", CheckKind.Identity);
+        Rejects(() => LoopedScalar.ExactLoss(5, 2, 1, double.NaN), "b");
+        Rejects(() => LoopedScalar.ExactLoss(5, 2, 0, 0.5), "loops");
+        Rejects(() => LoopedScalar.ExactLoss(5, 2, LoopedScalar.MaxLoops + 1, 0.5), "loops");
+
+        double[][] eig = [[1], [2], [3]];
+        Checks.True(LoopedScalar.PerSample([[1, 2]], 0.5, 1).SequenceEqual([0.25]) && LoopedScalar.PerSample([[1, 2]], 0.5, 2).SequenceEqual([0.0625]),
+            "Σ_j (1 − bλ_j)^{2L} at λ = (1, 2), b = ½: ¼ at L = 1, 1/16 at L = 2", CheckKind.Identity);
+        var loss = LoopedScalar.Loss(eig, 0.25, 1);
+        Checks.Close(loss.Mean, (0.5625 + 0.25 + 0.0625) / 3, 1e-15, "the sample loss at b = ¼");
+        Checks.Close(LoopedScalar.MinimizerStandardError(eig, 0.25, 1), 1.0 / 56, 1e-15, "sd(ℓ')/(√m·mean ℓ'') = (1/6)/(28/3)");
+        Checks.Close(LoopedScalar.Minimize(eig, 1), 3.0 / 7, 1e-8, "the sample minimiser at L = 1 is Σλ/Σλ² = 6/14");
+
+        var drawn = LoopedScalar.EigenvalueSample(6, 3, 4, 17);
+        var traces = SparseFamilyLoss.DrawSamples(Matrix<double>.Build.DenseIdentity(3), 6, 4, 17).Select(s => s.Trace()).ToArray();
+        Checks.True(drawn.Length == 4 && drawn.All(e => e.Length == 3), "4 draws of 3 eigenvalues");
+        for (int k = 0; k < 4; k++) Checks.Close(drawn[k].Sum(), traces[k], 1e-13 * traces[k], $"draw {k}: Σλ = tr Ŵ of the same draw");
+
+        var (bStar, best) = LoopedScalar.ExactOptimum(7, 3, 2);
+        Checks.True(LoopedScalar.ExactLoss(7, 3, 2, bStar * (1 + 1e-6)) > best && LoopedScalar.ExactLoss(7, 3, 2, bStar * (1 - 1e-6)) > best,
+            $"L = 2: ℓ₂ is larger on both sides of b* = {bStar}");
+        var (rb, rl) = LoopedScalar.ExactOptimumRational(7, 3, 2);
+        Checks.True(rb.ToDouble() == bStar && rl.ToDouble() == best && LoopedScalar.ExactLoss(7, 3, 2, rb) == rl, "the rational optimum is the double one, exactly evaluated");
+    }
+
     private static void Rejects(Action call, string parameter)
     {
         var ex = Assert.Catch<ArgumentException>(() => call());
