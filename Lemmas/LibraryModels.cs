@@ -126,6 +126,11 @@ public sealed class LibraryModels
     {
         var ex = Assert.Catch<ArgumentException>(() => call());
         Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
+        // The message itself states the rule for the parameter (not only .NET's "(Parameter '…')" suffix); a null is its own rule.
+        if (ex is ArgumentNullException) return;
+        int suffix = ex.Message.IndexOf("(Parameter", StringComparison.Ordinal);
+        Checks.True(ex.Message.IndexOf(parameter, StringComparison.Ordinal) is int at && at >= 0 && (suffix < 0 || at < suffix) && ex.Message.Length > parameter.Length + 12,
+            $"the message states the rule for '{parameter}' ({ex.Message})");
     }
 
     /// <summary>
@@ -146,6 +151,15 @@ public sealed class LibraryModels
         Checks.True(Predict(AttentionMask.None, 800, 1) == -2, $"the query as a key with score 640000: ŷ = −2 (got {Predict(AttentionMask.None, 800, 1)})", CheckKind.Identity);
         double expected = -(3 * Math.Exp(4) + 5 * Math.Exp(8)) / (Math.Exp(4) + Math.Exp(8));
         Checks.Close(Predict(AttentionMask.QueryOnly, 4, 0), expected, 1e-14 * Math.Abs(expected), "QueryOnly: the query column as with the default mask");
+        // Two QueryOnly layers: the context columns (no allowed key) must stay as they are, so the second layer repeats the first step.
+        double twice = new LinearTransformer<Real>([layer, layer], ResidualSign.Plus, AttentionMask.QueryOnly, ScoreActivation.Softmax).Predict(At(4), 0).Value;
+        Checks.Close(twice, 2 * expected, 1e-14 * Math.Abs(expected), "QueryOnly, two layers: twice the first step (the context is untouched)");
+        // Scores far below zero: x_q = −800 gives allowed scores −800, −1600 and a masked (zeroed) query entry; the column maximum is over
+        // the allowed keys only (−800), so ŷ = −3 exactly, not 0/0.
+        Checks.True(Predict(AttentionMask.QueryExcluded, -800, 0) == -3, $"scores −800, −1600: ŷ = −3 exactly (got {Predict(AttentionMask.QueryExcluded, -800, 0)})", CheckKind.Identity);
+        // Mask None at x_q = 1: scores 1, 2 and the query's own 1, every one exponentiated: ŷ = −(3e + 5e² + 0·e)/(2e + e²).
+        double all = -(3 + 5 * Math.E) / (2 + Math.E);
+        Checks.Close(Predict(AttentionMask.None, 1, 0), all, 1e-14 * Math.Abs(all), "mask None: the query's own key is exponentiated too");
         var ex = Assert.Throws<NotSupportedException>(() => new LinearTransformer<Rational>([Families.Gatmiry(M(new long[,] { { 1 } }))], activation: ScoreActivation.Softmax).Predict(HandPrompt()));
         Checks.True(ex!.Message.Contains("exp", StringComparison.Ordinal) && ex.Message.Contains(nameof(Rational), StringComparison.Ordinal), $"the error says exp and the scalar ({ex.Message})");
         // ReLU at a zero score: max(0, 0) = 0 either way; a negative score is cut (above), a positive one kept.
