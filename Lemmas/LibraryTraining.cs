@@ -244,4 +244,66 @@ public sealed class LibraryTraining
         var softmax = new LearningSetup(recipe with { Model = recipe.Model with { Attention = AttentionKind.Softmax } });
         Assert.Throws<InvalidOperationException>(() => softmax.PredictWithGradients(theta, softmax.Draw(8, 1)));
     }
+
+    /// <summary>
+    /// LearnedModel reads A_l, B_l, u_l and (P_l, Q_l) from θ with each family's layout; read against the engine's map θ ↦ (P_l, Q_l) (itself
+    /// pinned to the papers' block forms by LibraryParameterisation) at θ = (1, 2, …): family (8)'s A = −Q's block, GD++'s A = Q's and
+    /// B = P's block, Gatmiry's A = Q's block and u = P's last row, the full family's P and Q; tied models read layer 0 for every layer.
+    /// The theory's values at Σ = I: Γ⁻¹ = n/(n + d + 1)·I, the one-layer step n/(n + d + 1) with loss d(d + 1)/(n + d + 1), ℓ₁(b).
+    /// </summary>
+    [Test]
+    public void LEARN_ALIGN_Learned_model_reads_the_engine_layout()
+    {
+        ModelSpec[] specs =
+        [
+            new(ModelFamily.Sparse, 2, 2), new(ModelFamily.Sparse, 3, 2, SymmetricA: true), new(ModelFamily.Sparse, 2, 3, Tied: true),
+            new(ModelFamily.GdPlusPlus, 2, 2), new(ModelFamily.Gatmiry, 2, 2, Tied: false), new(ModelFamily.Gatmiry, 3, 2, SymmetricA: true, Tied: false),
+            new(ModelFamily.Gatmiry, 2, 3, Tied: true, WithU: false), new(ModelFamily.Full, 2, 2), new(ModelFamily.Full, 1, 3, Tied: true),
+        ];
+        foreach (var spec in specs)
+        {
+            var theta = Enumerable.Range(1, spec.Dimension).Select(k => (double)k).ToArray();
+            var model = new LearnedModel(spec, theta);
+            var layers = LearningSetup.Parameterise(spec).ToLayers(theta);
+            int d = spec.D;
+            for (int l = 0; l < spec.Layers; l++)
+            {
+                Matrix<double> Block(Mat<Real> m, int rows, int cols, int row0 = 0, double sign = 1) => Matrix<double>.Build.Dense(rows, cols, (i, j) => sign * m[row0 + i, j].Value);
+                switch (spec.Family)
+                {
+                    case ModelFamily.Sparse:
+                        Checks.True(model.A(l).Equals(Block(layers[l].Q, d, d, sign: -1)), $"{spec}: A_{l} = −Q_{l}'s block", CheckKind.Identity);
+                        break;
+                    case ModelFamily.GdPlusPlus:
+                        Checks.True(model.A(l).Equals(Block(layers[l].Q, d, d)) && model.B(l).Equals(Block(layers[l].P, d, d)), $"{spec}: A_{l}, B_{l} = Q_{l}'s, P_{l}'s blocks", CheckKind.Identity);
+                        break;
+                    case ModelFamily.Gatmiry:
+                        Checks.True(model.A(l).Equals(Block(layers[l].Q, d, d)), $"{spec}: A_{l} = Q_{l}'s block", CheckKind.Identity);
+                        if (spec.WithU) Checks.True(model.U(l).Equals(Block(layers[l].P, 1, d, row0: d).Row(0)), $"{spec}: u_{l} = P_{l}'s last row", CheckKind.Identity);
+                        else Assert.Throws<InvalidOperationException>(() => model.U(l));
+                        break;
+                    case ModelFamily.Full:
+                        var (p, q) = model.PQ(l);
+                        Checks.True(p.Equals(Block(layers[l].P, d + 1, d + 1)) && q.Equals(Block(layers[l].Q, d + 1, d + 1)), $"{spec}: (P_{l}, Q_{l})", CheckKind.Identity);
+                        Assert.Throws<InvalidOperationException>(() => model.A(l));
+                        break;
+                }
+                if (spec.Family != ModelFamily.GdPlusPlus) Assert.Throws<InvalidOperationException>(() => model.B(l));
+                if (spec.Family != ModelFamily.Full) Assert.Throws<InvalidOperationException>(() => model.PQ(l));
+            }
+        }
+        Rejects(() => _ = new LearnedModel(new ModelSpec(ModelFamily.Sparse, 2, 2), new double[7]), "theta");
+
+        const int n = 6, dim = 2;
+        var (gammaInverse, f) = LearningTheory.AhnSingleLayer(Matrix<double>.Build.DenseIdentity(dim), n);
+        Checks.Close((gammaInverse - Matrix<double>.Build.DenseIdentity(dim) * (n / (n + dim + 1.0))).FrobeniusNorm(), 0, 1e-15, "Γ⁻¹ = n/(n + d + 1)·I at Σ = I");
+        Checks.Close(f, dim * (dim + 1.0) / (n + dim + 1), 1e-15, "f* = d(d + 1)/(n + d + 1)");
+        var (steps, loss) = LearningTheory.SparseOptimum(n, dim, 1);
+        Checks.Close(steps.Single(), n / (n + dim + 1.0), 1e-12, "one layer: a* = n/(n + d + 1)");
+        Checks.Close(loss, dim * (dim + 1.0) / (n + dim + 1), 1e-15, "one layer: g* = d(d + 1)/(n + d + 1)");
+        Checks.Close(LearningTheory.LoopedLoss(n, dim, 0.5, 1), dim - dim + 0.25 * dim * (n + dim + 1.0) / n, 1e-14, "ℓ₁(½) = d − d + ¼·d(n + d + 1)/n");
+        var (b, lb) = LearningTheory.LoopedOptimum(n, dim, 1);
+        Checks.Close(b, n / (n + dim + 1.0), 1e-13, "the looped optimum at L = 1 is the one-step optimum");
+        Checks.Close(lb, loss, 1e-13, "with the same loss");
+    }
 }
