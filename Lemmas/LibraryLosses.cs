@@ -474,6 +474,64 @@ public sealed class LibraryLosses
         Checks.True(rb.ToDouble() == bStar && rl.ToDouble() == best && LoopedScalar.ExactLoss(7, 3, 2, rb) == rl, "the rational optimum is the double one, exactly evaluated");
     }
 
+    /// <summary>
+    /// The sample losses' inputs and edges: the drawn sample covariances are XᵀX/n of the law's own prompts; every constructor and
+    /// argument check names its argument; the objective re-reads its parameters on every call (Matrices after another Evaluate), clears its
+    /// gradient between calls, and symmetrises each block of an untied symmetric objective in its own place; test-time looping checks its Σs
+    /// and step.
+    /// </summary>
+    [Test]
+    public void WISHART_Sample_losses_inputs_and_edges()
+    {
+        var law = new Numerics.Engine.PromptLaw(SigmaA, TaskLaw.Isotropic);
+        var batch = law.Draw(4, 3, Numerics.Engine.EngineSeed.FromInt(-5));
+        var drawn = SparseFamilyLoss.DrawSamples(SigmaA, 4, 3, -5);
+        for (int k = 0; k < 3; k++)
+        {
+            var x = batch.ToPrompt(k).X;   // n×d, rows x_i
+            var xm = Matrix<double>.Build.Dense(4, 2, (i, j) => x[i, j].Value);
+            Checks.Close((drawn[k] - xm.TransposeThisAndMultiply(xm) / 4).FrobeniusNorm(), 0, 1e-14, $"sample {k}: S = XᵀX/n of the law's prompt {k} at the sign-extended seed");
+        }
+        Rejects(() => SparseFamilyLoss.DrawSamples(SigmaA, 4, 0, 1), "count");
+        Rejects(() => _ = new SparseFamilyLoss(null!, SigmaA, TaskA), "samples");
+        Rejects(() => _ = new SparseFamilyLoss([], SigmaA, TaskA), "samples");
+        Rejects(() => _ = new SparseFamilyLoss(Samples, D(new[,] { { 1.0, 2 }, { 2, 1 } }), TaskA), "sigma");
+        Rejects(() => _ = new SparseFamilyLoss(Samples, SigmaA, Matrix<double>.Build.DenseIdentity(3)), "taskCovariance");
+        var loss = new SparseFamilyLoss(Samples, SigmaA, TaskA);
+        Rejects(() => loss.ValueAndGradient(null!), "a");
+        Rejects(() => _ = new SparseFamilyObjective(null!, 1, false, false), "loss");
+
+        // Matrices(y) after Evaluate(x) shows y; two gradient evaluations give the same gradient (the accumulators are cleared).
+        var objective = new SparseFamilyObjective(loss, 2, tied: false, symmetric: true);
+        double[] x0 = [0.5, 1, 0, 0.75, 0.25, -0.5, 0.5, 0], x1 = [1.0, 0, 0, 1, 0.5, 0.25, 0.25, 0.5];
+        var g0 = new double[8];
+        var g1 = new double[8];
+        objective.Evaluate(x0, g0);
+        objective.Evaluate(x0, g1);
+        Checks.True(g0.SequenceEqual(g1), "the same gradient twice (cleared between calls)", CheckKind.Identity);
+        var shown = objective.Matrices(x1);
+        var v1 = D(new[,] { { 0.25, -0.5 }, { 0.5, 0 } });   // x0's second block
+        Checks.True(shown[1].Equals(D(new[,] { { 0.5, 0.25 }, { 0.25, 0.5 } })) && shown[0].Equals(Matrix<double>.Build.DenseIdentity(2)), "Matrices shows its own argument's blocks, each symmetrised in place");
+        var (value, grads) = loss.ValueAndGradient([D(new[,] { { 0.5, 0.5 }, { 0.5, 0.75 } }), (v1 + v1.Transpose()) / 2]);
+        var g = new double[8];
+        Checks.Close(objective.Evaluate(x0, g), value, 1e-14, "untied symmetric objective: f̂((V₀ + V₀ᵀ)/2, (V₁ + V₁ᵀ)/2)");
+        for (int k = 0; k < 8; k++)
+        {
+            var gl = grads[k / 4];
+            double expected = (gl[k % 4 / 2, k % 2] + gl[k % 2, k % 4 / 2]) / 2;
+            Checks.Close(g[k], expected, 1e-13, $"untied symmetric gradient entry {k}: block {k / 4}'s (G + Gᵀ)/2");
+        }
+
+        var sigmaBad = D(new[,] { { 1.0, 2 }, { 2, 1 } });
+        Rejects(() => _ = new TestTimeLooping(sigmaBad, SigmaA, 4, 0.5, 2, 1), "trainSigma");
+        Rejects(() => _ = new TestTimeLooping(SigmaA, sigmaBad, 4, 0.5, 2, 1), "testSigma");
+        Rejects(() => _ = new TestTimeLooping(SigmaA, SigmaA, 4, double.NaN, 2, 1), "stepSize");
+        var ex = Assert.Catch<ArgumentException>(() => QuadraticLabelLoss.GradientDescent(4, 2, 3, Q(1, 2), Q(1), Mat<Rational>.Identity(2)));
+        Checks.True(ex!.Message.Contains("[0, 2]", StringComparison.Ordinal) && ex.Message.Contains("L ≤ 2", StringComparison.Ordinal), $"the steps rule and its reason are stated ({ex.Message})");
+        ex = Assert.Catch<ArgumentException>(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(-1), Mat<Rational>.Identity(2)));
+        Checks.True(ex!.Message.Contains("≥ 0", StringComparison.Ordinal), $"γ² ≥ 0 is stated ({ex.Message})");
+    }
+
     private static void Rejects(Action call, string parameter)
     {
         var ex = Assert.Catch<ArgumentException>(() => call());

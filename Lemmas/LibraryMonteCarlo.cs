@@ -71,6 +71,11 @@ public sealed class LibraryMonteCarlo
         Checks.True(double.IsNaN(late.Mean) && late.Count == MonteCarlo.WindowPrompts + 6, $"∞ in the second window's prompt 5: NaN after 4102 prompts (got {late})");
 
         Rejects(() => MonteCarlo.PredictionLoss(Law, N, seed, 1, Zero), "samples");
+        Agrees(MonteCarlo.PredictionLoss(Law, N, seed, 2, Zero), Squares(0, 1).Take(2).ToArray(), "two prompts are enough for an error");
+        var rule = Assert.Catch<ArgumentException>(() => MonteCarlo.PredictionLoss(Law, N, seed, 10, Zero, firstPrompt: 4));
+        Checks.True(rule!.Message.Contains("multiple of 8", StringComparison.Ordinal), $"the firstPrompt rule is stated ({rule.Message})");
+        rule = Assert.Catch<ArgumentException>(() => MonteCarlo.PredictionLoss(Law, N, seed, 1, Zero));
+        Checks.True(rule!.Message.Contains("≥ 2", StringComparison.Ordinal), $"the samples rule is stated ({rule.Message})");
         Rejects(() => MonteCarlo.PredictionLoss(Law, N, seed, 10, Zero, firstPrompt: 4), "firstPrompt");
         Rejects(() => MonteCarlo.PredictionLoss(Law, N, seed, 10, Zero, firstPrompt: -8), "firstPrompt");
         Rejects(() => MonteCarlo.PredictionLoss(null!, N, seed, 10, Zero), "law");
@@ -91,6 +96,10 @@ public sealed class LibraryMonteCarlo
         Checks.True(double.IsNaN(nan.Mean) && nan.Count == 3, $"NaN at the third draw: NaN after 3 (got {nan})");
         Rejects(() => MonteCarlo.Mean(1, () => 1), "samples");
         Rejects(() => MonteCarlo.Mean(0, () => 1), "samples");
+        var two = MonteCarlo.Mean(2, () => 4);
+        Checks.True(two.Mean == 4 && two.StandardError == 0 && two.Count == 2, $"two equal draws: mean 4, error 0 (got {two})", CheckKind.Identity);
+        var rule = Assert.Catch<ArgumentException>(() => MonteCarlo.Mean(1, () => 1));
+        Checks.True(rule!.Message.Contains("≥ 2", StringComparison.Ordinal), $"the rule is stated ({rule.Message})");
     }
 
     [Test]
@@ -133,6 +142,14 @@ public sealed class LibraryMonteCarlo
         }
         Agrees(ParallelMonteCarlo.PredictionLoss(Law.Sigma, TaskLaw.Isotropic, N, samples, intSeed, () => Half, threads: 2), halves, "predictor loss, 4196 prompts in chunks of 4096");
 
+        // Exact multiples of the chunk sizes: two full chunks, no empty third.
+        var whole = ParallelMonteCarlo.Loss(family, theta, Law, N, 2 * ParallelMonteCarlo.EngineChunkSize, seed, threads: 1);
+        Checks.True(whole.Count == 1024, $"1024 prompts in two chunks (got {whole.Count})");
+        Agrees(whole, errors.Take(1024).ToArray(), "engine loss over exactly two chunks");
+        var full = ParallelMonteCarlo.PredictionLoss(Law.Sigma, TaskLaw.Isotropic, N, ParallelMonteCarlo.ChunkSize, intSeed, () => Half, threads: 1);
+        Agrees(full, halves.Take(ParallelMonteCarlo.ChunkSize).ToArray(), "predictor loss over exactly one chunk");
+        var thetaRule = Assert.Catch<ArgumentException>(() => ParallelMonteCarlo.Loss(family, theta.AsSpan(0, 3), Law, N, 10, seed, 1));
+        Checks.True(thetaRule!.Message.Contains("length 4", StringComparison.Ordinal), $"θ's length is stated ({thetaRule.Message})");
         Rejects(() => ParallelMonteCarlo.Loss(family, theta.AsSpan(0, 3), Law, N, 10, seed, 1), "theta");
         Rejects(() => ParallelMonteCarlo.Loss(family, theta, Law, 0, 10, seed, 1), "n");
         Rejects(() => ParallelMonteCarlo.Loss(family, theta, Law, N, 0, seed, 1), "samples");

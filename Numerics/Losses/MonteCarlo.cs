@@ -69,8 +69,7 @@ public static class MonteCarlo
     /// <summary>The mean of <paramref name="draw"/> over <paramref name="samples"/> calls, with its standard error.</summary>
     public static Estimate Mean(int samples, Func<double> draw)
     {
-        Guard.Positive(samples, nameof(samples));
-        if (samples < 2) throw new ArgumentException("samples must be ≥ 2 for a standard error.", nameof(samples));
+        if (samples < 2) throw new ArgumentException($"samples must be ≥ 2 for a standard error (got {samples}).", nameof(samples));
         var moments = new RunningMoments();
         for (int i = 0; i < samples; i++)
         {
