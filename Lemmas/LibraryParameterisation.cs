@@ -212,6 +212,11 @@ public sealed class LibraryParameterisation
         Checks.True(!full.CovariateBlockQ && full.LabelRowOnlyP && !full.Tied && full.Dimension == 2 * (3 + 9),
             $"a second layer with Q[d,0] = 7: label-row P with full Q, 24 parameters (got {full.Name}, {full.Dimension})");
         Checks.True(thetaQ[^3] == 7, $"Q[d,0] = 7 is the third-last parameter of the last layer (got {thetaQ[^3]})", CheckKind.Identity);
+        // The same with the label entry in Q's last column (Q[1,d] = 7, last row zero): still full Q.
+        var columnEntry = Layer(p, new double[,] { { 2, 1, 0 }, { 1, 3, 7 }, { 0, 0, 0 } });
+        var (fullByColumn, thetaC) = Parameterisation.Of([a, columnEntry], ResidualSign.Plus);
+        Checks.True(!fullByColumn.CovariateBlockQ && fullByColumn.Dimension == 24 && thetaC[^4] == 7,
+            $"a second layer with Q[1,d] = 7: full Q, 24 parameters, θ's Q[1,2] = 7 (got {fullByColumn.Name}, {fullByColumn.Dimension})");
         var ex = Assert.Catch<ArgumentException>(() => Parameterisation.Of(null!, ResidualSign.Plus));
         Checks.True(ex!.ParamName == "layers", $"null layers are named (got '{ex.ParamName}')");
         var wrongQ = new AttentionLayer<Real>(Mat<Real>.Build(3, 3, (i, j) => (Real)p[i, j]), Mat<Real>.Build(2, 2, (_, _) => (Real)1));
@@ -250,7 +255,11 @@ public sealed class LibraryParameterisation
         Rejects(() => f.Expand(new double[8], new double[35]), "layers");
         Rejects(() => f.Contract(new double[36], new double[9]), "gradient");
         Rejects(() => f.Contract(new double[37], new double[8]), "layerAdjoints");
-        Rejects(() => f.Extract(new double[35]), "layers");
+        var valid = new double[f.ExpandedLength];
+        f.Expand(new double[f.Dimension], valid);
+        Rejects(() => f.Extract(valid.AsSpan(0, 35)), "layers");   // a family's layers cut short: the length, not a value, is wrong
+        var cut = Assert.Catch<ArgumentException>(() => f.Extract(valid.AsSpan(0, 35)));
+        Checks.True(cut!.Message.Contains("must have length 36", StringComparison.Ordinal), $"Extract states the length ({cut.Message})");
         var ex = Assert.Catch<ArgumentException>(() => f.Expand(new double[8], new double[35]));
         Checks.True(ex!.Message.Contains("2·L·(d+1)² = 36", StringComparison.Ordinal), $"the rule and the length are stated ({ex.Message})");
         ex = Assert.Catch<ArgumentException>(() => f.Expand(new double[7], new double[36]));
