@@ -185,6 +185,19 @@ public sealed class LibraryMoments
         Checks.True(g.Order == 2 && g.Degree == 0 && g.Moments.SequenceEqual(fib), $"Fibonacci: order 2, constant coefficients, extended to 40 (got {g.Order}, {g.Degree})", CheckKind.Identity);
         var primes = Enumerable.Range(2, 400).Where(p => Enumerable.Range(2, p - 2).All(q => p % q != 0)).Take(42).Select(p => (BigInteger)p).ToArray();
         Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(primes, 50));
+        // The use it is made for, at a size the Library set affords: Wishart moments (n = 3, d = 2 and n = 2, d = 3) recovered from
+        // k ≤ 42 predict the Stein values to k = 56 exactly, and one moment off by 1 admits no recurrence — before the leading coefficient's roots were
+        // checked, a recurrence vanishing there (order 2, degree 5 at n = 3, d = 2) "fitted" the wrong value.
+        foreach (var (n, d) in new[] { (3, 2), (2, 3) })
+        {
+            var stein = RealWishartMoments.Stein(n, d, 56);
+            var rec = RealWishartMoments.Extend(stein[..(RealWishartMoments.FitOrder + 1)], 56);
+            Checks.True(rec.Moments.SequenceEqual(stein) && rec.RedundantEquations >= RealWishartMoments.Redundancy,
+                $"n={n} d={d}: the recovered recurrence (order {rec.Order}, degree {rec.Degree}) gives E tr W^k to k = 56", CheckKind.Identity);
+            var bad = stein[..(RealWishartMoments.FitOrder + 1)];
+            bad[30] += 1;
+            Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(bad, 56));
+        }
     }
 
     /// <summary>

@@ -126,6 +126,10 @@ public static class RealWishartMoments
             var c = new BigInteger[r + 1, deg + 1];
             for (int j = 0; j <= r; j++)
                 for (int e = 0; e <= deg; e++) c[j, e] = kernel[j * (deg + 1) + e];
+            // Where the leading coefficient P_r(k) vanishes inside the fitted range, the equation leaves t_{k+r} free, so a recurrence with such a
+            // root "fits" any value there (a sequence with one wrong moment was accepted this way): such a recurrence does not determine the data.
+            if (Enumerable.Range(0, equations).Any(k => { BigInteger s = 0, pw = 1; for (int e = 0; e <= deg; e++) { s += c[r, e] * pw; pw *= k; } return s.IsZero; }))
+                continue;
             var t = new BigInteger[Math.Max(maxOrder + 1, count)];
             for (int k = 0; k < count; k++) t[k] = known[k];
             for (int k = count - r; k + r <= maxOrder; k++)
