@@ -17,7 +17,8 @@ public sealed class CheckpointReaders
     [Test, Category(CategoryLabels.Library)]
     public void INPUT_Writers_check_their_tensors()
     {
-        string path = Path.Combine(Path.GetTempPath(), "loopedicl-never-written.safetensors");
+        // A path of this run's own: a fixed name was shared with concurrent runs (a mutation shard's mutant wrote it, and this run failed).
+        string path = Path.Combine(Path.GetTempPath(), $"loopedicl-never-written-{Environment.ProcessId}-{Guid.NewGuid():N}.safetensors");
         void Rejects(IReadOnlyList<NamedTensor> tensors, string rule)
         {
             var ex = Assert.Throws<ArgumentException>(() => CheckpointWriter.WriteSafetensors(path, tensors));
