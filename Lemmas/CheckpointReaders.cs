@@ -217,6 +217,8 @@ public sealed class CheckpointReaders
                     {
                         if (!e.Message.StartsWith(name + ": ", StringComparison.Ordinal) || e.Message.Contains('\n'))
                             return $"message is not one line naming the file: {e.Message}; {replay}";
+                        if (e.Message.Length < name.Length + 2 + 12 || !e.Message[(name.Length + 2)..].Any(char.IsLetter))
+                            return $"message names the file but states no rule: {e.Message}; {replay}";
                         refused++;
                         var kind = Regex.Replace(e.Message[(name.Length + 2)..], @"[0-9a-f]{8}|\d+", "#");
                         kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
