@@ -306,4 +306,71 @@ public sealed class LibraryTraining
         Checks.Close(b, n / (n + dim + 1.0), 1e-13, "the looped optimum at L = 1 is the one-step optimum");
         Checks.Close(lb, loss, 1e-13, "with the same loss");
     }
+
+    /// <summary>
+    /// TRAINER (library level): SplitMix64's reference outputs (state 0: e220a8397b1dcdaf, 6e789e6aa1b965f4, 06c45d188009454f), every
+    /// schedule and optimiser setting at the edge of its range (0 allowed and 1 refused for β₁, β₂ and momentum), block offsets, SGD with
+    /// coupled weight decay and momentum by hand, and Reset returning the optimiser to its first step.
+    /// </summary>
+    [Test]
+    public void LEARN_ALIGN_Trainer_settings_seeds_and_steps_by_hand()
+    {
+        Checks.True(Seeds.Mix(0, 0) == 0xE220A8397B1DCDAFUL && Seeds.Mix(0, 1) == 0x6E789E6AA1B965F4UL && Seeds.Mix(0, 2) == 0x06C45D188009454FUL,
+            "Mix(0, k) is SplitMix64's k-th output from state 0", CheckKind.Identity);
+        var schedule = new TrainingSchedule(10, 4, Seed: 7);
+        Checks.True(schedule.StreamSeed(3, 5) == Seeds.Mix(Seeds.Mix(7, 3), 5), "stream seeds mix the schedule seed, the purpose and the index", CheckKind.Identity);
+        schedule.Validate();
+        (TrainingSchedule S, string Name)[] badSchedules =
+        [
+            (schedule with { Steps = 0 }, "Steps"), (schedule with { BatchSize = 0 }, "BatchSize"), (schedule with { RedrawEvery = 0 }, "RedrawEvery"),
+            (schedule with { InitScale = -1e-9 }, "InitScale"), (schedule with { EvaluateEvery = 0 }, "EvaluateEvery"), (schedule with { KeepCheckpoints = 0 }, "KeepCheckpoints"),
+            (schedule with { ValidationSize = 0 }, "ValidationSize"), (schedule with { TestBatches = 1 }, "TestBatches"), (schedule with { TestBatchSize = 0 }, "TestBatchSize"),
+        ];
+        foreach (var (badSchedule, name) in badSchedules) Rejects(badSchedule.Validate, name);
+        (schedule with { TestBatches = 2, InitScale = 0 }).Validate();
+
+        var adam = OptimizerSettings.Adam(0.1);
+        (adam with { Beta1 = 0, Beta2 = 0 }).Validate();
+        OptimizerSettings.Sgd(0.1, momentum: 0).Validate();
+        (OptimizerSettings.Sgd(0.1) with { Clip = ClipMode.Global, ClipNorm = 1 }).Validate();
+        (OptimizerSettings[] Settings, string Name)[] bad =
+        [
+            ([adam with { LearningRate = 0 }], "LearningRate"), ([adam with { Beta1 = 1 }, adam with { Beta1 = -0.1 }], "Beta1"),
+            ([adam with { Beta2 = 1 }, adam with { Beta2 = -0.1 }], "Beta2"), ([adam with { Epsilon = 0 }], "Epsilon"), ([adam with { WeightDecay = -1 }], "WeightDecay"),
+            ([OptimizerSettings.Sgd(0.1, momentum: 1), OptimizerSettings.Sgd(0.1, momentum: -0.5)], "Momentum"),
+            ([adam with { Clip = ClipMode.Global, ClipNorm = 0 }, adam with { Clip = ClipMode.Global }], "ClipNorm"), ([adam with { HalveEvery = -1 }], "HalveEvery"),
+        ];
+        foreach (var (settings, name) in bad)
+            foreach (var setting in settings)
+            {
+                Rejects(setting.Validate, name);
+                var ex = Assert.Catch<ArgumentException>(setting.Validate);
+                Checks.True(ex!.Message.Length > name.Length + 15, $"{name}: the rule is stated ({ex.Message})");
+            }
+        Rejects(() => _ = new Optimizer(adam, 4, [0, 2, 3]), "blockOffsets");
+        Rejects(() => _ = new Optimizer(adam, 4, [1, 4]), "blockOffsets");
+        Rejects(() => _ = new Optimizer(adam, 4, [0]), "blockOffsets");
+        Rejects(() => _ = new Optimizer(adam, 4, [0, 3, 3, 4]), "blockOffsets");
+        Rejects(() => _ = new Optimizer(adam, 0), "dimension");
+        Rejects(() => new Optimizer(adam, 2).Step(new double[3], new double[2]), "theta");
+
+        // SGD, λ = ½, μ = ½, η = 0.1, from θ = 2 with gradients 1 then 3: g₁ = 1 + 1 = 2, θ₁ = 1.8; g₂ = 3 + 0.9 = 3.9, b₂ = 1 + 3.9 = 4.9, θ₂ = 1.31.
+        var sgd = new Optimizer(OptimizerSettings.Sgd(0.1, momentum: 0.5, weightDecay: 0.5), 1);
+        double[] theta = [2];
+        sgd.Step(theta, new double[] { 1 });
+        Checks.Close(theta[0], 1.8, 1e-15, "SGD step 1: θ − η(g + λθ)");
+        sgd.Step(theta, new double[] { 3 });
+        Checks.Close(theta[0], 1.31, 1e-15, "SGD step 2: b = μb + g + λθ");
+        sgd.Reset();
+        theta[0] = 2;
+        sgd.Step(theta, new double[] { 1 });
+        Checks.Close(theta[0], 1.8, 1e-15, "after Reset the first step again (no momentum carried)");
+        Checks.True(sgd.StepCount == 1, "Reset restarts the step count");
+        var adamOpt = new Optimizer(OptimizerSettings.Adam(0.1), 1);
+        double[] a1 = [0], a2 = [0];
+        adamOpt.Step(a1, new double[] { 2 });
+        adamOpt.Reset();
+        adamOpt.Step(a2, new double[] { 2 });
+        Checks.True(a1[0] == a2[0], "Adam after Reset repeats its first step (moments cleared)", CheckKind.Identity);
+    }
 }

@@ -127,7 +127,7 @@ public class LearnTrainerOptimizers
 }
 
 /// <summary>The trainer: seeded, reproducible mini-batch training with validation selection and a held-out test estimate.</summary>
-[TestFixture, Category(ClaimIds.Trainer)]
+[TestFixture, Category(ClaimIds.Trainer), Category(CategoryLabels.Library)]   // seeded and < 0.3 s each: the train loop's library tests
 public class LearnTrainerRuns
 {
     private static readonly double[] Target = [1.0, -0.5, 0.25, 2.0, -1.5];
