@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Losses;
 
@@ -7,11 +8,6 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.Input), Category(CategoryLabels.Library)]
 public sealed class EngineInputValidation
 {
-    private static void Rejects(Action call, string parameter, string rule)
-    {
-        var ex = Assert.Throws<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter && ex.Message.Contains(rule, StringComparison.Ordinal), $"expected '{parameter}' and the rule '{rule}', got '{ex.ParamName}': {ex.Message}");
-    }
 
     /// <summary>INPUT: families, parameter vectors, batches and sampler arguments are checked.</summary>
     [Test]

@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Spectra;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -7,12 +8,6 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.Input), Category(CategoryLabels.Library)]
 public sealed class InputValidation
 {
-    private static void Rejects(Action call, string parameter, string rule)
-    {
-        var ex = Assert.Throws<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"expected parameter '{parameter}', got '{ex.ParamName}' ({ex.Message})");
-        Checks.True(ex.Message.Contains(rule, StringComparison.Ordinal), $"message should state the rule '{rule}': {ex.Message}");
-    }
 
     private static Matrix<double> M(double[,] a) => Matrix<double>.Build.DenseOfArray(a);
 

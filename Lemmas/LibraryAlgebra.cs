@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using System.Numerics;
 
 namespace LoopedIcl.Lemmas;
@@ -11,12 +12,6 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.Statistics), Category(CategoryLabels.Library)]
 public sealed class LibraryAlgebra
 {
-    private static void Rejects(Action call, string parameter, string rule)
-    {
-        var ex = Assert.Throws<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"expected parameter '{parameter}', got '{ex.ParamName}' ({ex.Message})");
-        Checks.True(ex.Message.Contains(rule, StringComparison.Ordinal), $"message should state the rule '{rule}': {ex.Message}");
-    }
 
     private static Rational R(long p, long q = 1) => Rational.Of(p, q);
 

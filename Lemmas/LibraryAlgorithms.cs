@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Optimization;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -21,13 +22,6 @@ public sealed class LibraryAlgorithms
 
     private static void Exact(Mat<Rational> actual, Mat<Rational> expected, string what) =>
         Checks.True(actual.ExactlyEquals(expected), $"{what}: expected {expected}, got {actual}");
-
-    private static void Rejects(Action call, string parameter, string rule)
-    {
-        var ex = Assert.Throws<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"expected parameter '{parameter}', got '{ex.ParamName}' ({ex.Message})");
-        Checks.True(ex.Message.Contains(rule, StringComparison.Ordinal), $"message should state the rule '{rule}': {ex.Message}");
-    }
 
     private static void RejectsNull(Action call, string parameter)
     {

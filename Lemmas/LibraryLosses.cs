@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Models;
@@ -530,11 +531,5 @@ public sealed class LibraryLosses
         Checks.True(ex!.Message.Contains("[0, 2]", StringComparison.Ordinal) && ex.Message.Contains("L ≤ 2", StringComparison.Ordinal), $"the steps rule and its reason are stated ({ex.Message})");
         ex = Assert.Catch<ArgumentException>(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(-1), Mat<Rational>.Identity(2)));
         Checks.True(ex!.Message.Contains("≥ 0", StringComparison.Ordinal), $"γ² ≥ 0 is stated ({ex.Message})");
-    }
-
-    private static void Rejects(Action call, string parameter)
-    {
-        var ex = Assert.Catch<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
     }
 }

@@ -124,8 +124,7 @@ public sealed class LibraryModels
     }
     private static void Rejects(Action call, string parameter)
     {
-        var ex = Assert.Catch<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
+        var ex = Refusals.Rejects(call, parameter);
         // The message itself states the rule for the parameter (not only .NET's "(Parameter '…')" suffix); a null is its own rule.
         if (ex is ArgumentNullException) return;
         int suffix = ex.Message.IndexOf("(Parameter", StringComparison.Ordinal);

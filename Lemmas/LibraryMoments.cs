@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using System.Numerics;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Moments;
@@ -243,11 +244,5 @@ public sealed class LibraryMoments
         Rejects(() => WishartMoments.TracePolynomial(9), "k", "[0, 8]");
         Rejects(() => WishartMoments.ExpectedTraceOfWishartPower(2, 0, 2), "n", "≥ 1");
         Rejects(() => WishartMoments.ExpectedTraceOfWishartPower(2, 2, 0), "d", "≥ 1");
-    }
-
-    private static void Rejects(Action call, string parameter, string rule)
-    {
-        var ex = Assert.Catch<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter && ex.Message.Contains(rule, StringComparison.Ordinal), $"the error names '{parameter}' and states '{rule}' (got '{ex.ParamName}': {ex.Message})");
     }
 }

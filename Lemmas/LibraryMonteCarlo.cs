@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Losses;
 using LoopedIcl.Numerics.Prompts;
@@ -39,12 +40,6 @@ public sealed class LibraryMonteCarlo
         Checks.Close(actual.Mean, mean, 1e-11 * Math.Abs(mean), $"{what}: mean = {mean}");
         Checks.Close(actual.StandardError, error, 1e-10 * error, $"{what}: standard error = {error}");
         Checks.True(actual.Count == values.Count, $"{what}: {values.Count} prompts counted (got {actual.Count})");
-    }
-
-    private static void Rejects(Action call, string parameter)
-    {
-        var ex = Assert.Catch<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Models;
@@ -276,11 +277,5 @@ public sealed class LibraryParameterisation
         layers[18 + 4] = 1;   // layer 1's P[1,1]: masked in family (8)
         ex = Assert.Catch<ArgumentException>(() => f.Extract(layers));
         Checks.True(ex!.Message.Contains("entry 22 (layer 1)", StringComparison.Ordinal), $"the refusal names entry 22 in layer 1 ({ex.Message})");
-    }
-
-    private static void Rejects(Action call, string parameter)
-    {
-        var ex = Assert.Catch<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
     }
 }

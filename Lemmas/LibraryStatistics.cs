@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Statistics;
 
 namespace LoopedIcl.Lemmas;
@@ -17,13 +18,6 @@ public sealed class LibraryStatistics
     {
         var ex = Assert.Throws<ArgumentNullException>(() => call());
         Checks.True(ex!.ParamName == "xs", $"a null sample names 'xs' (got '{ex.ParamName}')");
-    }
-
-    private static void Rejects(Action call, string parameter, string rule)
-    {
-        var ex = Assert.Throws<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"expected parameter '{parameter}', got '{ex.ParamName}' ({ex.Message})");
-        Checks.True(ex.Message.Contains(rule, StringComparison.Ordinal), $"message should state the rule '{rule}': {ex.Message}");
     }
 
     /// <summary>STATISTICS: Welford on 1, 2, 3, 4 gives mean 5/2, Σ(x − x̄)² = 5 and SE √(5/3/4); merging halves (either order) gives the same.</summary>

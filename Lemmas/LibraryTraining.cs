@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Engine;
 using LoopedIcl.Numerics.Optimization;
@@ -17,12 +18,6 @@ namespace LoopedIcl.Lemmas;
 public sealed class LibraryTraining
 {
     private static Matrix<double> D(double[,] a) => Matrix<double>.Build.DenseOfArray(a);
-
-    private static void Rejects(Action call, string parameter)
-    {
-        var ex = Assert.Catch<ArgumentException>(() => call());
-        Checks.True(ex!.ParamName == parameter, $"the error names '{parameter}' (got '{ex.ParamName}': {ex.Message})");
-    }
 
     [Test]
     public void LEARN_ALIGN_Learned_matrix_and_alignment_metrics_by_hand()
