@@ -393,14 +393,15 @@ public sealed class LibraryLosses
     {
         var sigma = D(new[,] { { 2, 0.5 }, { 0.5, 1 } });
         const int n = 4;
-        var p = new SingleLayerParameters(Vector<double>.Build.Dense([0.5, -1]), 0.75, D(new[,] { { -0.5, 0.25 }, { 0.125, -0.25 } }), Vector<double>.Build.Dense([0.25, 0.5]));
+        var p = new SingleLayerParameters(Vector<double>.Build.Dense([0.5, -1.5]), 0.75,   // uᵀΣu = 2, not 1 (a factor uᵀΣu must show)
+            D(new[,] { { -0.5, 0.25 }, { 0.125, -0.25 } }), Vector<double>.Build.Dense([0.25, 0.5]));
         var packed = p.Pack();
-        Checks.True(packed.SequenceEqual([0.5, -1, 0.75, -0.5, 0.25, 0.125, -0.25, 0.25, 0.5]) && SingleLayerParameters.Count(2) == 9, "packed (u, β, A row-major, a): 2d + 1 + d² entries", CheckKind.Identity);
+        Checks.True(packed.SequenceEqual([0.5, -1.5, 0.75, -0.5, 0.25, 0.125, -0.25, 0.25, 0.5]) && SingleLayerParameters.Count(2) == 9, "packed (u, β, A row-major, a): 2d + 1 + d² entries", CheckKind.Identity);
         var back = SingleLayerParameters.Unpack(packed, 2);
         Checks.True(back.U.Equals(p.U) && back.Beta == p.Beta && back.A.Equals(p.A) && back.LastRowOfQ.Equals(p.LastRowOfQ), "Unpack(Pack(p)) = p", CheckKind.Identity);
         var pq = p.ToPQ((i, j) => 100 + 10 * i + j);
         var (pm, qm) = (pq[0], pq[1]);
-        Checks.True(pm[2, 0].Value == 0.5 && pm[2, 1].Value == -1 && pm[2, 2].Value == 0.75 && pm[0, 1].Value == 101 && pm[1, 2].Value == 112
+        Checks.True(pm[2, 0].Value == 0.5 && pm[2, 1].Value == -1.5 && pm[2, 2].Value == 0.75 && pm[0, 1].Value == 101 && pm[1, 2].Value == 112
                     && qm[0, 0].Value == -0.5 && qm[1, 0].Value == 0.125 && qm[2, 0].Value == 0.25 && qm[2, 1].Value == 0.5 && qm[0, 2].Value == 102 && qm[2, 2].Value == 122,
             "P's last row = (uᵀ, β), Q's first d columns = [A; aᵀ], the other entries from the given function", CheckKind.Identity);
 
