@@ -284,19 +284,20 @@ public sealed class LibraryLosses
     [Test]
     public void WISHART_Gd_plus_plus_loss_by_definition()
     {
-        Matrix<double>[] a = [D(new[,] { { -0.5, 0.25 }, { 0.125, -0.75 } }), D(new[,] { { -0.25, 0 }, { 0.5, -0.5 } })];
-        Matrix<double>[] b = [D(new[,] { { 0.5, -0.25 }, { 0, 0.25 } }), D(new[,] { { -0.125, 0.25 }, { 0.5, 0 } })];
+        // Three layers: with two, the covariance s after the last update reaches nothing, so the backward pass's s̄ terms go untested.
+        Matrix<double>[] a = [D(new[,] { { -0.5, 0.25 }, { 0.125, -0.75 } }), D(new[,] { { -0.25, 0 }, { 0.5, -0.5 } }), D(new[,] { { -0.375, 0.125 }, { 0, -0.25 } })];
+        Matrix<double>[] b = [D(new[,] { { 0.5, -0.25 }, { 0, 0.25 } }), D(new[,] { { -0.125, 0.25 }, { 0.5, 0 } }), D(new[,] { { 0.25, 0 }, { -0.25, 0.5 } })];
         var x = Mat<Real>.Build(3, 2, (i, j) => (Real)(new[,] { { 1.0, -0.5 }, { 0.25, 2 }, { -1, 0.75 } })[i, j]);
         var task = Mat<Real>.Build(2, 1, (i, _) => (Real)(i == 0 ? 1.5 : -0.5));
         var query = Mat<Real>.Build(2, 1, (i, _) => (Real)(i == 0 ? 0.5 : 1.25));
         var prompt = Prompt<Real>.Realizable(x, query, task);
-        var literal = new LinearTransformer<Real>([Families.GdPlusPlus(RealMat.From(a[0]), RealMat.From(b[0])), Families.GdPlusPlus(RealMat.From(a[1]), RealMat.From(b[1]))]);
+        var literal = new LinearTransformer<Real>(a.Select((al, l) => Families.GdPlusPlus(RealMat.From(al), RealMat.From(b[l]))).ToArray());
         var xm = Matrix<double>.Build.Dense(3, 2, (i, j) => x[i, j].Value);
         var s0 = xm.TransposeThisAndMultiply(xm) / 3;
         var m = GdPlusPlusLoss.PredictionMatrix(s0, a, b);
         double viaM = Vector<double>.Build.Dense([0.5, 1.25]) * (m * Vector<double>.Build.Dense([1.5, -0.5]));
         double viaModel = literal.Predict(prompt).Value;
-        Checks.Close(viaM, viaModel, 1e-13 * Math.Max(1, Math.Abs(viaModel)), $"ŷ = x_qᵀM(S)w* = the literal two-layer GD++ prediction {viaModel}");
+        Checks.Close(viaM, viaModel, 1e-13 * Math.Max(1, Math.Abs(viaModel)), $"ŷ = x_qᵀM(S)w* = the literal three-layer GD++ prediction {viaModel}");
 
         var loss = new GdPlusPlusLoss(Samples, SigmaA, TaskA);
         double expected = Samples.Select(s => { var e = GdPlusPlusLoss.PredictionMatrix(s, a, b) - Matrix<double>.Build.DenseIdentity(2); return (e.TransposeThisAndMultiply(SigmaA) * e * TaskA).Trace(); }).Average();
@@ -304,7 +305,7 @@ public sealed class LibraryLosses
         var (value, gradA, gradB) = loss.ValueAndGradient(a, b);
         Checks.Close(value, expected, 1e-14 * Math.Max(1, expected), "ValueAndGradient's value");
         const double h = 1e-4;
-        for (int l = 0; l < 2; l++)
+        for (int l = 0; l < 3; l++)
             for (int i = 0; i < 2; i++)
                 for (int j = 0; j < 2; j++)
                     foreach (bool onA in new[] { true, false })
