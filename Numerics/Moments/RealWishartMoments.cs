@@ -128,13 +128,12 @@ public static class RealWishartMoments
                 for (int e = 0; e <= deg; e++) c[j, e] = kernel[j * (deg + 1) + e];
             // Where the leading coefficient P_r(k) vanishes inside the fitted range, the equation leaves t_{k+r} free, so a recurrence with such a
             // root "fits" any value there (a sequence with one wrong moment was accepted this way): such a recurrence does not determine the data.
-            if (Enumerable.Range(0, equations).Any(k => { BigInteger s = 0, pw = 1; for (int e = 0; e <= deg; e++) { s += c[r, e] * pw; pw *= k; } return s.IsZero; }))
-                continue;
+            if (Enumerable.Range(0, equations).Any(k => CoefficientAt(c, r, k).IsZero)) continue;
             var t = new BigInteger[Math.Max(maxOrder + 1, count)];
             for (int k = 0; k < count; k++) t[k] = known[k];
             for (int k = count - r; k + r <= maxOrder; k++)
             {
-                BigInteger P(int j) { BigInteger s = 0, pw = 1; for (int e = 0; e <= deg; e++) { s += c[j, e] * pw; pw *= k; } return s; }
+                BigInteger P(int j) => CoefficientAt(c, j, k);
                 var lead = P(r);
                 if (lead.IsZero) throw new InvalidOperationException($"The recovered recurrence (order {r}, degree {deg}) has a zero leading coefficient at k = {k}.");
                 BigInteger sum = 0;
@@ -146,6 +145,14 @@ public static class RealWishartMoments
             return new Recurrence(r, deg, c, equations - (unknowns - 1), t[..(maxOrder + 1)]);
         }
         throw new InvalidOperationException($"No recurrence with a one-dimensional null space and {Redundancy} redundant equations fits {count} values.");
+    }
+
+    /// <summary>P_j(k) = Σ_e c[j, e]·k^e: the j-th coefficient of a recovered recurrence at index k.</summary>
+    private static BigInteger CoefficientAt(BigInteger[,] c, int j, int k)
+    {
+        BigInteger s = 0, pw = 1;
+        for (int e = 0; e < c.GetLength(1); e++) { s += c[j, e] * pw; pw *= k; }
+        return s;
     }
 
     private static void Validate(int n, int d, int maxOrder)
