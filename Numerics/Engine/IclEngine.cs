@@ -657,7 +657,8 @@ public sealed class IclEngine : IInContextModel
     // The lane-matrix kernels below run at the hardware's width (SimdWidth): a lane vector (8 prompts) is 1, 2 or 4 physical vectors,
     // and each physical part runs the whole loop nest in turn, with the 8-lane code's operations in the same order, so every lane gets
     // the same numbers at every width. Vector512 emulated on AVX2 loads each operand twice and copies a register per FMA; this does not.
-    // Entry k of a lane array is at double offset k·8 + part.
+    // Entry k of a lane array is at double offset k·8 + part. The width-generic kernels are internal so that the library tests run
+    // every width's code in one process (a wider host runs the narrower lanes natively) against a scalar FMA chain.
 
     private static ref double Doubles(Span<Vector512<double>> m) => ref Unsafe.As<Vector512<double>, double>(ref MemoryMarshal.GetReference(m));
 
@@ -670,7 +671,7 @@ public sealed class IclEngine : IInContextModel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MatVec<W, TD, TU>(ref double m, ref double v, ref double result, int w, bool transposed) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    internal static void MatVec<W, TD, TU>(ref double m, ref double v, ref double result, int w, bool transposed) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         nint row = w * Lanes, ma = transposed ? Lanes : row, mb = transposed ? row : Lanes;
         for (nint part = 0; part < Lanes; part += W.Count)
@@ -703,7 +704,7 @@ public sealed class IclEngine : IInContextModel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Product<W, TD, TU>(ref double a, bool transposeA, ref double b, bool transposeB, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    internal static void Product<W, TD, TU>(ref double a, bool transposeA, ref double b, bool transposeB, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         // Double offsets of one step in a′'s row index i and column index k, and in b′'s k and j.
         nint row = w * Lanes;
@@ -711,18 +712,18 @@ public sealed class IclEngine : IInContextModel
     }
 
     /// <summary>How an entry of b′ becomes a lane vector: its own lanes (a lane matrix) or one value for every lane (a scalar matrix).</summary>
-    private interface IOperand
+    internal interface IOperand
     {
         static abstract TD Entry<W, TD, TU>(ref double entry, nint part) where W : ILaneOps<TD, TU> where TD : struct where TU : struct;
     }
 
-    private readonly struct LaneOperand : IOperand
+    internal readonly struct LaneOperand : IOperand
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Entry<W, TD, TU>(ref double entry, nint part) where W : ILaneOps<TD, TU> where TD : struct where TU : struct => W.Load(ref Unsafe.Add(ref entry, part));
     }
 
-    private readonly struct ScalarOperand : IOperand
+    internal readonly struct ScalarOperand : IOperand
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Entry<W, TD, TU>(ref double entry, nint part) where W : ILaneOps<TD, TU> where TD : struct where TU : struct => W.Create(entry);
@@ -734,7 +735,7 @@ public sealed class IclEngine : IInContextModel
     /// loads per k (a 1×2 form needs three loads for two FMAs and was load-bound), then the odd row and column.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Product<W, TD, TU, TB>(ref double a, nint ai, nint ak, ref double b, nint bk, nint bj, ref double c, int w)
+    internal static void Product<W, TD, TU, TB>(ref double a, nint ai, nint ak, ref double b, nint bk, nint bj, ref double c, int w)
         where W : ILaneOps<TD, TU> where TD : struct where TU : struct where TB : IOperand
     {
         for (nint part = 0; part < Lanes; part += W.Count)
@@ -811,7 +812,7 @@ public sealed class IclEngine : IInContextModel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Product<W, TD, TU>(Span<double> a, bool transposeA, ref double b, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    internal static void Product<W, TD, TU>(Span<double> a, bool transposeA, ref double b, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         ref double a0 = ref MemoryMarshal.GetReference(a);
         nint ai = transposeA ? 1 : w, ak = transposeA ? w : 1;

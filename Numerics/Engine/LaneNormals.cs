@@ -65,7 +65,7 @@ public struct LaneNormals
     private const int PairsPerBlock = 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FillAtWidth<W, TD, TU>(Span<double> target) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    internal void FillAtWidth<W, TD, TU>(Span<double> target) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         int vectors = target.Length / Lanes;
         if (vectors == 0) return;
