@@ -101,6 +101,9 @@ public sealed class LibraryCheckpoints
         string jsonError = "";
         try { JsonDocument.Parse(bad); } catch (JsonException e) { jsonError = e.Message; }
         Fails(St(bad, []), $"header: is not valid JSON ({jsonError})");
+        // Nine bytes with '{' at byte 8 are safetensors (a header of length 0 here, which is no JSON).
+        try { JsonDocument.Parse(""); } catch (JsonException e) { jsonError = e.Message; }
+        Fails([0, 0, 0, 0, 0, 0, 0, 0, (byte)'{'], $"header: is not valid JSON ({jsonError})");
 
         var one = F64(1.5);
         var cases = new (string Json, byte[] Data, string Message)[]
@@ -125,6 +128,13 @@ public sealed class LibraryCheckpoints
             ("{" + E("a", "F32", "[3]", "[0,8]") + "}", one, "a: shape [3] of F32 needs 12 bytes but data_offsets span 8"),
             ("{" + E("a", "F64", "[2147483647,2147483647,2147483647]", "[0,8]") + "}", one,
                 "a: shape [2147483647, 2147483647, 2147483647] of F64 needs more than 2^63 bytes but data_offsets span 8"),
+            // 2^61 elements of 8 bytes wrap to 0 bytes in 64 bits: the count is compared with span / size first.
+            ("{" + E("a", "F64", "[1073741824,1073741824,2]", "[0,0]") + "}", one,
+                "a: shape [1073741824, 1073741824, 2] of F64 needs more than 2^63 bytes but data_offsets span 0"),
+            // 2^60 − 1 = 6981975 · 125002481 · 1321 elements need 2^63 − 8 bytes, still a long; 2^60 do not fit.
+            ("{" + E("a", "F64", "[6981975,125002481,1321]", "[0,8]") + "}", one, "a: shape [6981975, 125002481, 1321] of F64 needs 9223372036854775800 bytes but data_offsets span 8"),
+            ("{" + E("a", "F64", "[1073741824,1073741824]", "[0,8]") + "}", one, "a: shape [1073741824, 1073741824] of F64 needs more than 2^63 bytes but data_offsets span 8"),
+            ("{" + E("a\\nb", "F8", "[1]", "[0,8]") + "}", one, "a?b: unknown dtype 'F8' (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)"),
             ("{" + E("a", "F64", "[-1]", "[0,0]") + "}", one, "a: shape [-1] has a negative dimension"),
             ("{" + E("a", "F64", "[2,-1]", "[0,0]") + "}", one, "a: shape [2, -1] has a negative dimension"),
             ("{" + E("a", "F64", "[2147483648]", "[0,8]") + "}", one, "a: shape [2147483648] has a dimension ≥ 2^31"),
@@ -235,6 +245,10 @@ public sealed class LibraryCheckpoints
             Fails(Npy(header, F64(1)), NotADict + header.TrimEnd(), header);
         Fails(Npy("{'descr'\t'<f8'}\n", F64(1)), NotADict + "{'descr'?'<f8'}", "control characters shown as '?', the end trimmed");
         Fails(Npy("{'é'", [], 3), NotADict + "{'é'", "a version 3 header is UTF-8");
+        // A quoted header is cut after 160 characters.
+        string long160 = "{" + new string('x', 159), long161 = long160 + "y";
+        Fails(Npy(long160, []), NotADict + long160, "160 characters");
+        Fails(Npy(long161, []), NotADict + long160 + "…", "161 characters");
         Fails(Npy("{'é'", [], 2), NotADict + "{'é'", "a version 2 header is Latin-1");
 
         var cases = new (string Header, byte[] Data, string Message)[]
@@ -256,6 +270,8 @@ public sealed class LibraryCheckpoints
             (H("'<i2'", shape: "(2, 3)"), new byte[10], "shape (2, 3) of '<i2' needs 12 bytes of data but 10 follow the header"),
             (H(shape: "(2147483647, 2147483647, 2147483647)"), F64(1), "shape (2147483647, 2147483647, 2147483647) of '<f8' needs more than 2^63 bytes of data but 8 follow the header"),
             (H(), F64(double.PositiveInfinity), "value Infinity at flat index 0 is not finite (weights must be finite)"),
+            (H(shape: "(1073741824, 1073741824, 2)"), [], "shape (1073741824, 1073741824, 2) of '<f8' needs more than 2^63 bytes of data but 0 follow the header"),
+            (H(shape: "(6981975, 125002481, 1321)"), F64(1), "shape (6981975, 125002481, 1321) of '<f8' needs 9223372036854775800 bytes of data but 8 follow the header"),
         };
         foreach (var (header, data, message) in cases) Fails(Npy(header, data), "tensor: " + message, header);
     }
@@ -299,6 +315,15 @@ public sealed class LibraryCheckpoints
         var bomb = ZipOf(CompressionLevel.Optimal, ("a.npy", big));
         Checks.Sanity(big.Length > 64L * bomb.Length + (1 << 20), $"{big.Length} bytes deflate into a file of {bomb.Length}");
         Fails(bomb, $"a.npy: declares {big.Length} bytes, more than 64 per byte of the file");
+        // The same bomb declaring 1000 bytes: ZipArchive inflates only the declared size, so the CRC-32 check refuses it.
+        var inflated = (byte[])big.Clone();
+        Array.Resize(ref inflated, 1000);
+        uint declaredCrc = BinaryPrimitives.ReadUInt32LittleEndian(bomb.AsSpan(14));
+        Checks.Sanity(declaredCrc == Crc32(big), "the local header holds the CRC-32 of the whole entry");
+        Fails(Sized(bomb, 1000), $"a.npy: CRC-32 {Crc32(inflated):x8} does not match the archive's {declaredCrc:x8} (corrupt archive)");
+        // A stored entry whose directory says one byte less or more than its data.
+        Fails(Sized(ZipOf(("a.npy", a)), a.Length - 1), $"a.npy: holds {a.Length} bytes but its directory entry says {a.Length - 1} (truncated or corrupt archive)");
+        Fails(Sized(ZipOf(("a.npy", a)), a.Length + 1), $"a.npy: holds {a.Length} bytes but its directory entry says {a.Length + 1} (truncated or corrupt archive)");
 
         // A stored entry with one data byte flipped after zipping: the local data changes, the recorded CRC-32 does not.
         var zip = ZipOf(("a.npy", a));
@@ -312,6 +337,16 @@ public sealed class LibraryCheckpoints
         var r = Reads(ZipOf(("x.npy", a), ("dir/y.npy", Npy(H(shape: "(2,)"), F64(3, 4)))));
         Is(r[0], "x", [1], [1]);
         Is(r[1], "dir/y", [2], [3, 4]);
+    }
+
+    /// <summary>A one-entry zip with the entry's uncompressed size patched in its local header and its directory entry.</summary>
+    private static byte[] Sized(byte[] zip, int size)
+    {
+        var z = (byte[])zip.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(z.AsSpan(22), size);
+        int cd = z.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BinaryPrimitives.WriteInt32LittleEndian(z.AsSpan(cd + 24), size);
+        return z;
     }
 
     /// <summary>The zip CRC-32 (reflected polynomial 0xEDB88320), bit by bit.</summary>
@@ -336,7 +371,7 @@ public sealed class LibraryCheckpoints
         public P Op(char c) => Op((byte)c);
         public P Global(string module, string name) => Op('c').Op(Utf8($"{module}\n{name}\n"));
         public P Int(int v) => v is >= 0 and < 256 ? Op('K', (byte)v) : Op((byte)'J').Op(BitConverter.GetBytes(v));
-        private P Op(char c, byte b) => Op((byte)c, b);
+        public P Op(char c, byte b) => Op((byte)c, b);
         public P Str(string s) { var u = Utf8(s); return Op((byte)'X').Op(BitConverter.GetBytes(u.Length)).Op(u); }
         public P Tuple(params Action<P>[] items) { Op('('); foreach (var i in items) i(this); return Op('t'); }
         public P Ints(params int[] v) => Tuple(v.Select(x => (Action<P>)(p => p.Int(x))).ToArray());
@@ -563,6 +598,25 @@ public sealed class LibraryCheckpoints
         }
         Is(Reads(Torch(Nested(64), s)).Single(), string.Join(".", Enumerable.Repeat("0", 64)), [], [1]);
         Fails(Torch(Nested(65), s), $"{Pkl}the pickled object nests deeper than 64 levels at '{string.Join(".", Enumerable.Repeat("0", 65))}' (cyclic?)");
+    }
+
+    /// <summary>
+    /// INPUT: the walk of the unpickled tree visits at most 10^6 nodes, shared references counted each time: an outer list
+    /// holding one inner list k times has 1 + k·(1 + m) nodes — 999 lists of 1000 Nones (exactly 10^6) read, 1000 of 999 are refused.
+    /// </summary>
+    [Test, Category(ClaimIds.Input)]
+    public void INPUT_Shared_references_may_not_expand_beyond_a_million_nodes()
+    {
+        static P Shared(int k, int m)
+        {
+            var p = new P().Op(']').Op('(').Op(']').Op('(');
+            for (int i = 0; i < m; i++) p.Op('N');
+            p.Op('e').Op('q', 0);
+            for (int i = 1; i < k; i++) p.Op('h', 0);
+            return p.Op('e');
+        }
+        Checks.True(Reads(Torch(Shared(999, 1000), null)).Count == 0, "10^6 nodes read");
+        Fails(Torch(Shared(1000, 999), null), $"{Pkl}the pickled object has more than 1000000 nodes (shared or cyclic references?)");
     }
 
     // ---------------------------------------------------------------- the pickle scan
