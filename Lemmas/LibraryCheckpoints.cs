@@ -7,12 +7,12 @@ using LoopedIcl.Numerics.Checkpoints;
 namespace LoopedIcl.Lemmas;
 
 /// <summary>
-/// BYOM and INPUT (library level): the checkpoint readers on files built here byte by byte, in memory. Every refusal is
+/// BYOM and INPUT (library level; each test in its one claim): the checkpoint readers on files built here byte by byte, in memory. Every refusal is
 /// compared with its whole message ("f: entry: rule", the counts in it derived from the file the test built), and every
 /// limit is met from both sides: one byte (element, level) past it is refused, exactly at it reads with exact values.
 /// (Committed fixtures and fuzzing: <see cref="CheckpointFormats"/>, <see cref="CheckpointReaders"/>.)
 /// </summary>
-[TestFixture, Category(ClaimIds.Byom), Category(CategoryLabels.Library)]
+[TestFixture, Category(CategoryLabels.Library)]
 public sealed class LibraryCheckpoints
 {
     private const string Zip = "a zip archive that is neither a PyTorch checkpoint (no <prefix>/data.pkl) nor an .npz (entries not all .npy)";
@@ -157,7 +157,7 @@ public sealed class LibraryCheckpoints
     /// BYOM: safetensors limits met exactly read: data reaching the end of the buffer, adjacent and empty ranges (an empty
     /// range listed after the one it touches), zero dimensions, __metadata__ skipped, names in header order.
     /// </summary>
-    [Test]
+    [Test, Category(ClaimIds.Byom)]
     public void BYOM_Safetensors_boundaries_read_exactly()
     {
         var r = Reads(St("{\"__metadata__\":{\"format\":\"pt\"}," + E("z", "F64", "[1]", "[8,16]") + "," + E("a", "F64", "[1]", "[0,8]") + "}", F64(1.5, -2.25)));
@@ -171,7 +171,7 @@ public sealed class LibraryCheckpoints
     }
 
     /// <summary>BYOM: every safetensors dtype converts exactly (sign extension, bool as 0/1, int64 up to ±2^53), each tensor at its own offset.</summary>
-    [Test]
+    [Test, Category(ClaimIds.Byom)]
     public void BYOM_Every_safetensors_dtype_reads_exactly()
     {
         var data = new List<byte>();
@@ -277,7 +277,7 @@ public sealed class LibraryCheckpoints
     }
 
     /// <summary>BYOM: .npy arrays read exactly: Fortran order transposed into row-major, 0-d and 1-d shapes, "3L", spacing and quotes, versions 2 and 3, every descr.</summary>
-    [Test]
+    [Test, Category(ClaimIds.Byom)]
     public void BYOM_Npy_arrays_read_exactly()
     {
         Is(Reads(Npy(H(fortran: "True", shape: "(2, 3)"), F64(Iota(6)))).Single(), "tensor", [2, 3], [0, 2, 4, 1, 3, 5]);
@@ -537,7 +537,7 @@ public sealed class LibraryCheckpoints
     }
 
     /// <summary>BYOM: strided views (transposed, offset, stride 2, stride 0, both strides with an offset) read row-major.</summary>
-    [Test]
+    [Test, Category(ClaimIds.Byom)]
     public void BYOM_Torch_strided_views_read_row_major()
     {
         var r = Reads(Torch(new P().Dict(
@@ -561,7 +561,7 @@ public sealed class LibraryCheckpoints
     /// tuple indices; OrderedDict keys in file order; parameters are their tensor; other leaves are skipped. Nesting 64
     /// levels deep reads, 65 is refused naming the path.
     /// </summary>
-    [Test]
+    [Test, Category(ClaimIds.Byom)]
     public void BYOM_Torch_tensors_are_named_by_their_path()
     {
         var s = F64(Iota(8));
@@ -752,7 +752,7 @@ public sealed class LibraryCheckpoints
     /// F64 data in order; .npz: stored entries NAME.npy dated 1980-01-01, each .npy v1.0 with its data at a multiple of 64 —
     /// and both read back bit-identically.
     /// </summary>
-    [Test]
+    [Test, Category(ClaimIds.Byom)]
     public void BYOM_Writers_produce_the_exact_bytes_of_each_format()
     {
         NamedTensor[] tensors = [T("a", [2], 1.5, -0.0), T("s", [], double.Epsilon), T("m", [2, 3], Iota(6)), T("e", [0])];
