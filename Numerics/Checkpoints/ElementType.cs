@@ -45,7 +45,8 @@ internal static class ElementType
             case ElementKind.BFloat16: return BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b) << 16);
             case ElementKind.Int64:
                 long v = BinaryPrimitives.ReadInt64LittleEndian(b);
-                if (Math.Abs((double)v) > 9007199254740992.0) throw new OverflowException($"int64 value {v} is not exactly a double");
+                // Compared as integers: (double)(2^53 + 1) rounds to 2^53, so a comparison in double let it through.
+                if (v > 1L << 53 || v < -(1L << 53)) throw new OverflowException($"int64 value {v} is not exactly a double");
                 return v;
             case ElementKind.Int32: return BinaryPrimitives.ReadInt32LittleEndian(b);
             case ElementKind.Int16: return BinaryPrimitives.ReadInt16LittleEndian(b);

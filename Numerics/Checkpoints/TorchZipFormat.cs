@@ -134,10 +134,12 @@ internal static class TorchZipFormat
                 foreach (var key in h.Keys.Cast<object>().Select(k => (Key(k), k)).OrderBy(p => p.Item1, StringComparer.Ordinal))
                     Collect(h[key.k], Join(path, key.Item1), depth + 1, found, ref nodes, file, pkl);
                 return;
+            case byte[]: // bytes: an IList too, but a leaf (its elements are not nodes)
+                return;
             case IList list: // ArrayList (list) and object[] (tuple)
                 for (int i = 0; i < list.Count; i++) Collect(list[i], Join(path, i.ToString(CultureInfo.InvariantCulture)), depth + 1, found, ref nodes, file, pkl);
                 return;
-            case null or string or bool or int or long or double or BigInteger or byte[] or StorageRecord or IObjectConstructor:
+            case null or string or bool or int or long or double or BigInteger or StorageRecord or IObjectConstructor:
                 return; // plain values, bare storages and the allowed globals themselves carry no tensor
             case HashSet<object>:
                 return;
@@ -229,6 +231,7 @@ internal static class TorchZipFormat
                     if (p is IList { Count: 2 } kv) d[kv[0]!] = kv[1];
                     else throw new InvalidDataException("OrderedDict items must be (key, value) pairs");
             else if (args.Length != 0) throw new InvalidDataException("OrderedDict takes no arguments or a list of pairs");
+            d.Constructed = d.Count;
             return d;
         }
     }
@@ -238,13 +241,17 @@ internal static class TorchZipFormat
     {
         private readonly List<object> _order = [];
 
+        /// <summary>How many keys came from the constructor's list of pairs (inserted in file order, before any SETITEMS).</summary>
+        public int Constructed { get; set; }
+
         /// <summary>
         /// The keys in the order the file lists them. The pickle machine (Razorvine.Pickle 1.5) inserts the items of one
         /// SETITEMS in reverse, and CPython's pickler writes a dict's items in SETITEMS batches of 1000 (a last batch of
-        /// one as SETITEM), so reversing each block of 1000 insertions restores the file order.
+        /// one as SETITEM), so reversing each block of 1000 insertions restores the file order. The constructor's pairs
+        /// (OrderedDict([(k, v), …])) are inserted in order and come first.
         /// </summary>
         public IEnumerable<object> KeysInFileOrder() =>
-            _order.Chunk(1000).SelectMany(block => block.Reverse());
+            _order.Take(Constructed).Concat(_order.Skip(Constructed).Chunk(1000).SelectMany(block => block.Reverse()));
 
         public override object? this[object key]
         {
