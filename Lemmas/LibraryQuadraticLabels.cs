@@ -39,12 +39,16 @@ public sealed class LibraryQuadraticLabels
             var m = mOf(p);
             Checks.True(RealMat.MaxAbsDiff(lin.X, quad.X) == 0 && RealMat.MaxAbsDiff(lin.Query, quad.Query) == 0 && RealMat.MaxAbsDiff(lin.Task, quad.Task) == 0,
                 $"{what}, prompt {p}: x, x_q and w* untouched");
-            double magnitude = Gamma * m.Enumerate().Sum(Math.Abs) * 10 + 10;  // |x| ≲ 3√2 here; the budget scales with the terms' size
-            double tolerance = RoundingBudget.Accumulated(D * D, 2, magnitude);
+            var ms = m * sigma;
+            double scale = Gamma / Math.Sqrt(2 * (ms * ms).Trace());
             for (int i = 0; i <= N; i++)
             {
                 var x = Vector<double>.Build.Dense(D, a => (i < N ? lin.X[i, a] : lin.Query[a, 0]).Value);
-                double expected = (i < N ? lin.Y[i, 0].Value : lin.QueryTarget.Value) + Term(m, sigma, x);
+                double linearLabel = i < N ? lin.Y[i, 0].Value : lin.QueryTarget.Value;
+                // Budget: sums of d² products |M_ab x_a x_b| and tr(MΣ), scaled, then added to the linear label (two rounding layers).
+                double terms = m.Enumerate().Select((v, k) => Math.Abs(v * x[k / D] * x[k % D])).Sum() + Math.Abs(ms.Trace());
+                double tolerance = RoundingBudget.Accumulated(D * D, 2, scale * terms + Math.Abs(linearLabel));
+                double expected = linearLabel + Term(m, sigma, x);
                 double actual = i < N ? quad.Y[i, 0].Value : quad.QueryTarget.Value;
                 Checks.Close(actual, expected, tolerance, $"{what}, prompt {p} {(i < N ? $"label {i}" : "query target")}");
                 checkedLabels++;
