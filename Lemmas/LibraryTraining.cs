@@ -253,7 +253,7 @@ public sealed class LibraryTraining
         [
             new(ModelFamily.Sparse, 2, 2), new(ModelFamily.Sparse, 3, 2, SymmetricA: true), new(ModelFamily.Sparse, 2, 3, Tied: true),
             new(ModelFamily.GdPlusPlus, 2, 2), new(ModelFamily.Gatmiry, 2, 2, Tied: false), new(ModelFamily.Gatmiry, 3, 2, SymmetricA: true, Tied: false),
-            new(ModelFamily.Gatmiry, 2, 3, Tied: true, WithU: false), new(ModelFamily.Full, 2, 2), new(ModelFamily.Full, 1, 3, Tied: true),
+            new(ModelFamily.Gatmiry, 2, 3, Tied: true, WithU: false), new(ModelFamily.Gatmiry, 2, 2, WithU: false), new(ModelFamily.Full, 2, 2), new(ModelFamily.Full, 1, 3, Tied: true),
         ];
         foreach (var spec in specs)
         {
@@ -275,16 +275,16 @@ public sealed class LibraryTraining
                     case ModelFamily.Gatmiry:
                         Checks.True(model.A(l).Equals(Block(layers[l].Q, d, d)), $"{spec}: A_{l} = Q_{l}'s block", CheckKind.Identity);
                         if (spec.WithU) Checks.True(model.U(l).Equals(Block(layers[l].P, 1, d, row0: d).Row(0)), $"{spec}: u_{l} = P_{l}'s last row", CheckKind.Identity);
-                        else Assert.Throws<InvalidOperationException>(() => model.U(l));
+                        else Checks.True(Assert.Throws<InvalidOperationException>(() => model.U(l))!.Message.StartsWith("u is defined", StringComparison.Ordinal), "u: the refusal says why");
                         break;
                     case ModelFamily.Full:
                         var (p, q) = model.PQ(l);
                         Checks.True(p.Equals(Block(layers[l].P, d + 1, d + 1)) && q.Equals(Block(layers[l].Q, d + 1, d + 1)), $"{spec}: (P_{l}, Q_{l})", CheckKind.Identity);
-                        Assert.Throws<InvalidOperationException>(() => model.A(l));
+                        Checks.True(Assert.Throws<InvalidOperationException>(() => model.A(l))!.Message == "A_l is not defined for the Full family.", "A: the refusal names the family");
                         break;
                 }
-                if (spec.Family != ModelFamily.GdPlusPlus) Assert.Throws<InvalidOperationException>(() => model.B(l));
-                if (spec.Family != ModelFamily.Full) Assert.Throws<InvalidOperationException>(() => model.PQ(l));
+                if (spec.Family != ModelFamily.GdPlusPlus) Checks.True(Assert.Throws<InvalidOperationException>(() => model.B(l))!.Message == $"B_l is defined for GD++ only (got {spec.Family}).", "B: the refusal names the family");
+                if (spec.Family != ModelFamily.Full) Checks.True(Assert.Throws<InvalidOperationException>(() => model.PQ(l))!.Message == $"(P, Q) blocks are read for the full family only (got {spec.Family}).", "(P, Q): the refusal names the family");
             }
         }
         Rejects(() => _ = new LearnedModel(new ModelSpec(ModelFamily.Sparse, 2, 2), new double[7]), "theta");
@@ -300,6 +300,11 @@ public sealed class LibraryTraining
         var (b, lb) = LearningTheory.LoopedOptimum(n, dim, 1);
         Checks.Close(b, n / (n + dim + 1.0), 1e-13, "the looped optimum at L = 1 is the one-step optimum");
         Checks.Close(lb, loss, 1e-13, "with the same loss");
+        var (b2, lb2) = LearningTheory.LoopedOptimum(n, dim, 2);
+        Checks.Close(LearningTheory.LoopedLoss(n, dim, b2, 2), lb2, 1e-12 * lb2, "ℓ₂ at the two-loop optimum is its optimal loss (moments of order 2L = 4)");
+        Checks.True(LearningTheory.LoopedLoss(n, dim, 0, 2) == dim, "ℓ₂(0) = tr I = d", CheckKind.Identity);
+        Rejects(() => _ = new LearnedModel(null!, [1.0]), "model");
+        Rejects(() => _ = new LearnedModel(new ModelSpec(ModelFamily.Sparse, 2, 2), null!), "theta");
     }
 
     /// <summary>
