@@ -295,4 +295,25 @@ public sealed class LibraryLaneWidths
         Checks.Exceeds(swapped, 8, "lane 0's first normal vs lane 1's definition, in ulps of the radius");
         ClaimLedger.RecordNegativeControl("a lane compared with its neighbour's stream fails the definition check");
     }
+
+    /// <summary>
+    /// The width this process runs at is the widest accelerated one; its description names it with the ISA flags; the child-process
+    /// knobs for each width are the ones .NET 10 honours (DOTNET_EnableAVX512; 128 also DOTNET_PreferredVectorBitWidth, keeping FMA).
+    /// </summary>
+    [Test]
+    public void PERF_Width_is_the_widest_accelerated_and_the_knobs_select_each_width()
+    {
+        int expected = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
+        Checks.True(SimdWidth.Bits == expected, $"Bits = {SimdWidth.Bits}, the widest accelerated width {expected}", CheckKind.Identity);
+        string describe = SimdWidth.Describe();
+        Checks.True(describe.StartsWith($"{expected}-bit lanes (Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}; ", StringComparison.Ordinal)
+                    && describe.EndsWith($", FMA {SimdWidth.FusedMultiplyAddInHardware})", StringComparison.Ordinal), $"the description names the width and the flags ({describe})");
+        bool fma = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
+        Checks.True(SimdWidth.FusedMultiplyAddInHardware == fma, "FMA in hardware: x86 FMA3 or ARM64 AdvSimd", CheckKind.Identity);
+        Checks.True(SimdWidth.RuntimeKnobs(512).Count == 0, "512: no knob");
+        Checks.True(SimdWidth.RuntimeKnobs(256).SequenceEqual([("DOTNET_EnableAVX512", "0")]), "256: AVX-512 off", CheckKind.Identity);
+        Checks.True(SimdWidth.RuntimeKnobs(128).SequenceEqual([("DOTNET_EnableAVX512", "0"), ("DOTNET_PreferredVectorBitWidth", "128")]), "128: AVX-512 off and 128-bit vectors preferred", CheckKind.Identity);
+        foreach (int bad in new[] { 64, 0, 1024 }) TestSupport.Refusals.Rejects(() => SimdWidth.RuntimeKnobs(bad), "bits", "must be 512, 256 or 128");
+        Checks.True(SimdWidth.All.SequenceEqual([512, 256, 128]), "the widths, widest first", CheckKind.Identity);
+    }
 }
