@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LoopedIcl.Numerics.Algebra;
@@ -201,7 +202,7 @@ public sealed class PromptBatch
     /// <see cref="PromptLaw.RedrawAt"/> continues the numbering, so it holds later prompts of the same sequence):
     /// the task, then each context example (covariates, noise), then the query — a fixed order.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void DrawGroup(int g, ulong stream)
     {
         int n = N, d = D;
@@ -234,12 +235,7 @@ public sealed class PromptBatch
             // as n fills: LaneNormals is a stream, its spare carried over) saves the per-call state loads and stores.
             var xs = X.AsSpan(g * n * d * Lanes, n * d * Lanes);
             rng.Fill(xs);
-            for (int i = 0; i < n; i++)
-            {
-                var x = xs.Slice(i * d * Lanes, d * Lanes);
-                Correlate(x);
-                Dot(x, w, Y.AsSpan((g * n + i) * Lanes, Lanes), d);
-            }
+            CorrelateAndLabel(Law.Chol, xs, w, Y.AsSpan(g * n * Lanes, n * Lanes), n, d);
         }
         else
         {
@@ -248,55 +244,76 @@ public sealed class PromptBatch
             {
                 var x = X.AsSpan((g * n + i) * d * Lanes, d * Lanes);
                 rng.Fill(x);
-                Correlate(x);
                 var y = Y.AsSpan((g * n + i) * Lanes, Lanes);
-                Dot(x, w, y, d);
+                CorrelateAndLabel(Law.Chol, x, w, y, 1, d);
                 rng.Fill(noise);
                 for (int k = 0; k < Lanes; k++) y[k] += Law.NoiseSigma * noise[k];
             }
         }
         var q = Query.AsSpan(g * d * Lanes, d * Lanes);
         rng.Fill(q);
-        Correlate(q);
-        Dot(q, w, Target.AsSpan(g * Lanes, Lanes), d);
+        CorrelateAndLabel(Law.Chol, q, w, Target.AsSpan(g * Lanes, Lanes), 1, d);
         int valid = Math.Min(Lanes, Count - g * Lanes);
         if (valid < Lanes) ZeroLanes(g, valid);
     }
 
-    /// <summary>x ← Rx (x = Rg ~ N(0, Σ) from standard normals g), in place: row a needs g[0..a] only, so the rows go from the last up.</summary>
-    private void Correlate(Span<double> x)
+    /// <summary>
+    /// For <paramref name="count"/> vectors of a group (each d lane vectors): x ← Rx when R is given (x = Rg ~ N(0, Σ) from standard
+    /// normals g; row a needs g[0..a] only, so the rows go from the last up), then label = ⟨w, x⟩. At the hardware's width, the same
+    /// FMA chain per lane at every width.
+    /// </summary>
+    private static void CorrelateAndLabel(double[]? chol, Span<double> x, ReadOnlySpan<double> w, Span<double> label, int count, int d)
     {
-        if (Law.Chol is null) return;
-        int d = D;
-        var r = Law.Chol;
-        var xv = MemoryMarshal.Cast<double, Vector512<double>>(x);
-        for (int a = d - 1; a >= 0; a--)
+        if (Vector512.IsHardwareAccelerated) CorrelateAndLabel<Lanes512, Vector512<double>, Vector512<ulong>>(chol, x, w, label, count, d);
+        else if (Vector256.IsHardwareAccelerated) CorrelateAndLabel<Lanes256, Vector256<double>, Vector256<ulong>>(chol, x, w, label, count, d);
+        else CorrelateAndLabel<Lanes128, Vector128<double>, Vector128<ulong>>(chol, x, w, label, count, d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CorrelateAndLabel<W, TD, TU>(double[]? chol, Span<double> x, ReadOnlySpan<double> w, Span<double> label, int count, int d)
+        where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    {
+        ref double x0 = ref MemoryMarshal.GetReference(x);
+        ref double w0 = ref MemoryMarshal.GetReference(w);
+        ref double y0 = ref MemoryMarshal.GetReference(label);
+        for (int i = 0; i < count; i++)
         {
-            var s = Vector512<double>.Zero;
-            for (int b = 0; b <= a; b++) s = Vector512.FusedMultiplyAdd(Vector512.Create(r[a * d + b]), xv[b], s);
-            xv[a] = s;
+            ref double xi = ref Unsafe.Add(ref x0, i * d * Lanes);
+            for (int part = 0; part < Lanes; part += W.Count)
+            {
+                if (chol is not null)
+                    for (int a = d - 1; a >= 0; a--)
+                    {
+                        var s = W.Create(0.0);
+                        for (int b = 0; b <= a; b++) s = W.FusedMultiplyAdd(W.Create(chol[a * d + b]), W.Load(ref Unsafe.Add(ref xi, b * Lanes + part)), s);
+                        W.Store(s, ref Unsafe.Add(ref xi, a * Lanes + part));
+                    }
+                var t = W.Create(0.0);
+                for (int a = 0; a < d; a++) t = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref xi, a * Lanes + part)), W.Load(ref Unsafe.Add(ref w0, a * Lanes + part)), t);
+                W.Store(t, ref Unsafe.Add(ref y0, i * Lanes + part));
+            }
         }
     }
 
+    /// <summary>w = Uz for U upper triangular (w* = R⁻ᵀz), at the hardware's width.</summary>
     private static void UpperTimes(double[] u, Span<double> z, Span<double> w, int d)
     {
-        var zv = MemoryMarshal.Cast<double, Vector512<double>>(z);
-        var wv = MemoryMarshal.Cast<double, Vector512<double>>(w);
-        for (int a = 0; a < d; a++)
-        {
-            var s = Vector512<double>.Zero;
-            for (int b = a; b < d; b++) s = Vector512.FusedMultiplyAdd(Vector512.Create(u[a * d + b]), zv[b], s);
-            wv[a] = s;
-        }
+        if (Vector512.IsHardwareAccelerated) UpperTimes<Lanes512, Vector512<double>, Vector512<ulong>>(u, z, w, d);
+        else if (Vector256.IsHardwareAccelerated) UpperTimes<Lanes256, Vector256<double>, Vector256<ulong>>(u, z, w, d);
+        else UpperTimes<Lanes128, Vector128<double>, Vector128<ulong>>(u, z, w, d);
     }
 
-    private static void Dot(Span<double> x, Span<double> w, Span<double> result, int d)
+    private static void UpperTimes<W, TD, TU>(double[] u, Span<double> z, Span<double> w, int d) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
-        var xv = MemoryMarshal.Cast<double, Vector512<double>>(x);
-        var wv = MemoryMarshal.Cast<double, Vector512<double>>(w);
-        var s = Vector512<double>.Zero;
-        for (int a = 0; a < d; a++) s = Vector512.FusedMultiplyAdd(xv[a], wv[a], s);
-        s.CopyTo(result);
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        ref double w0 = ref MemoryMarshal.GetReference(w);
+        for (int part = 0; part < Lanes; part += W.Count)
+            for (int a = 0; a < d; a++)
+            {
+                var s = W.Create(0.0);
+                for (int b = a; b < d; b++) s = W.FusedMultiplyAdd(W.Create(u[a * d + b]), W.Load(ref Unsafe.Add(ref z0, b * Lanes + part)), s);
+                W.Store(s, ref Unsafe.Add(ref w0, a * Lanes + part));
+            }
     }
 
     private void ZeroLanes(int g, int valid)
