@@ -315,6 +315,18 @@ public sealed class LibraryCheckpoints
         var bomb = ZipOf(CompressionLevel.Optimal, ("a.npy", big));
         Checks.Sanity(big.Length > 64L * bomb.Length + (1 << 20), $"{big.Length} bytes deflate into a file of {bomb.Length}");
         Fails(bomb, $"a.npy: declares {big.Length} bytes, more than 64 per byte of the file");
+        // The limit is 64 bytes per byte of the file plus 1 MiB, each term tested from the side that must read: an entry past 64× a
+        // small file but under 1 MiB, and an entry past 1 MiB beside an incompressible one that makes the file large enough.
+        var zeros = Npy(H("'|u1'", shape: "(100000,)"), new byte[100000]);
+        var small = ZipOf(CompressionLevel.Optimal, ("a.npy", zeros));
+        Checks.Sanity(zeros.Length > 64L * small.Length && zeros.Length < (1 << 20), $"{zeros.Length} bytes in a file of {small.Length}");
+        Checks.True(Reads(small).Single().Values.Length == 100000, "past 64 bytes per byte but within the MiB of slack: read");
+        var noise = new byte[20000];
+        new Random(20).NextBytes(noise);
+        var wide = Npy(H(shape: "(140000,)"), new byte[8 * 140000]);   // float64: past 1 MiB of bytes, within the 2²⁰-element budget
+        var large = ZipOf(CompressionLevel.Optimal, ("a.npy", wide), ("n.npy", Npy(H("'|u1'", shape: "(20000,)"), noise)));
+        Checks.Sanity(wide.Length > (1 << 20) && wide.Length < 64L * large.Length + (1 << 20), $"{wide.Length} bytes in a file of {large.Length}");
+        Checks.True(Reads(large).Select(t => t.Values.Length).SequenceEqual([140000, 20000]), "past the MiB but within 64 bytes per byte of the file: read");
         // The same bomb declaring 1000 bytes: ZipArchive inflates only the declared size, so the CRC-32 check refuses it.
         var inflated = (byte[])big.Clone();
         Array.Resize(ref inflated, 1000);
@@ -744,6 +756,8 @@ public sealed class LibraryCheckpoints
                 Checks.True(ex.Message == "path must name the file to write (got an empty string). (Parameter 'path')", ex.Message);
             }
         }
+        Assert.Throws<ArgumentNullException>(() => CheckpointWriter.WriteNpz(path, null!));
+        Assert.Throws<ArgumentNullException>(() => CheckpointReader.Read(null!, "f"));
         Checks.True(T("s", [], 1).Count == 1 && T("e", [2, 0]).Count == 0 && T("m", [2, 3]).Count == 6, "Count is the product of the shape, 1 for a scalar");
     }
 

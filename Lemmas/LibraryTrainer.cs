@@ -183,6 +183,8 @@ public sealed class LibraryTrainer
         Checks.True(result.Theta.SequenceEqual(direct.Theta) && result.History[0].Theta.SequenceEqual(Start(chosen)), "the full run continues from the chosen θ₀", CheckKind.Identity);
         Checks.True(restartLog.ToString().Contains($"warm-up validation losses of 4 starts: ", StringComparison.Ordinal) && restartLog.ToString().Contains($"; chose {chosen}", StringComparison.Ordinal),
             $"the restart line names the losses and the choice ({restartLog})");
+        var (single, _, only) = Trainer.TrainWithRestarts(new RecordingObjective(2), sgd, schedule, starts: 1, warmupSteps: 2, warmupBatch: 1);
+        Checks.True(only == 0 && single.History[0].Theta.SequenceEqual(Start(0)), "one start: it is chosen and the full run begins at its θ₀", CheckKind.Identity);
         Rejects(() => Trainer.TrainWithRestarts(new RecordingObjective(2), sgd, schedule, 0, 2, 1), "starts");
         Rejects(() => Trainer.TrainWithRestarts(new RecordingObjective(2), sgd, schedule, 2, 0, 1), "warmupSteps");
         Rejects(() => Trainer.TrainWithRestarts(new RecordingObjective(2), sgd, schedule, 2, 2, 0), "warmupBatch");

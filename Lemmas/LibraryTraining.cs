@@ -173,10 +173,12 @@ public sealed class LibraryTraining
         // HittingTime interpolates linearly; HittingTimeBound is (16L/(L−1))(ξ^{−(L−1)/L} − L₀^{−(L−1)/L}).
         FlowPoint P(double t, double loss) => new(t, loss, 0, []);
         Checks.True(GradientFlow.HittingTime([P(0, 4), P(1, 2), P(3, 1)], 1.5) == 2, "ξ = 1.5 between (1, 2) and (3, 1): t = 2", CheckKind.Identity);
+        Checks.True(GradientFlow.HittingTime([P(0, 4), P(1, 2)], 3) == 0.5, "ξ = 3 between (0, 4) and (1, 2), a drop of 2: t = ½", CheckKind.Identity);
         Checks.True(GradientFlow.HittingTime([P(0, 4), P(1, 2)], 5) == 0 && double.IsPositiveInfinity(GradientFlow.HittingTime([P(0, 4), P(1, 2)], 1)), "already below: 0; never: ∞");
         Checks.Close(GradientFlow.HittingTimeBound(2, 0.25, 1), 32, 1e-14, "L = 2, ξ = ¼, L₀ = 1: 32·(2 − 1)");
+        Checks.Close(GradientFlow.HittingTimeBound(2, 0.25, 4), 48, 1e-14, "L = 2, ξ = ¼, L₀ = 4: 32·(2 − ½)");
         Checks.Close(GradientFlow.HittingTimeBound(3, 1.0 / 8, 1), 24 * (4 - 1), 1e-13, "L = 3, ξ = ⅛: 24·(8^{2/3} − 1) = 72");
-        Rejects(() => GradientFlow.HittingTimeBound(1, 0.5, 1), "loops");
+        Rejects(() => GradientFlow.HittingTimeBound(1, 0.5, 1), "loops", "the polynomial bound needs L ≥ 2");
 
         // The one-step scalar line: ℓ₁(b) = d − 2bd + b²d(n+d+1)/n, ḃ = −ℓ₁'/d = 2 − 2b(n+d+1)/n, b(t) = b*(1 − e^{−2(n+d+1)t/n}).
         const int n = 6, dim = 2;
@@ -184,6 +186,10 @@ public sealed class LibraryTraining
         double bStar = (double)n / (n + dim + 1), b = bStar * (1 - Math.Exp(-2.0 * (n + dim + 1) / n * 0.5));
         Checks.Close(line[^1].State[0], b, 1e-8, "b(½) of the one-step line");
         Checks.Close(line[^1].Loss, dim - 2 * b * dim + b * b * dim * (n + dim + 1.0) / n, 1e-8, "ℓ₁(b(½))");
+        // Two loops at b = 0: ŷ = 0, so ℓ₂(0) = E(x_qᵀw*)² = d; ℓ₂'(0) = −2·L·E tr H = −2Ld (E H = I), so |ḃ| = 2L.
+        var two = GradientFlow.ScalarLine(n, dim, 2, 0.01);
+        Checks.Close(two[0].Loss, dim, 1e-13, "ℓ₂(0) = d");
+        Checks.Close(two[0].GradientNorm, 4, 1e-13, "|ℓ₂'(0)|/d = 2L = 4 (the sum over both loops' steps)");
 
         Rejects(() => GradientFlow.Integrate(quad, [1.0], 1), "start");
         Rejects(() => GradientFlow.Integrate(quad, [1.0, 1], 0), "endTime");
@@ -372,5 +378,56 @@ public sealed class LibraryTraining
         adamOpt.Reset();
         adamOpt.Step(a2, new double[] { 2 });
         Checks.True(a1[0] == a2[0], "Adam after Reset repeats its first step (moments cleared)", CheckKind.Identity);
+    }
+
+    /// <summary>
+    /// The noisy least-squares test problem by hand (loss, gradient 2/m·Σ r z, population loss), and the measuring tools' refusals, each
+    /// with its rule: a refusal that names the parameter but says nothing is a defect (standard 5).
+    /// </summary>
+    [Test]
+    public void LEARN_ALIGN_Test_problem_by_hand_and_each_refusal_states_its_rule()
+    {
+        var problem = new NoisyLeastSquares([1.0, -2.0], 0.5);
+        Checks.True(problem.PopulationLoss([0.0, 0.0]) == 5.25, "‖0 − θ*‖² + σ² = 1 + 4 + ¼", CheckKind.Identity);
+        // z = (1, 0), (0, 2), (1, 1), t = 1, 0, 3 at x = (1, 1): r = 0, 2, −1; loss 5/3; gradient (2/3)·(−1, 3) = (−⅔, 2).
+        var batch = new NoisyLeastSquares.Batch([1.0, 0, 0, 2, 1, 1], [1.0, 0, 3]);
+        var gradient = new double[2];
+        Checks.Close(problem.Evaluate([1.0, 1.0], batch, gradient), 5.0 / 3, 1e-15, "loss = (0 + 4 + 1)/3");
+        Checks.Close(gradient[0], -2.0 / 3, 1e-15, "∂/∂x₀ = (2/3)(0·1 + 2·0 − 1·1)");
+        Checks.Close(gradient[1], 2, 1e-15, "∂/∂x₁ = (2/3)(0·0 + 2·2 − 1·1)");
+        Assert.Throws<ArgumentNullException>(() => new NoisyLeastSquares(null!, 0));
+        Rejects(() => new NoisyLeastSquares([], 0), "optimum.Length");
+        Rejects(() => new NoisyLeastSquares([1.0], -0.1), "noise");
+        Rejects(() => problem.Draw(0, 1), "prompts");
+        Rejects(() => problem.Evaluate([1.0], batch, gradient), "x");
+
+        Assert.Throws<ArgumentNullException>(() => new LinearRestriction<NoisyLeastSquares.Batch>(null!, [[1.0, 0]]));
+        Assert.Throws<ArgumentNullException>(() => new LinearRestriction<NoisyLeastSquares.Batch>(problem, null!));
+        Assert.Throws<ArgumentNullException>(() => new Optimizer(null!, 2));
+        Rejects(() => new Optimizer(OptimizerSettings.Sgd(0.1), 2, [0, 1]), "blockOffsets", "blockOffsets must start at 0 and end at the dimension 2 (got [0, 1]).");
+        Rejects(() => new Optimizer(OptimizerSettings.Sgd(0.1), 2, [0, 1, 1, 2]), "blockOffsets", "blockOffsets must be strictly increasing (got [0, 1, 1, 2]).");
+
+        var zero = Matrix<double>.Build.Dense(2, 2);
+        Rejects(() => LearnedMetrics.DistToIdentity(zero), "m", "m must be non-zero (Dist is a ratio to ‖m‖).");
+        Rejects(() => LearnedMetrics.SkewFraction(zero), "a", "a must be non-zero.");
+        Rejects(() => LearnedMetrics.Cosine([0.0, 0], [1.0, 0]), "u", "u and v must be non-zero for a cosine.");
+        Rejects(() => LearnedMetrics.RelativeDistance([1.0], [0.0]), "reference", "reference must be non-zero.");
+        Rejects(() => LearnedMetrics.Block([1.0, 2, 3], 0, 2), "offset", "offset 0 + d² = 4 exceeds θ's length 3.");
+        Rejects(() => LossEstimates.GroupMeans([1.0, 2, 3], 1), "groups", "groups must be in [2, 3] (got 1).");
+        Rejects(() => LossEstimates.GroupMeans([1.0, double.NaN, 3, 4], 2), "values", "values must be finite (values[1] = NaN).");
+        var estimate = LossEstimates.GroupMeans([1.0, 2, 3, 4], 2);
+        Rejects(() => LossEstimates.HalfWidth(estimate, 0), "falseAlarm", "falseAlarm must be in (0, 1) (got 0).");
+        Rejects(() => LossEstimates.HalfWidth(new Numerics.Statistics.Estimate(0, 1, 1), 0.1), "estimate", "the estimate needs ≥ 2 groups.");
+
+        var law = PromptLaw.Isotropic(2, TaskLaw.Isotropic);
+        var prompts = law.Draw(3, 4, 5);
+        var all = Baselines.LeastSquaresPredictions(prompts);
+        Checks.True(Baselines.LeastSquaresPredictions(prompts, 1).SequenceEqual(all.Take(1)), "count = 1 is allowed: the first prompt's prediction", CheckKind.Identity);
+        Rejects(() => Baselines.LeastSquaresPredictions(prompts, 5), "count", "count must be in [1, 4] (got 5).");
+
+        var recipe = new Recipe("r", "s", new ModelSpec(ModelFamily.Sparse, 2, 1), new DataSpec(4, [1.0, 0.5], 5, TaskLaw.Isotropic),
+            OptimizerSettings.Sgd(0.1), new TrainingSchedule(1, 1));
+        Checks.True(recipe.WithSeed(9).Data.RotationSeed == 5 && recipe.WithSeed(9, 7).Data.RotationSeed == 7 && recipe.WithSeed(9).Schedule.Seed == 9,
+            "WithSeed keeps Σ's rotation unless given one", CheckKind.Identity);
     }
 }
