@@ -1,0 +1,159 @@
+using static LoopedIcl.TestSupport.Refusals;
+using LoopedIcl.Numerics.Engine;
+
+namespace LoopedIcl.Lemmas;
+
+/// <summary>
+/// FAST-PATH (library level): the engine's bookkeeping against its definition — the batch loss and gradient are the means of the
+/// per-prompt ones across several chunks of work (one workspace reused for many chunks, the same numbers on two threads), the query
+/// gradients of many lane groups land at their prompts, the per-prompt evaluator predicts what the batch path predicts, the Gram state
+/// at d = 9 (where the four-wide blocks start past the first column) still equals the literal model, and the negative controls'
+/// faults are exactly a transpose and a sign.
+/// </summary>
+[TestFixture, Category(ClaimIds.FastPath), Category(CategoryLabels.Library)]
+public sealed class LibraryEngine
+{
+    private static PromptBatch One(PromptBatch batch, int p) => PromptBatch.FromPrompts(batch.Law, [batch.ToPrompt(p)]);
+
+    /// <summary>
+    /// 300 prompts are 38 lane groups in 3 chunks of 16: the loss and gradient equal the mean of the 300 one-prompt evaluations. The two
+    /// sides add the same per-prompt terms in another order and scale ȳ by 2/B rather than 2, so they differ by rounding: ≤ 1e-12 of
+    /// Σ_p |∇_p| / B per entry (≈ 10² operations per term at ε = 1.1e-16 each, with a factor 10² to spare). A workspace that kept one
+    /// chunk's adjoint into the next, or a chunk that read another's groups, is off by O(|∇|).
+    /// </summary>
+    [Test]
+    public void FAST_PATH_Loss_and_gradient_over_chunks_are_the_per_prompt_means()
+    {
+        const int count = 300;
+        var family = Parameterisation.GdPlusPlus(3, 2);
+        var law = PromptLaw.Isotropic(3, TaskLaw.Isotropic);
+        var batch = law.Draw(6, count, 41);
+        var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.05 * Math.Sin(i + 1)).ToArray();
+        Checks.Sanity(batch.Groups > 2 * IclEngine.GroupsPerChunk, $"{batch.Groups} groups span three chunks");
+        var engine = new IclEngine(family);
+        var gradient = new double[family.Dimension];
+        double loss = engine.Loss(theta, batch, gradient);
+
+        double meanLoss = 0, lossScale = 0;
+        var mean = new double[family.Dimension];
+        var scale = new double[family.Dimension];
+        var own = new double[family.Dimension];
+        for (int p = 0; p < count; p++)
+        {
+            double l = engine.Loss(theta, One(batch, p), own);
+            meanLoss += l / count;
+            lossScale += Math.Abs(l) / count;
+            for (int k = 0; k < own.Length; k++) { mean[k] += own[k] / count; scale[k] += Math.Abs(own[k]) / count; }
+        }
+        Checks.Close(loss, meanLoss, 1e-12 * lossScale, "the batch loss is the mean of the per-prompt losses");
+        for (int k = 0; k < mean.Length; k++)
+            Checks.Close(gradient[k], mean[k], 1e-12 * scale[k] + 1e-300, $"∂/∂θ[{k}] is the mean of the per-prompt gradients");
+
+        var two = new double[family.Dimension];
+        Checks.True(new IclEngine(family, threads: 2).Loss(theta, batch, two) == loss && two.SequenceEqual(gradient),
+            "two threads give the same bits (fixed chunks, fixed reduction order)", CheckKind.Identity);
+
+        // Query gradients of every lane group land at their own prompt: the same bits as the prompt alone (the same lane arithmetic).
+        var yhat = new double[count];
+        var beta = new double[count * 3];
+        engine.PredictWithQueryGradient(theta, batch, yhat, beta);
+        var oneY = new double[1];
+        var oneBeta = new double[3];
+        foreach (int p in new[] { 0, 9, 130, 299 })
+        {
+            engine.PredictWithQueryGradient(theta, One(batch, p), oneY, oneBeta);
+            Checks.True(yhat[p] == oneY[0] && beta.AsSpan(3 * p, 3).SequenceEqual(oneBeta), $"prompt {p}: ŷ and ∂ŷ/∂x_q as alone", CheckKind.Identity);
+        }
+        Rejects(() => engine.PredictWithQueryGradient(theta, batch, yhat, new double[count * 3 - 1]), "queryGradients", "queryGradients must have length ≥ count·d = 900.");
+        Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, gradient));
+        Assert.Throws<ArgumentNullException>(() => _ = new IclEngine(null!));
+    }
+
+    /// <summary>
+    /// The per-prompt evaluator puts a prompt in lane 0 of a one-prompt batch and runs the same forward pass: the same bits as the
+    /// batch path at that prompt, also after a call with another n (its batch is rebuilt) and back; the query slot is the label entry
+    /// of z_q. Its refusals name the argument.
+    /// </summary>
+    [Test]
+    public void FAST_PATH_Evaluator_predicts_what_the_batch_path_predicts()
+    {
+        var family = Parameterisation.GdPlusPlus(3, 2);
+        var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.1 * Math.Cos(i)).ToArray();
+        var law = PromptLaw.Isotropic(3, TaskLaw.Isotropic);
+        var engine = new IclEngine(family);
+        var evaluator = engine.CreateEvaluator(theta);
+        foreach (var (n, seed) in new[] { (5, 1UL), (3, 2UL), (5, 3UL) })
+        {
+            var batch = law.Draw(n, 10, seed);
+            var yhat = new double[10];
+            engine.Predict(theta, batch, yhat);
+            for (int p = 0; p < 10; p++)
+            {
+                var prompt = batch.ToPrompt(p);
+                var x = new double[n * 3];
+                for (int i = 0; i < n; i++) for (int a = 0; a < 3; a++) x[i * 3 + a] = prompt.X[i, a].Value;
+                var y = Enumerable.Range(0, n).Select(i => prompt.Y[i, 0].Value).ToArray();
+                var q = Enumerable.Range(0, 3).Select(a => prompt.Query[a, 0].Value).ToArray();
+                Checks.True(evaluator.Predict(x, y, q) == yhat[p], $"n = {n}, prompt {p}: the evaluator's ŷ is the batch path's", CheckKind.Identity);
+            }
+        }
+        Rejects(() => evaluator.Predict([], [], new double[3]), "x", "n ≥ 1");
+        Rejects(() => evaluator.Predict(new double[6], new double[2], new double[2]), "query", "query must have length d = 3 (got 2).");
+        Rejects(() => engine.CreateEvaluator(new double[family.Dimension - 1]), "theta", $"theta must have length {family.Dimension}");
+    }
+
+    /// <summary>
+    /// d = 9: the Gram state's four-wide blocks start at columns 0 and 4 (rows a ≥ 7), so an index slip past the first block shows.
+    /// The engine's ŷ against the literal transformer, within the general-layer rounding budget used by FAST-PATH.
+    /// </summary>
+    [Test]
+    public void FAST_PATH_Engine_equals_literal_model_at_d_9()
+    {
+        const int d = 9, n = 11, layers = 2;
+        var family = Parameterisation.Full(d, layers);
+        var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.03 * Math.Sin(3.0 * i + 1)).ToArray();
+        var batch = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 5);
+        var yhat = new double[9];
+        new IclEngine(family).Predict(theta, batch, yhat);
+        var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
+        for (int p = 0; p < 9; p++)
+        {
+            var prompt = batch.ToPrompt(p);
+            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+            Checks.Close(yhat[p], model.Predict(prompt).Value, Tolerance.GeneralLayers(n, d, layers, z), $"d = 9, prompt {p}: engine ŷ = literal ŷ");
+        }
+    }
+
+    /// <summary>The negative controls' faults, exactly: TransposedP gives Pᵀ's adjoint in P's place, WrongSignQ gives −Q̄ (full family: θ = the layers).</summary>
+    [Test]
+    public void LEARN_GRAD_Adjoint_faults_are_exactly_a_transpose_and_a_sign()
+    {
+        const int d = 2, w = d + 1, layers = 2;
+        var family = Parameterisation.Full(d, layers);
+        var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.2 * Math.Sin(i + 0.5)).ToArray();
+        var batch = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(4, 5, 8);
+        double[] Gradient(AdjointFault fault)
+        {
+            var g = new double[family.Dimension];
+            new IclEngine(family) { Fault = fault }.Loss(theta, batch, g);
+            return g;
+        }
+        var right = Gradient(AdjointFault.None);
+        var transposed = Gradient(AdjointFault.TransposedP);
+        var negated = Gradient(AdjointFault.WrongSignQ);
+        for (int l = 0; l < layers; l++)
+        {
+            int p0 = l * 2 * w * w, q0 = p0 + w * w;
+            for (int a = 0; a < w; a++)
+                for (int b = 0; b < w; b++)
+                {
+                    Checks.True(transposed[p0 + a * w + b] == right[p0 + b * w + a] && transposed[q0 + a * w + b] == right[q0 + a * w + b],
+                        $"layer {l}: TransposedP puts P̄[{b},{a}] at ({a},{b}) and leaves Q̄", CheckKind.Identity);
+                    Checks.True(negated[q0 + a * w + b] == -right[q0 + a * w + b] && negated[p0 + a * w + b] == right[p0 + a * w + b],
+                        $"layer {l}: WrongSignQ negates Q̄[{a},{b}] and leaves P̄", CheckKind.Identity);
+                }
+        }
+        Checks.True(right.Any(v => v != 0) && Enumerable.Range(0, w).Any(a => Enumerable.Range(0, w).Any(b => right[a * w + b] != right[b * w + a])),
+            "the case discriminates: P̄ is not symmetric");
+    }
+}
