@@ -739,6 +739,7 @@ public sealed class LibraryCheckpoints
             ([T("a", [2, -1])], "tensors[0] ('a') has a negative dimension in shape [2, -1]."),
             ([T("a", [3], 1, 2)], "tensors[0] ('a') has 2 values but shape [3] needs 3."),
             ([T("a", [], 1, 2)], "tensors[0] ('a') has 2 values but shape [] needs 1."),
+            ([T("a", [2, 2], 1, 2, 3)], "tensors[0] ('a') has 3 values but shape [2, 2] needs 4."),
             ([T("a", [1], 1), T("b", [2], 1, double.NaN)], "tensors[1] ('b') value NaN at index 1 must be finite."),
             ([T("b", [1], double.NegativeInfinity)], "tensors[0] ('b') value -Infinity at index 0 must be finite."),
         };

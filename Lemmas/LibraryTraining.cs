@@ -429,5 +429,9 @@ public sealed class LibraryTraining
             OptimizerSettings.Sgd(0.1), new TrainingSchedule(1, 1));
         Checks.True(recipe.WithSeed(9).Data.RotationSeed == 5 && recipe.WithSeed(9, 7).Data.RotationSeed == 7 && recipe.WithSeed(9).Schedule.Seed == 9,
             "WithSeed keeps Σ's rotation unless given one", CheckKind.Identity);
+
+        var exported = ModelExport.SuiteTensors(Parameterisation.Sparse(2, 2), new double[8], Matrix<double>.Build.DenseIdentity(2));
+        Checks.True(exported.Select(t => t.Name).SequenceEqual(["P.0", "Q.0", "P.1", "Q.1", "Sigma"]) && exported.All(t => t.DType == "float64"),
+            "the export's tensors: P.l, Q.l per layer, then Sigma, each labelled float64", CheckKind.Identity);
     }
 }
