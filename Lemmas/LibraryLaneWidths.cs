@@ -170,6 +170,86 @@ public sealed class LibraryLaneWidths
         ClaimLedger.RecordNegativeControl("a one-ulp change of one factor entry fails the bit-for-bit product comparison");
     }
 
+    /// <summary>
+    /// PERF: the sampler's transforms at every width are their scalar FMA chains — x ← Rx for each of <c>count</c> vectors (row a over
+    /// b ≤ a in order, rows from the last up), then the label ⟨w, x⟩ over a in order (and the label alone when R is absent); w = Uz for
+    /// upper-triangular U over b ≥ a in order. Each writes its own slice only: the guard values after it keep their bits.
+    /// </summary>
+    [Test]
+    public void PERF_Sampler_transforms_equal_the_scalar_fma_chain_at_every_width()
+    {
+        var rng = Rng.Create(TestSettings.SeedFor(nameof(PERF_Sampler_transforms_equal_the_scalar_fma_chain_at_every_width)));
+        const double guard = -7.25;
+        foreach (var (d, count) in new[] { (1, 1), (3, 1), (4, 3) })
+        {
+            var factor = LaneMatrix(d, rng).Where((_, k) => k % Lanes == 0).ToArray();   // d×d scalars
+            var lower = factor.Select((v, k) => k % d <= k / d ? v : 0).ToArray();
+            var upper = factor.Select((v, k) => k % d >= k / d ? v : 0).ToArray();
+            var x0 = Enumerable.Range(0, count * d * Lanes).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+            var w = Enumerable.Range(0, d * Lanes).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+            foreach (var chol in new[] { lower, null })
+            {
+                var xExpected = (double[])x0.Clone();
+                var yExpected = new double[count * Lanes];
+                for (int i = 0; i < count; i++)
+                    for (int l = 0; l < Lanes; l++)
+                    {
+                        double At(int a) => xExpected[(i * d + a) * Lanes + l];
+                        if (chol is not null)
+                            for (int a = d - 1; a >= 0; a--)
+                            {
+                                double s = 0;
+                                for (int b = 0; b <= a; b++) s = Math.FusedMultiplyAdd(chol[a * d + b], At(b), s);
+                                xExpected[(i * d + a) * Lanes + l] = s;
+                            }
+                        double t = 0;
+                        for (int a = 0; a < d; a++) t = Math.FusedMultiplyAdd(At(a), w[a * Lanes + l], t);
+                        yExpected[i * Lanes + l] = t;
+                    }
+                foreach (int bits in Widths)
+                {
+                    var x = x0.Append(guard).ToArray();
+                    var y = Enumerable.Repeat(guard, count * Lanes + Lanes).ToArray();
+                    var xs = x.AsSpan(0, x0.Length);
+                    var ys = y.AsSpan(0, count * Lanes);
+                    switch (bits)
+                    {
+                        case 512: PromptBatch.CorrelateAndLabel<Lanes512, Vector512<double>, Vector512<ulong>>(chol, xs, w, ys, count, d); break;
+                        case 256: PromptBatch.CorrelateAndLabel<Lanes256, Vector256<double>, Vector256<ulong>>(chol, xs, w, ys, count, d); break;
+                        default: PromptBatch.CorrelateAndLabel<Lanes128, Vector128<double>, Vector128<ulong>>(chol, xs, w, ys, count, d); break;
+                    }
+                    string what = $"{bits} bits, d = {d}, {count} vector(s), {(chol is null ? "no R" : "x ← Rx")}";
+                    Checks.True(SameBits(x[..x0.Length], xExpected), $"{what}: x, first difference {FirstDifference(x[..x0.Length], xExpected)}", CheckKind.Identity);
+                    Checks.True(SameBits(y[..(count * Lanes)], yExpected), $"{what}: labels, first difference {FirstDifference(y[..(count * Lanes)], yExpected)}", CheckKind.Identity);
+                    Checks.True(x[^1] == guard && y.Skip(count * Lanes).All(v => v == guard), $"{what}: nothing written past the slices", CheckKind.Identity);
+                }
+            }
+
+            var z = Enumerable.Range(0, d * Lanes).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+            var uz = new double[d * Lanes];
+            for (int a = 0; a < d; a++)
+                for (int l = 0; l < Lanes; l++)
+                {
+                    double s = 0;
+                    for (int b = a; b < d; b++) s = Math.FusedMultiplyAdd(upper[a * d + b], z[b * Lanes + l], s);
+                    uz[a * Lanes + l] = s;
+                }
+            foreach (int bits in Widths)
+            {
+                var output = Enumerable.Repeat(guard, d * Lanes + Lanes).ToArray();
+                var os = output.AsSpan(0, d * Lanes);
+                switch (bits)
+                {
+                    case 512: PromptBatch.UpperTimes<Lanes512, Vector512<double>, Vector512<ulong>>(upper, z, os, d); break;
+                    case 256: PromptBatch.UpperTimes<Lanes256, Vector256<double>, Vector256<ulong>>(upper, z, os, d); break;
+                    default: PromptBatch.UpperTimes<Lanes128, Vector128<double>, Vector128<ulong>>(upper, z, os, d); break;
+                }
+                Checks.True(SameBits(output[..(d * Lanes)], uz), $"{bits} bits, d = {d}: Uz, first difference {FirstDifference(output[..(d * Lanes)], uz)}", CheckKind.Identity);
+                Checks.True(output.Skip(d * Lanes).All(v => v == guard), $"{bits} bits, d = {d}: nothing written past w", CheckKind.Identity);
+            }
+        }
+    }
+
     /// <summary>PERF: m v and mᵀv at every width are the scalar FMA chain over the column (row) index in order.</summary>
     [Test]
     public void PERF_Lane_matrix_vector_products_equal_the_scalar_fma_chain_at_every_width()

@@ -142,6 +142,10 @@ public sealed class LibraryPromptBatch
         Checks.Exceeds(Math.Abs(plain.X[0] - rg) / rgBudget, 1, "Σ = I's x against x = Rg at R₀₀ = 1.5, in budgets");
         ClaimLedger.RecordNegativeControl("an uncorrelated draw fails the x = Rg check");
         Checks.True(PromptLaw.Isotropic(d, TaskLaw.Isotropic).IsIdentity && PromptLaw.Isotropic(d, TaskLaw.Isotropic).Chol is null, "Σ = I: no factor (the product is skipped)");
+        var inverse = PromptLaw.Isotropic(d, TaskLaw.InverseCovariance).Draw(n, count, 78);
+        var firstNormals = new double[d * Lanes];
+        new LaneNormals(78, 0).Fill(firstNormals);
+        Checks.True(inverse.Task.AsSpan(0, d * Lanes).SequenceEqual(firstNormals), "Σ = I, w* ~ N(0, Σ⁻¹): the task is the group's first normals (no factor)", CheckKind.Identity);
         Checks.True(Math.Abs((Matrix<double>.Build.DenseOfRowMajor(d, d, new PromptLaw(sigma, TaskLaw.Isotropic).CholInvT!) * Matrix<double>.Build.DenseOfArray(R).Transpose()
                               - Matrix<double>.Build.DenseIdentity(d)).FrobeniusNorm()) < 1e-15, "R⁻ᵀ·Rᵀ = I");
     }

@@ -270,7 +270,7 @@ public sealed class PromptBatch
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CorrelateAndLabel<W, TD, TU>(double[]? chol, Span<double> x, ReadOnlySpan<double> w, Span<double> label, int count, int d)
+    internal static void CorrelateAndLabel<W, TD, TU>(double[]? chol, Span<double> x, ReadOnlySpan<double> w, Span<double> label, int count, int d)
         where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         ref double x0 = ref MemoryMarshal.GetReference(x);
@@ -303,7 +303,7 @@ public sealed class PromptBatch
         else UpperTimes<Lanes128, Vector128<double>, Vector128<ulong>>(u, z, w, d);
     }
 
-    private static void UpperTimes<W, TD, TU>(double[] u, Span<double> z, Span<double> w, int d) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
+    internal static void UpperTimes<W, TD, TU>(double[] u, Span<double> z, Span<double> w, int d) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         ref double z0 = ref MemoryMarshal.GetReference(z);
         ref double w0 = ref MemoryMarshal.GetReference(w);
