@@ -259,5 +259,14 @@ public sealed class LibraryPromptBatch
         Checks.True(viaFactory.SequenceEqual(direct) && direct.Any(v => v != 0), "Predict dispatches to the softmax engine", CheckKind.Identity);
         Rejects(() => AttentionModels.Create((AttentionKind)7, family), "kind", "must be a defined AttentionKind (got 7)");
         Rejects(() => AttentionModels.Predict(null!, theta, drawn, direct), "model", "must be an IclEngine or a NonLinearAttentionEngine (got null)");
+        Rejects(() => AttentionModels.Predict(new ForeignModel(family), theta, drawn, direct), "model", "(got ForeignModel)");
+    }
+
+    /// <summary>A model of neither engine: the factory's Predict must refuse it by its type's name.</summary>
+    private sealed class ForeignModel(Parameterisation family) : IInContextModel
+    {
+        public Parameterisation Family => family;
+        public int Threads => 1;
+        public double Loss(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> gradient) => 0;
     }
 }
