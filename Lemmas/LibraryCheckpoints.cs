@@ -521,6 +521,22 @@ public sealed class LibraryCheckpoints
         Is(Reads(Torch(new P().Tensor(3, [], [], 4), s)).Single(), "tensor", [], [3]);
         Is(Reads(Torch(new P().Tensor(10, [0], [1], 4), s)).Single(), "tensor", [0], []);
         Fails(Torch(new P().Tensor(0, [2], [1], 4), F64(0, double.NaN, 0, 0)), "tensor: value NaN at flat index 1 is not finite (weights must be finite)");
+        // Every torch storage type reads as its element type (one element each).
+        foreach (var (type, bytes, value, dtype) in new (string, byte[], double, string)[]
+                 {
+                     ("DoubleStorage", F64(-2.5), -2.5, "float64"),
+                     ("FloatStorage", BitConverter.GetBytes(-0.1f), -0.1f, "float32"),
+                     ("HalfStorage", [0x00, 0x3E], 1.5, "float16"),
+                     ("BFloat16Storage", [0xC0, 0x3F], 1.5, "bfloat16"),
+                     ("LongStorage", BitConverter.GetBytes(-(1L << 40)), -(1L << 40), "int64"),
+                     ("IntStorage", BitConverter.GetBytes(-7), -7, "int32"),
+                     ("ShortStorage", BitConverter.GetBytes((short)-300), -300, "int16"),
+                     ("CharStorage", [0xFF], -1, "int8"),
+                     ("ByteStorage", [0xFF], 255, "uint8"),
+                     ("BoolStorage", [1], 1, "bool"),
+                 })
+            Is(Reads(Torch(new P().Tensor(0, [1], [1], 1, type), bytes)).Single(), "tensor", [1], [value], dtype);
+        Is(Reads(Torch(new P().Tensor(0, [0], [1], 0), [])).Single(), "tensor", [0], []);   // an empty storage (torch writes them)
         // The flat index of the view, not the storage index (stride 2: storage element 4 is flat index 2).
         var longs = new long[] { 0, 0, 0, 0, (1L << 53) + 1 }.SelectMany(BitConverter.GetBytes).ToArray();
         Fails(Torch(new P().Tensor(0, [3], [2], 5, "LongStorage"), longs), "tensor: int64 value 9007199254740993 is not exactly a double (at flat index 2)");
