@@ -156,4 +156,58 @@ public sealed class LibraryEngine
         Checks.True(right.Any(v => v != 0) && Enumerable.Range(0, w).Any(a => Enumerable.Range(0, w).Any(b => right[a * w + b] != right[b * w + a])),
             "the case discriminates: P̄ is not symmetric");
     }
+
+    /// <summary>
+    /// The softmax/ReLU engine's bookkeeping: 150 prompts are 3 chunks of 64 — loss and gradient are the per-prompt means (same rounding
+    /// argument as the linear engine's), two threads give the same bits; with the minus residual sign (the Gatmiry convention) its ŷ is
+    /// the literal transformer's within the FAST-PATH budget (×4 for exp and the normalisation, as in X-SOFTMAX's own check); refusals.
+    /// </summary>
+    [Test]
+    public void FAST_PATH_Non_linear_engine_over_chunks_and_with_the_minus_sign()
+    {
+        const int count = 150, d = 2, n = 5;
+        var batch = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, count, 17);
+        foreach (var activation in new[] { ScoreActivation.Softmax, ScoreActivation.Relu })
+        {
+            var family = Parameterisation.Full(d, 2, ResidualSign.Minus, tied: true);
+            var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.3 * Math.Sin(2.0 * i + 1)).ToArray();
+            var engine = new NonLinearAttentionEngine(family, activation);
+            Checks.Sanity(count > 2 * NonLinearAttentionEngine.PromptsPerChunk, "three chunks");
+            var gradient = new double[family.Dimension];
+            double loss = engine.Loss(theta, batch, gradient);
+            double meanLoss = 0, lossScale = 0;
+            var mean = new double[family.Dimension];
+            var scale = new double[family.Dimension];
+            var own = new double[family.Dimension];
+            for (int p = 0; p < count; p++)
+            {
+                double l = engine.Loss(theta, One(batch, p), own);
+                meanLoss += l / count;
+                lossScale += Math.Abs(l) / count;
+                for (int k = 0; k < own.Length; k++) { mean[k] += own[k] / count; scale[k] += Math.Abs(own[k]) / count; }
+            }
+            Checks.Close(loss, meanLoss, 1e-12 * lossScale, $"{activation}: the batch loss is the mean of the per-prompt losses");
+            for (int k = 0; k < mean.Length; k++)
+                Checks.Close(gradient[k], mean[k], 1e-12 * scale[k] + 1e-300, $"{activation}: ∂/∂θ[{k}] is the mean of the per-prompt gradients");
+            var two = new double[family.Dimension];
+            Checks.True(new NonLinearAttentionEngine(family, activation, threads: 2).Loss(theta, batch, two) == loss && two.SequenceEqual(gradient),
+                $"{activation}: two threads give the same bits", CheckKind.Identity);
+
+            var yhat = new double[count];
+            engine.Predict(theta, batch, yhat);
+            var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign, AttentionMask.QueryExcluded, activation);
+            foreach (int p in new[] { 0, 70, 149 })
+            {
+                var prompt = batch.ToPrompt(p);
+                double literal = model.Predict(prompt).Value;
+                double magnitude = Math.Max(Math.Max(1, Math.Abs(literal)), RealMat.MaxAbs(Embedding.ColumnTokens(prompt)));
+                Checks.Close(yhat[p], literal, 4 * Tolerance.GeneralLayers(n, d, 2, magnitude), $"{activation}, minus sign, prompt {p}: engine ŷ = literal ŷ");
+            }
+            Rejects(() => engine.Predict(theta, batch, new double[count - 1]), "predictions", $"predictions must have length ≥ {count}");
+            Rejects(() => engine.Loss(theta, PromptLaw.Isotropic(d + 1, TaskLaw.Isotropic).Draw(n, 2, 1), default), "batch", $"batch has d = {d + 1}, the engine d = {d}");
+            Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, gradient));
+        }
+        Rejects(() => _ = new NonLinearAttentionEngine(Parameterisation.Full(d, 1), (ScoreActivation)9), "activation", "activation must be a defined ScoreActivation (got 9).");
+        Assert.Throws<ArgumentNullException>(() => _ = new NonLinearAttentionEngine(null!, ScoreActivation.Softmax));
+    }
 }
