@@ -100,7 +100,7 @@ public sealed class EngineEqualsLiteral
             Checks.True(blocks.N == m && blocks.Count == count, $"shape n = {blocks.N}, count = {blocks.Count}, {s}");
             Checks.True(blocks.X.SequenceEqual(rebuilt.X) && blocks.Y.SequenceEqual(rebuilt.Y) && blocks.Query.SequenceEqual(rebuilt.Query)
                         && blocks.Target.SequenceEqual(rebuilt.Target) && blocks.Task.SequenceEqual(rebuilt.Task), $"first {m} of {s.N} examples, {count} prompts: bitwise equal, {s}", CheckKind.Identity);
-            var e = Assert.Throws<ArgumentException>(() => batch.FirstExamples(s.N + 1))!;
-            Checks.True(e.ParamName == "n", $"n > N is rejected naming n: {e.Message}");
+            Refusals.Rejects(() => batch.FirstExamples(s.N + 1), "n", $"n must be in [1, {s.N}] (the batch's context size), got {s.N + 1}.");
+            Refusals.Rejects(() => batch.FirstExamples(0), "n", $"n must be in [1, {s.N}]");
         });
 }

@@ -260,6 +260,20 @@ public sealed class LibraryPromptBatch
         Rejects(() => AttentionModels.Create((AttentionKind)7, family), "kind", "must be a defined AttentionKind (got 7)");
         Rejects(() => AttentionModels.Predict(null!, theta, drawn, direct), "model", "must be an IclEngine or a NonLinearAttentionEngine (got null)");
         Rejects(() => AttentionModels.Predict(new ForeignModel(family), theta, drawn, direct), "model", "(got ForeignModel)");
+
+        // Single prompts: prompt 0 of the stream, and from a Random its next 64-bit value as the stream.
+        var sampleLaw = PromptLaw.Isotropic(2, TaskLaw.Isotropic);
+        static double[] Values(Prompt<Real> p) =>
+            [.. Enumerable.Range(0, p.N * p.D).Select(k => p.X[k / p.D, k % p.D].Value), .. Enumerable.Range(0, p.N).Select(i => p.Y[i, 0].Value),
+             .. Enumerable.Range(0, p.D).Select(a => p.Query[a, 0].Value), p.QueryTarget.Value];
+        Checks.True(Values(sampleLaw.Sample(4, 99UL)).SequenceEqual(Values(sampleLaw.Draw(4, 1, 99).ToPrompt(0))), "Sample(n, seed) is prompt 0 of Draw(n, 1, seed)", CheckKind.Identity);
+        ulong next = unchecked((ulong)new Random(5).NextInt64());
+        Checks.True(Values(sampleLaw.Sample(4, new Random(5))).SequenceEqual(Values(sampleLaw.Sample(4, next))) && !Values(sampleLaw.Sample(4, next)).SequenceEqual(Values(sampleLaw.Sample(4, 99UL))),
+            "Sample(n, rng) uses the rng's next value as the seed (and another seed gives another prompt)", CheckKind.Identity);
+        Assert.Throws<ArgumentNullException>(() => PromptLawSamples.Sample(null!, 4, 1UL));
+        Assert.Throws<ArgumentNullException>(() => sampleLaw.Sample(4, (Random)null!));
+        Rejects(() => sampleLaw.Sample(0, new Random(5)), "n");
+        Assert.Throws<ArgumentNullException>(() => PromptBatches.FirstExamples(null!, 1));
     }
 
     /// <summary>A model of neither engine: the factory's Predict must refuse it by its type's name.</summary>

@@ -44,18 +44,7 @@ public static class PromptBatches
         Array.Copy(batch.Query, result.Query, batch.Query.Length);
         Array.Copy(batch.Target, result.Target, batch.Target.Length);
         Array.Copy(batch.Task, result.Task, batch.Task.Length);
-        // Lanes past Count in the last group are zero, as in FromPrompts.
-        for (int p = batch.Count; p < batch.Groups * lanes; p++)
-        {
-            int g = p / lanes, k = p % lanes;
-            for (int i = 0; i < n; i++)
-            {
-                for (int a = 0; a < d; a++) result.X[((g * n + i) * d + a) * lanes + k] = 0;
-                result.Y[(g * n + i) * lanes + k] = 0;
-            }
-            for (int a = 0; a < d; a++) result.Query[(g * d + a) * lanes + k] = result.Task[(g * d + a) * lanes + k] = 0;
-            result.Target[g * lanes + k] = 0;
-        }
+        // Lanes past Count are zero in every batch (drawn or built), so the copies keep them zero, as FromPrompts does.
         return result;
     }
 }
