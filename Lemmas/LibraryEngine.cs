@@ -210,4 +210,40 @@ public sealed class LibraryEngine
         Rejects(() => _ = new NonLinearAttentionEngine(Parameterisation.Full(d, 1), (ScoreActivation)9), "activation", "activation must be a defined ScoreActivation (got 9).");
         Assert.Throws<ArgumentNullException>(() => _ = new NonLinearAttentionEngine(null!, ScoreActivation.Softmax));
     }
+
+    /// <summary>
+    /// Three and four layers of the label-row path (sparse, Gatmiry looped, and P's label row with a full Q): the adjoint Ḡ passes through a
+    /// whole layer only from L = 3 on (at L ≤ 2 the last layer's Ḡ is zero), and its covariate block reaches the parameters only when Q's
+    /// last column is free (r_d ≠ 0), so the reverse pass is checked there against Richardson differences (LEARN-GRAD's own
+    /// check and tolerance) at θ of order 0.3, where every second-order term shows. And the preconditioned forward (tied, 2L ≥ d: here
+    /// d = 8, L = 4, where its four-row blocks start past row 0) against the literal transformer.
+    /// </summary>
+    [Test]
+    public void LEARN_GRAD_Label_row_reverse_pass_past_two_layers_and_the_preconditioned_forward_at_d_8()
+    {
+        var batch = PromptLaw.Isotropic(2, TaskLaw.Isotropic).Draw(6, 9, 23);
+        // With Q's last column free (LabelRow with a full Q) r_d ≠ 0, so Ḡ's covariate block reaches its label row and the parameters.
+        foreach (var family in new[] { Parameterisation.Sparse(2, 3), Parameterisation.Gatmiry(2, 3), Parameterisation.LabelRow(2, 3, ResidualSign.Minus), Parameterisation.LabelRow(2, 4, ResidualSign.Plus, tied: true) })
+        {
+            Checks.Sanity(family.LabelRowOnlyP, $"{family.Name} takes the label-row path");
+            var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.3 * Math.Sin(1.7 * i + 0.4)).ToArray();
+            LearnGradReversePass.AssertGradientMatchesFd(new IclEngine(family), theta, batch, $"{family.Name}, L = {family.Layers}");
+        }
+
+        const int d = 8, n = 10, loops = 4;
+        var looped = Parameterisation.Gatmiry(d, loops);
+        var wide = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 29);
+        var a = Enumerable.Range(0, looped.Dimension).Select(i => 0.08 * Math.Cos(1.3 * i)).ToArray();
+        var yhat = new double[9];
+        new IclEngine(looped).Predict(a, wide, yhat);
+        var model = new LinearTransformer<Real>(looped.ToLayers(a), looped.Sign);
+        for (int p = 0; p < 9; p++)
+        {
+            var prompt = wide.ToPrompt(p);
+            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+            Checks.Close(yhat[p], model.Predict(prompt).Value, Tolerance.GeneralLayers(n, d, loops, z), $"preconditioned forward, d = 8, L = 4, prompt {p}");
+        }
+        var one = new IclEngine(looped).CreateEvaluator(a).Predict(new double[d], [1.0], Enumerable.Repeat(0.5, d).ToArray());
+        Checks.True(double.IsFinite(one), "the evaluator takes a one-example prompt (n = 1)");
+    }
 }
