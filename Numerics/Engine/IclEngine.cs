@@ -160,9 +160,8 @@ public sealed class IclEngine : IInContextModel
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.D != Family.D) throw new ArgumentException($"batch has d = {batch.D}, the parameterisation d = {Family.D}.", nameof(batch));
-        if (theta.Length != Family.Dimension) throw new ArgumentException($"theta must have length {Family.Dimension} (got {theta.Length}).", nameof(theta));
         var layers = new double[Family.ExpandedLength];
-        Family.Expand(theta, layers);
+        Family.Expand(theta, layers);   // refuses a θ of the wrong length, naming theta and the parameterisation
         return layers;
     }
 
@@ -181,9 +180,8 @@ public sealed class IclEngine : IInContextModel
     /// <summary>An evaluator of one prompt at a time at a fixed θ (allocation-free per prompt), for per-prompt callers.</summary>
     public Evaluator CreateEvaluator(ReadOnlySpan<double> theta)
     {
-        if (theta.Length != Family.Dimension) throw new ArgumentException($"theta must have length {Family.Dimension} (got {theta.Length}).", nameof(theta));
         var layers = new double[Family.ExpandedLength];
-        Family.Expand(theta, layers);
+        Family.Expand(theta, layers);   // refuses a θ of the wrong length
         return new Evaluator(this, layers);
     }
 
