@@ -347,7 +347,7 @@ public sealed class LibraryLaneWidths
     public void PERF_Lane_normals_are_the_same_bits_at_every_width_and_follow_their_definition()
     {
         const ulong seed = 0x0123456789ABCDEFUL, stream = 3;
-        int[] calls = [0, 1, 2, 3, 70, 1, 4];   // 81 vectors: a spare carried in and out of odd calls, a call of 35 pairs (two blocks)
+        int[] calls = [0, 1, 0, 2, 3, 70, 1, 4];   // 81 vectors: a spare carried in and out of odd calls and across an empty one, a call of 35 pairs (two blocks)
         var reference = Normals(SimdWidth.Bits, seed, stream, calls);
         foreach (int bits in Widths)
         {

@@ -40,14 +40,6 @@ public struct LaneNormals
         return z ^ (z >> 31);
     }
 
-    /// <summary>One standard normal per lane.</summary>
-    public Vector512<double> Next()
-    {
-        Span<double> one = stackalloc double[Lanes];
-        Fill(one);
-        return Vector512.Create<double>(one);
-    }
-
     /// <summary>
     /// Fills a lane-interleaved span (length a multiple of 8) with normals, one lane vector at a time. Runs at the hardware's width
     /// (<see cref="SimdWidth"/>): on 256- or 128-bit hardware the eight lanes are two or four independent physical streams, the same numbers.
