@@ -16,10 +16,52 @@ public sealed class LibraryEngine
     private static PromptBatch One(PromptBatch batch, int p) => PromptBatch.FromPrompts(batch.Law, [batch.ToPrompt(p)]);
 
     /// <summary>
-    /// 300 prompts are 38 lane groups in 3 chunks of 16: the loss and gradient equal the mean of the 300 one-prompt evaluations. The two
-    /// sides add the same per-prompt terms in another order and scale ȳ by 2/B rather than 2, so they differ by rounding: ≤ 1e-12 of
-    /// Σ_p |∇_p| / B per entry (≈ 10² operations per term at ε = 1.1e-16 each, with a factor 10² to spare). A workspace that kept one
-    /// chunk's adjoint into the next, or a chunk that read another's groups, is off by O(|∇|).
+    /// The batch loss and gradient of <paramref name="engine"/> against the means of its one-prompt evaluations, and the same bits from
+    /// <paramref name="twoThreads"/>. The two sides add the same per-prompt terms in another order and scale ȳ by 2/B rather than 2, so
+    /// they differ by rounding: ≤ 1e-12 of Σ_p |∇_p| / B per entry (≈ 10² operations per term at ε = 1.1e-16 each, a factor 10² to spare).
+    /// </summary>
+    private static void CheckPerPromptMeans(IInContextModel engine, IInContextModel twoThreads, double[] theta, PromptBatch batch, string what)
+    {
+        int dim = engine.Family.Dimension, count = batch.Count;
+        var gradient = new double[dim];
+        double loss = engine.Loss(theta, batch, gradient);
+        double meanLoss = 0, lossScale = 0;
+        var mean = new double[dim];
+        var scale = new double[dim];
+        var own = new double[dim];
+        for (int p = 0; p < count; p++)
+        {
+            double l = engine.Loss(theta, One(batch, p), own);
+            meanLoss += l / count;
+            lossScale += Math.Abs(l) / count;
+            for (int k = 0; k < dim; k++) { mean[k] += own[k] / count; scale[k] += Math.Abs(own[k]) / count; }
+        }
+        Checks.Close(loss, meanLoss, 1e-12 * lossScale, $"{what}: the batch loss is the mean of the per-prompt losses");
+        for (int k = 0; k < dim; k++)
+            Checks.Close(gradient[k], mean[k], 1e-12 * scale[k] + 1e-300, $"{what}: ∂/∂θ[{k}] is the mean of the per-prompt gradients");
+        var two = new double[dim];
+        Checks.True(twoThreads.Loss(theta, batch, two) == loss && two.SequenceEqual(gradient),
+            $"{what}: two threads give the same bits (fixed chunks, fixed reduction order)", CheckKind.Identity);
+    }
+
+    /// <summary>The engine's ŷ of every prompt of <paramref name="batch"/> against the literal transformer, within FAST-PATH's general-layer budget.</summary>
+    private static void CheckAgainstLiteral(Parameterisation family, double[] theta, PromptBatch batch, string what)
+    {
+        var yhat = new double[batch.Count];
+        new IclEngine(family).Predict(theta, batch, yhat);
+        var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
+        for (int p = 0; p < batch.Count; p++)
+        {
+            var prompt = batch.ToPrompt(p);
+            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+            Checks.Close(yhat[p], model.Predict(prompt).Value, Tolerance.GeneralLayers(batch.N, batch.D, family.Layers, z), $"{what}, prompt {p}: engine ŷ = literal ŷ");
+        }
+    }
+
+    /// <summary>
+    /// 300 prompts are 38 lane groups in 3 chunks of 16: the loss and gradient equal the mean of the 300 one-prompt evaluations (see
+    /// <see cref="CheckPerPromptMeans"/>). A workspace that kept one chunk's adjoint into the next, or a chunk that read another's groups,
+    /// is off by O(|∇|).
     /// </summary>
     [Test]
     public void FAST_PATH_Loss_and_gradient_over_chunks_are_the_per_prompt_means()
@@ -31,27 +73,7 @@ public sealed class LibraryEngine
         var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.05 * Math.Sin(i + 1)).ToArray();
         Checks.Sanity(batch.Groups > 2 * IclEngine.GroupsPerChunk, $"{batch.Groups} groups span three chunks");
         var engine = new IclEngine(family);
-        var gradient = new double[family.Dimension];
-        double loss = engine.Loss(theta, batch, gradient);
-
-        double meanLoss = 0, lossScale = 0;
-        var mean = new double[family.Dimension];
-        var scale = new double[family.Dimension];
-        var own = new double[family.Dimension];
-        for (int p = 0; p < count; p++)
-        {
-            double l = engine.Loss(theta, One(batch, p), own);
-            meanLoss += l / count;
-            lossScale += Math.Abs(l) / count;
-            for (int k = 0; k < own.Length; k++) { mean[k] += own[k] / count; scale[k] += Math.Abs(own[k]) / count; }
-        }
-        Checks.Close(loss, meanLoss, 1e-12 * lossScale, "the batch loss is the mean of the per-prompt losses");
-        for (int k = 0; k < mean.Length; k++)
-            Checks.Close(gradient[k], mean[k], 1e-12 * scale[k] + 1e-300, $"∂/∂θ[{k}] is the mean of the per-prompt gradients");
-
-        var two = new double[family.Dimension];
-        Checks.True(new IclEngine(family, threads: 2).Loss(theta, batch, two) == loss && two.SequenceEqual(gradient),
-            "two threads give the same bits (fixed chunks, fixed reduction order)", CheckKind.Identity);
+        CheckPerPromptMeans(engine, new IclEngine(family, threads: 2), theta, batch, "GD++");
 
         // Query gradients of every lane group land at their own prompt: the same bits as the prompt alone (the same lane arithmetic).
         var yhat = new double[count];
@@ -65,7 +87,7 @@ public sealed class LibraryEngine
             Checks.True(yhat[p] == oneY[0] && beta.AsSpan(3 * p, 3).SequenceEqual(oneBeta), $"prompt {p}: ŷ and ∂ŷ/∂x_q as alone", CheckKind.Identity);
         }
         Rejects(() => engine.PredictWithQueryGradient(theta, batch, yhat, new double[count * 3 - 1]), "queryGradients", "queryGradients must have length ≥ count·d = 900.");
-        Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, gradient));
+        Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, default));
         Assert.Throws<ArgumentNullException>(() => _ = new IclEngine(null!));
     }
 
@@ -112,16 +134,7 @@ public sealed class LibraryEngine
         const int d = 9, n = 11, layers = 2;
         var family = Parameterisation.Full(d, layers);
         var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.03 * Math.Sin(3.0 * i + 1)).ToArray();
-        var batch = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 5);
-        var yhat = new double[9];
-        new IclEngine(family).Predict(theta, batch, yhat);
-        var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
-        for (int p = 0; p < 9; p++)
-        {
-            var prompt = batch.ToPrompt(p);
-            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
-            Checks.Close(yhat[p], model.Predict(prompt).Value, Tolerance.GeneralLayers(n, d, layers, z), $"d = 9, prompt {p}: engine ŷ = literal ŷ");
-        }
+        CheckAgainstLiteral(family, theta, PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 5), "d = 9");
     }
 
     /// <summary>The negative controls' faults, exactly: TransposedP gives Pᵀ's adjoint in P's place, WrongSignQ gives −Q̄ (full family: θ = the layers).</summary>
@@ -173,25 +186,7 @@ public sealed class LibraryEngine
             var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.3 * Math.Sin(2.0 * i + 1)).ToArray();
             var engine = new NonLinearAttentionEngine(family, activation);
             Checks.Sanity(count > 2 * NonLinearAttentionEngine.PromptsPerChunk, "three chunks");
-            var gradient = new double[family.Dimension];
-            double loss = engine.Loss(theta, batch, gradient);
-            double meanLoss = 0, lossScale = 0;
-            var mean = new double[family.Dimension];
-            var scale = new double[family.Dimension];
-            var own = new double[family.Dimension];
-            for (int p = 0; p < count; p++)
-            {
-                double l = engine.Loss(theta, One(batch, p), own);
-                meanLoss += l / count;
-                lossScale += Math.Abs(l) / count;
-                for (int k = 0; k < own.Length; k++) { mean[k] += own[k] / count; scale[k] += Math.Abs(own[k]) / count; }
-            }
-            Checks.Close(loss, meanLoss, 1e-12 * lossScale, $"{activation}: the batch loss is the mean of the per-prompt losses");
-            for (int k = 0; k < mean.Length; k++)
-                Checks.Close(gradient[k], mean[k], 1e-12 * scale[k] + 1e-300, $"{activation}: ∂/∂θ[{k}] is the mean of the per-prompt gradients");
-            var two = new double[family.Dimension];
-            Checks.True(new NonLinearAttentionEngine(family, activation, threads: 2).Loss(theta, batch, two) == loss && two.SequenceEqual(gradient),
-                $"{activation}: two threads give the same bits", CheckKind.Identity);
+            CheckPerPromptMeans(engine, new NonLinearAttentionEngine(family, activation, threads: 2), theta, batch, activation.ToString());
 
             var yhat = new double[count];
             engine.Predict(theta, batch, yhat);
@@ -205,7 +200,7 @@ public sealed class LibraryEngine
             }
             Rejects(() => engine.Predict(theta, batch, new double[count - 1]), "predictions", $"predictions must have length ≥ {count}");
             Rejects(() => engine.Loss(theta, PromptLaw.Isotropic(d + 1, TaskLaw.Isotropic).Draw(n, 2, 1), default), "batch", $"batch has d = {d + 1}, the engine d = {d}");
-            Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, gradient));
+            Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, default));
         }
         Rejects(() => _ = new NonLinearAttentionEngine(Parameterisation.Full(d, 1), (ScoreActivation)9), "activation", "activation must be a defined ScoreActivation (got 9).");
         Assert.Throws<ArgumentNullException>(() => _ = new NonLinearAttentionEngine(null!, ScoreActivation.Softmax));
@@ -232,17 +227,8 @@ public sealed class LibraryEngine
 
         const int d = 8, n = 10, loops = 4;
         var looped = Parameterisation.Gatmiry(d, loops);
-        var wide = PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 29);
         var a = Enumerable.Range(0, looped.Dimension).Select(i => 0.08 * Math.Cos(1.3 * i)).ToArray();
-        var yhat = new double[9];
-        new IclEngine(looped).Predict(a, wide, yhat);
-        var model = new LinearTransformer<Real>(looped.ToLayers(a), looped.Sign);
-        for (int p = 0; p < 9; p++)
-        {
-            var prompt = wide.ToPrompt(p);
-            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
-            Checks.Close(yhat[p], model.Predict(prompt).Value, Tolerance.GeneralLayers(n, d, loops, z), $"preconditioned forward, d = 8, L = 4, prompt {p}");
-        }
+        CheckAgainstLiteral(looped, a, PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 29), "preconditioned forward, d = 8, L = 4");
         var one = new IclEngine(looped).CreateEvaluator(a).Predict(new double[d], [1.0], Enumerable.Repeat(0.5, d).ToArray());
         Checks.True(double.IsFinite(one), "the evaluator takes a one-example prompt (n = 1)");
     }
