@@ -209,7 +209,7 @@ public sealed class LibraryEngine
     /// <summary>
     /// Three and four layers of the label-row path (sparse, Gatmiry looped, and P's label row with a full Q): the adjoint Ḡ passes through a
     /// whole layer only from L = 3 on (at L ≤ 2 the last layer's Ḡ is zero), and its covariate block reaches the parameters only when Q's
-    /// last column is free (r_d ≠ 0), so the reverse pass is checked there against Richardson differences (LEARN-GRAD's own
+    /// last column is free (r_d ≠ 0) — which also moves z̄_d between layers, checked through the query gradient — so the reverse pass is checked there against Richardson differences (LEARN-GRAD's own
     /// check and tolerance) at θ of order 0.3, where every second-order term shows. And the preconditioned forward (tied, 2L ≥ d: here
     /// d = 8, L = 4, where its four-row blocks start past row 0) against the literal transformer.
     /// </summary>
@@ -223,6 +223,27 @@ public sealed class LibraryEngine
             Checks.Sanity(family.LabelRowOnlyP, $"{family.Name} takes the label-row path");
             var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.3 * Math.Sin(1.7 * i + 0.4)).ToArray();
             LearnGradReversePass.AssertGradientMatchesFd(new IclEngine(family), theta, batch, $"{family.Name}, L = {family.Layers}");
+        }
+
+        // With r_d ≠ 0 the label slot's adjoint z̄_d changes from layer to layer, so the query gradient (linear in x_q: ŷ(x_q + e_a) − ŷ(x_q))
+        // checks the z̄ recursion below the label slot too.
+        var labelRow = Parameterisation.LabelRow(2, 3, ResidualSign.Minus);
+        var lt = Enumerable.Range(0, labelRow.Dimension).Select(i => 0.3 * Math.Sin(1.7 * i + 0.4)).ToArray();
+        var yq = new double[batch.Count];
+        var beta = new double[batch.Count * 2];
+        new IclEngine(labelRow).PredictWithQueryGradient(lt, batch, yq, beta);
+        var literal = new LinearTransformer<Real>(labelRow.ToLayers(lt), labelRow.Sign);
+        for (int p = 0; p < batch.Count; p++)
+        {
+            var prompt = batch.ToPrompt(p);
+            double z = Agreement.Magnitude(literal.Trajectory(Embedding.ColumnTokens(prompt)));
+            for (int e = 0; e < 2; e++)
+            {
+                var shifted = prompt.Query.Clone();
+                shifted[e, 0] += 1;
+                double exact = literal.Predict(new Prompt<Real>(prompt.X, prompt.Y, shifted, prompt.QueryTarget, prompt.Task)).Value - literal.Predict(prompt).Value;
+                Checks.Close(beta[p * 2 + e], exact, 2 * Tolerance.GeneralLayers(6, 2, 3, z + 1), $"label-row P, full Q: ∂ŷ/∂x_q[{e}] of prompt {p}");
+            }
         }
 
         const int d = 8, n = 10, loops = 4;
