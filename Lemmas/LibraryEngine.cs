@@ -207,11 +207,12 @@ public sealed class LibraryEngine
     }
 
     /// <summary>
-    /// Three and four layers of the label-row path (sparse, Gatmiry looped, and P's label row with a full Q): the adjoint Ḡ passes through a
-    /// whole layer only from L = 3 on (at L ≤ 2 the last layer's Ḡ is zero), and its covariate block reaches the parameters only when Q's
-    /// last column is free (r_d ≠ 0) — which also moves z̄_d between layers, checked through the query gradient — so the reverse pass is checked there against Richardson differences (LEARN-GRAD's own
-    /// check and tolerance) at θ of order 0.3, where every second-order term shows. And the preconditioned forward (tied, 2L ≥ d: here
-    /// d = 8, L = 4, where its four-row blocks start past row 0) against the literal transformer.
+    /// Three and four layers of the label-row path (sparse, Gatmiry looped, and P's label row with a full Q): the adjoint Ḡ passes
+    /// through a whole layer only from L = 3 on (at L ≤ 2 the last layer's Ḡ is zero), and its covariate block reaches the parameters
+    /// only when Q's last column is free (r_d ≠ 0), so the reverse pass is checked there against Richardson differences (LEARN-GRAD's
+    /// own check and tolerance) at θ of order 0.3, where every second-order term shows; r_d ≠ 0 also moves z̄_d between layers, checked
+    /// through the query gradient. And the preconditioned forward (tied, 2L ≥ d: here d = 8, L = 4, where its four-row blocks start
+    /// past row 0) against the literal transformer.
     /// </summary>
     [Test]
     public void LEARN_GRAD_Label_row_reverse_pass_past_two_layers_and_the_preconditioned_forward_at_d_8()
