@@ -346,6 +346,9 @@ public sealed class LibraryCheckpoints
         flipped[^1] ^= 0x40;
         Fails(zip, $"a.npy: CRC-32 {Crc32(flipped):x8} does not match the archive's {Crc32(a):x8} (corrupt archive)");
 
+        // A file that starts like a zip but has no readable directory: the zip library's refusal, named as the zip directory's.
+        var broken = Assert.Throws<InvalidDataException>(() => CheckpointReader.Read([(byte)'P', (byte)'K', 3, 4, 0, 0, 0, 0], "f"))!;
+        Checks.True(broken.Message.StartsWith("f: zip directory: corrupt or truncated content (InvalidDataException: ", StringComparison.Ordinal), broken.Message);
         var r = Reads(ZipOf(("x.npy", a), ("dir/y.npy", Npy(H(shape: "(2,)"), F64(3, 4)))));
         Is(r[0], "x", [1], [1]);
         Is(r[1], "dir/y", [2], [3, 4]);

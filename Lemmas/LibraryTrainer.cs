@@ -164,7 +164,8 @@ public sealed class LibraryTrainer
         Checks.True(objective.Draws.Select(b => (b.Prompts, b.Seed)).SequenceEqual(Enumerable.Range(0, 3).Select(j => (2, Seeds.Mix(9, (ulong)j)))), "three fresh batches Draw(2, Mix(9, j))", CheckKind.Identity);
         var values = objective.Draws.Select(b => RecordingObjective.Loss([0.5, -0.5], b.Seed)).ToArray();
         Checks.True(estimate == SampleStatistics.MeanAndError(values) && estimate.Count == 3, $"their batch mean ± SE ({estimate})", CheckKind.Identity);
-        Rejects(() => Trainer.Evaluate(objective, [0.5, -0.5], batches: 1, prompts: 2, seed: 9), "batches", "≥ 2");
+        Checks.True(Trainer.Evaluate(objective, [0.5, -0.5], batches: 2, prompts: 2, seed: 9).Count == 2, "two batches are enough for a standard error");
+        Rejects(() => Trainer.Evaluate(objective, [0.5, -0.5], batches: 1, prompts: 2, seed: 9), "batches", "batches must be ≥ 2 for a standard error (got 1).");
 
         var sgd = OptimizerSettings.Sgd(0.05);
         var restartLog = new StringWriter();

@@ -195,6 +195,11 @@ public sealed class LibraryTraining
         Rejects(() => GradientFlow.Integrate(quad, [1.0, 1], 0), "endTime");
         Rejects(() => GradientFlow.Integrate(quad, [1.0, 1], 1, tolerance: 0), "tolerance");
         Rejects(() => GradientFlow.Integrate(null!, [1.0, 1], 1), "objective");
+        Assert.Throws<ArgumentNullException>(() => GradientFlow.Matrix(null!, Matrix<double>.Build.DenseIdentity(2), 1));
+        // f = −θ⁴: the flow θ̇ = 4θ³ blows up at t = 1/(8θ₀²) = ⅛, so the integrator meets a non-finite value and says so.
+        var blowUp = new DelegateObjective(1, t => (-Math.Pow(t[0], 4), [-4 * Math.Pow(t[0], 3)]));
+        var diverged = Assert.Throws<InvalidOperationException>(() => GradientFlow.Integrate(blowUp, [1.0], 10))!;
+        Checks.True(diverged.Message.StartsWith("Gradient flow diverged at t = ", StringComparison.Ordinal), diverged.Message);
     }
 
     [Test]
