@@ -227,6 +227,7 @@ public sealed class IclEngine : IInContextModel
         public readonly Vector512<double>[] G;      // (L+1) Gram states, w² each
         public readonly Vector512<double>[] Z;      // (L+1) query columns, w each
         public readonly Vector512<double>[] T;      // L transition matrices (general path), w² each
+        public readonly Vector512<double>[] GQ;     // L products G_l·Q_l (general path; the reverse pass reuses them), w² each
         public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path)
         public readonly Vector512<double>[] Adjoint;
         public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2, Tmp3;
@@ -241,6 +242,7 @@ public sealed class IclEngine : IInContextModel
             G = new Vector512<double>[(slots + 1) * w2];
             Z = new Vector512<double>[(slots + 1) * W];
             T = new Vector512<double>[Math.Max(1, slots) * w2];
+            GQ = new Vector512<double>[Math.Max(1, slots) * w2];
             R = new Vector512<double>[Math.Max(1, slots) * W];
             Adjoint = new Vector512<double>[tape ? f.ExpandedLength : 0];
             GBar = new Vector512<double>[w2];
@@ -355,7 +357,7 @@ public sealed class IclEngine : IInContextModel
             bool needG = tape || l + 1 < L;
             int slot = tape ? l : 0;
             if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(slot * w, w), work, needG);
-            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(slot * w2, w2), work, needG);
+            else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(slot * w2, w2), work.GQ.AsSpan(slot * w2, w2), work, needG);
         }
         return -work.Z[(tape ? L : 0) * w + w - 1];
     }
@@ -434,10 +436,9 @@ public sealed class IclEngine : IInContextModel
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeneralLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
-        Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> t, Workspace work, bool needG)
+        Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> t, Span<Vector512<double>> gq, Workspace work, bool needG)
     {
         int w = work.W;
-        var gq = work.Tmp.AsSpan(0, w * w);
         Product(g, q, transposeB: false, gq, w);               // GQ
         Product(p, transposeA: false, gq, t, w);               // P(GQ)
         var sign = B(_sign);
@@ -524,13 +525,13 @@ public sealed class IclEngine : IInContextModel
             var adjQ = work.Adjoint.AsSpan(l * 2 * w2 + w2, w2);
             bool gBarZero = l == L - 1;
             if (labelRow) LabelRowBackward(p, q, g, z, work.R.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
-            else GeneralBackward(p, q, g, z, work.T.AsSpan(l * w2, w2), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
+            else GeneralBackward(p, q, g, z, work.T.AsSpan(l * w2, w2), work.GQ.AsSpan(l * w2, w2), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeneralBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
-        Span<Vector512<double>> t, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
+        Span<Vector512<double>> t, Span<Vector512<double>> gq, Span<Vector512<double>> zBar, Span<Vector512<double>> gBar,
         Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ, Workspace work, bool gBarZero, bool parameters, bool propagateG)
     {
         int w = work.W, w2 = w * w;
@@ -555,8 +556,7 @@ public sealed class IclEngine : IInContextModel
         zNew.CopyTo(zBar);
         if (!parameters) return;
         var sign = B(_sign);
-        Product(g, q, transposeB: false, tmp, w);   // GQ
-        Product(tBar, false, tmp, true, tmp2, w);   // P̄ += ±T̄(GQ)ᵀ
+        Product(tBar, false, gq, true, tmp2, w);    // P̄ += ±T̄(GQ)ᵀ, GQ from the forward pass
         AddScaled(adjP, sign, tmp2);
         Product(p, transposeA: true, tBar, tmp2, w); // PᵀT̄
         Product(g, false, tmp2, false, tmp, w);     // Q̄ += ±G(PᵀT̄) = ±(PG)ᵀT̄
