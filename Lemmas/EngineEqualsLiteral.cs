@@ -23,25 +23,34 @@ public sealed class EngineEqualsLiteral
         Properties.ForAll(Cases.EngineForward(maxLayers), s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 9);
-            var engine = new IclEngine(family);
-            var yhat = new double[batch.Count];
-            engine.Predict(theta, batch, yhat);
-            var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
-            double loss = 0, budget = 0;
-            for (int p = 0; p < batch.Count; p++)
-            {
-                var prompt = batch.ToPrompt(p);
-                var literal = model.Predict(prompt).Value;
-                double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
-                double b = Tolerance.GeneralLayers(s.N, s.D, s.L, z);
-                budget = Math.Max(budget, b);
-                Checks.Close(yhat[p], literal, b, $"{family.Name}: ŷ of prompt {p}, {s}");
-                loss += (literal - prompt.QueryTarget.Value) * (literal - prompt.QueryTarget.Value) / batch.Count;
-            }
-            // (ŷ − y)² moves by ≤ 2|ŷ − y|·δ + δ² when ŷ moves by δ.
-            double lossBudget = 2 * Math.Sqrt(loss * batch.Count) * budget + budget * budget + Tolerance.Accumulated(batch.Count, 0, loss);
-            Checks.Close(engine.Loss(theta, batch, default), loss, lossBudget, $"{family.Name}: batch loss, {s}");
+            AssertPredictionsMatchLiteral(family, theta, batch, s.ToString());
         });
+
+    /// <summary>
+    /// The engine's ŷ of every prompt against the literal transformer within the general-layer budget (Tolerance.GeneralLayers at the
+    /// trajectory's magnitude), and its batch loss within the budget those ŷ errors imply.
+    /// </summary>
+    internal static void AssertPredictionsMatchLiteral(Parameterisation family, double[] theta, PromptBatch batch, string what)
+    {
+        var engine = new IclEngine(family);
+        var yhat = new double[batch.Count];
+        engine.Predict(theta, batch, yhat);
+        var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
+        double loss = 0, budget = 0;
+        for (int p = 0; p < batch.Count; p++)
+        {
+            var prompt = batch.ToPrompt(p);
+            var literal = model.Predict(prompt).Value;
+            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+            double b = Tolerance.GeneralLayers(batch.N, batch.D, family.Layers, z);
+            budget = Math.Max(budget, b);
+            Checks.Close(yhat[p], literal, b, $"{family.Name}: ŷ of prompt {p}, {what}");
+            loss += (literal - prompt.QueryTarget.Value) * (literal - prompt.QueryTarget.Value) / batch.Count;
+        }
+        // (ŷ − y)² moves by ≤ 2|ŷ − y|·δ + δ² when ŷ moves by δ.
+        double lossBudget = 2 * Math.Sqrt(loss * batch.Count) * budget + budget * budget + Tolerance.Accumulated(batch.Count, 0, loss);
+        Checks.Close(engine.Loss(theta, batch, default), loss, lossBudget, $"{family.Name}: batch loss, {what}");
+    }
 
     /// <summary>FAST-PATH: the engine's query gradient ∂ŷ/∂x_q equals the literal model's (ŷ is linear in x_q: compared via ŷ at x_q + e_a − ŷ at x_q).</summary>
     [TestCase(EngineFamilies.Kind.FullUntied, DepthCaps.Dense)]
@@ -51,25 +60,32 @@ public sealed class EngineEqualsLiteral
         Properties.ForAll(Cases.EngineGradient(maxLayers), s =>
         {
             var (family, theta, batch) = EngineFamilies.Draw(kind, s, 3);
-            var yhat = new double[batch.Count];
-            var beta = new double[batch.Count * s.D];
-            new IclEngine(family).PredictWithQueryGradient(theta, batch, yhat, beta);
-            var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
-            for (int p = 0; p < batch.Count; p++)
-            {
-                var prompt = batch.ToPrompt(p);
-                double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
-                double b = 2 * Tolerance.GeneralLayers(s.N, s.D, s.L, z + 1);
-                for (int a = 0; a < s.D; a++)
-                {
-                    var shifted = prompt.Query.Clone();
-                    shifted[a, 0] += 1;
-                    var moved = new Prompt<Real>(prompt.X, prompt.Y, shifted, prompt.QueryTarget, prompt.Task);
-                    double exact = model.Predict(moved).Value - model.Predict(prompt).Value;
-                    Checks.Close(beta[p * s.D + a], exact, b, $"{family.Name}: ∂ŷ/∂x_q[{a}] of prompt {p}, {s}");
-                }
-            }
+            AssertQueryGradientMatchesLiteral(family, theta, batch, s.ToString());
         });
+
+    /// <summary>The engine's ∂ŷ/∂x_q of every prompt against the literal model's ŷ(x_q + e_a) − ŷ(x_q) (ŷ is linear in x_q), within twice the general-layer budget.</summary>
+    internal static void AssertQueryGradientMatchesLiteral(Parameterisation family, double[] theta, PromptBatch batch, string what)
+    {
+        int d = batch.D;
+        var yhat = new double[batch.Count];
+        var beta = new double[batch.Count * d];
+        new IclEngine(family).PredictWithQueryGradient(theta, batch, yhat, beta);
+        var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
+        for (int p = 0; p < batch.Count; p++)
+        {
+            var prompt = batch.ToPrompt(p);
+            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
+            double b = 2 * Tolerance.GeneralLayers(batch.N, d, family.Layers, z + 1);
+            for (int a = 0; a < d; a++)
+            {
+                var shifted = prompt.Query.Clone();
+                shifted[a, 0] += 1;
+                var moved = new Prompt<Real>(prompt.X, prompt.Y, shifted, prompt.QueryTarget, prompt.Task);
+                double exact = model.Predict(moved).Value - model.Predict(prompt).Value;
+                Checks.Close(beta[p * d + a], exact, b, $"{family.Name}: ∂ŷ/∂x_q[{a}] of prompt {p}, {what}");
+            }
+        }
+    }
 
     /// <summary>FAST-PATH negative control: the engine with the wrong residual sign disagrees with the literal model.</summary>
     [Test]

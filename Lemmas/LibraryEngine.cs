@@ -44,20 +44,6 @@ public sealed class LibraryEngine
             $"{what}: two threads give the same bits (fixed chunks, fixed reduction order)", CheckKind.Identity);
     }
 
-    /// <summary>The engine's ŷ of every prompt of <paramref name="batch"/> against the literal transformer, within FAST-PATH's general-layer budget.</summary>
-    private static void CheckAgainstLiteral(Parameterisation family, double[] theta, PromptBatch batch, string what)
-    {
-        var yhat = new double[batch.Count];
-        new IclEngine(family).Predict(theta, batch, yhat);
-        var model = new LinearTransformer<Real>(family.ToLayers(theta), family.Sign);
-        for (int p = 0; p < batch.Count; p++)
-        {
-            var prompt = batch.ToPrompt(p);
-            double z = Agreement.Magnitude(model.Trajectory(Embedding.ColumnTokens(prompt)));
-            Checks.Close(yhat[p], model.Predict(prompt).Value, Tolerance.GeneralLayers(batch.N, batch.D, family.Layers, z), $"{what}, prompt {p}: engine ŷ = literal ŷ");
-        }
-    }
-
     /// <summary>
     /// 300 prompts are 38 lane groups in 3 chunks of 16: the loss and gradient equal the mean of the 300 one-prompt evaluations (see
     /// <see cref="CheckPerPromptMeans"/>). A workspace that kept one chunk's adjoint into the next, or a chunk that read another's groups,
@@ -134,7 +120,7 @@ public sealed class LibraryEngine
         const int d = 9, n = 11, layers = 2;
         var family = Parameterisation.Full(d, layers);
         var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.03 * Math.Sin(3.0 * i + 1)).ToArray();
-        CheckAgainstLiteral(family, theta, PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 5), "d = 9");
+        EngineEqualsLiteral.AssertPredictionsMatchLiteral(family, theta, PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 5), "d = 9");
     }
 
     /// <summary>The negative controls' faults, exactly: TransposedP gives Pᵀ's adjoint in P's place, WrongSignQ gives −Q̄ (full family: θ = the layers).</summary>
@@ -229,28 +215,13 @@ public sealed class LibraryEngine
         // With r_d ≠ 0 the label slot's adjoint z̄_d changes from layer to layer, so the query gradient (linear in x_q: ŷ(x_q + e_a) − ŷ(x_q))
         // checks the z̄ recursion below the label slot too.
         var labelRow = Parameterisation.LabelRow(2, 3, ResidualSign.Minus);
-        var lt = Enumerable.Range(0, labelRow.Dimension).Select(i => 0.3 * Math.Sin(1.7 * i + 0.4)).ToArray();
-        var yq = new double[batch.Count];
-        var beta = new double[batch.Count * 2];
-        new IclEngine(labelRow).PredictWithQueryGradient(lt, batch, yq, beta);
-        var literal = new LinearTransformer<Real>(labelRow.ToLayers(lt), labelRow.Sign);
-        for (int p = 0; p < batch.Count; p++)
-        {
-            var prompt = batch.ToPrompt(p);
-            double z = Agreement.Magnitude(literal.Trajectory(Embedding.ColumnTokens(prompt)));
-            for (int e = 0; e < 2; e++)
-            {
-                var shifted = prompt.Query.Clone();
-                shifted[e, 0] += 1;
-                double exact = literal.Predict(new Prompt<Real>(prompt.X, prompt.Y, shifted, prompt.QueryTarget, prompt.Task)).Value - literal.Predict(prompt).Value;
-                Checks.Close(beta[p * 2 + e], exact, 2 * Tolerance.GeneralLayers(6, 2, 3, z + 1), $"label-row P, full Q: ∂ŷ/∂x_q[{e}] of prompt {p}");
-            }
-        }
+        EngineEqualsLiteral.AssertQueryGradientMatchesLiteral(labelRow, Enumerable.Range(0, labelRow.Dimension).Select(i => 0.3 * Math.Sin(1.7 * i + 0.4)).ToArray(),
+            batch, "label-row P, full Q, L = 3");
 
         const int d = 8, n = 10, loops = 4;
         var looped = Parameterisation.Gatmiry(d, loops);
         var a = Enumerable.Range(0, looped.Dimension).Select(i => 0.08 * Math.Cos(1.3 * i)).ToArray();
-        CheckAgainstLiteral(looped, a, PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 29), "preconditioned forward, d = 8, L = 4");
+        EngineEqualsLiteral.AssertPredictionsMatchLiteral(looped, a, PromptLaw.Isotropic(d, TaskLaw.Isotropic).Draw(n, 9, 29), "preconditioned forward, d = 8, L = 4");
         var one = new IclEngine(looped).CreateEvaluator(a).Predict(new double[d], [1.0], Enumerable.Repeat(0.5, d).ToArray());
         Checks.True(double.IsFinite(one), "the evaluator takes a one-example prompt (n = 1)");
     }
