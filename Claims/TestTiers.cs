@@ -85,17 +85,20 @@ public static partial class TestTiers
         return Slow(string.Join("|", testNames.Select(n => "Name=" + Escape(n))));
     }
 
-    /// <summary>The test names of <c>dotnet test --list-tests</c> output (the indented lines after "The following Tests are available:").</summary>
+    /// <summary>
+    /// The test names of <c>dotnet test --list-tests</c> output: the lines indented by four spaces after the first "The following Tests
+    /// are available:". A solution lists its test projects in parallel, so another project's "Test run for …" or header line can land
+    /// inside a block (a block-by-block parse lost a whole assembly's names that way); names are never unindented, so any such line is skipped.
+    /// </summary>
     public static IReadOnlyList<string> ParseListedTests(string listing)
     {
         var names = new List<string>();
-        bool inList = false;
+        bool listed = false;
         foreach (var raw in listing.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
-            if (line.StartsWith("The following Tests are available:", StringComparison.Ordinal)) { inList = true; continue; }
-            if (inList && line.StartsWith("    ", StringComparison.Ordinal) && line.Trim().Length > 0) names.Add(line.Trim());
-            else inList = false;
+            if (line.StartsWith("The following Tests are available:", StringComparison.Ordinal)) listed = true;
+            else if (listed && line.StartsWith("    ", StringComparison.Ordinal) && !char.IsWhiteSpace(line[4])) names.Add(line.Trim());
         }
         return names;
     }
