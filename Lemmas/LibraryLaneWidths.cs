@@ -55,9 +55,9 @@ public sealed class LibraryLaneWidths
         nint bk = tb ? 1 : w, bj = tb ? w : 1;
         switch (bits)
         {
-            case 512: IclEngine.Product<Lanes512, Vector512<double>, Vector512<ulong>, IclEngine.ScalarOperand>(ref ra, w * Lanes, Lanes, ref rb, bk, bj, ref rc, w); break;
-            case 256: IclEngine.Product<Lanes256, Vector256<double>, Vector256<ulong>, IclEngine.ScalarOperand>(ref ra, w * Lanes, Lanes, ref rb, bk, bj, ref rc, w); break;
-            default: IclEngine.Product<Lanes128, Vector128<double>, Vector128<ulong>, IclEngine.ScalarOperand>(ref ra, w * Lanes, Lanes, ref rb, bk, bj, ref rc, w); break;
+            case 512: IclEngine.Product<Lanes512, Vector512<double>, Vector512<ulong>, IclEngine.ScalarOperand>(ref ra, w * Lanes, Lanes, ref rb, bk, bj, ref rc, w * Lanes, Lanes, w); break;
+            case 256: IclEngine.Product<Lanes256, Vector256<double>, Vector256<ulong>, IclEngine.ScalarOperand>(ref ra, w * Lanes, Lanes, ref rb, bk, bj, ref rc, w * Lanes, Lanes, w); break;
+            default: IclEngine.Product<Lanes128, Vector128<double>, Vector128<ulong>, IclEngine.ScalarOperand>(ref ra, w * Lanes, Lanes, ref rb, bk, bj, ref rc, w * Lanes, Lanes, w); break;
         }
         return c;
     }

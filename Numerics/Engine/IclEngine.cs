@@ -28,7 +28,7 @@ namespace LoopedIcl.Numerics.Engine;
 /// // As an IBatchObjective: var objective = new InContextLoss(engine, law, n: 20);
 /// </code>
 /// </example>
-public sealed class IclEngine : IInContextModel
+public sealed partial class IclEngine : IInContextModel
 {
     /// <summary>Lane groups per chunk of work (a fixed split, so the reduction order is fixed).</summary>
     public const int GroupsPerChunk = 16;
@@ -48,9 +48,12 @@ public sealed class IclEngine : IInContextModel
         _sign = family.Sign == ResidualSign.Plus ? 1 : -1;
         // K = HAᵀ costs d³ once and saves ~2(d+1)² per layer: worth it from L ≈ d/2 layers on.
         _preconditioned = family.Tied && family.LabelRowOnlyP && family.CovariateBlockQ && 2 * family.Layers >= family.D;
+        _block = !family.LabelRowOnlyP && family.BlockDiagonalP && family.CovariateBlockQ;
     }
 
     private readonly bool _preconditioned;
+    /// <summary>P = [[B,0],[0,p]], Q = [[A,0],[0,0]] (GD++): the block layer (IclEngine.BlockLayer.cs) works on H and g, d×d.</summary>
+    private readonly bool _block;
 
     /// <summary>The batch-mean loss (1/B)Σ(ŷ − y_q)² at θ; when <paramref name="gradient"/> is not empty, also ∂/∂θ into it.</summary>
     public double Loss(ReadOnlySpan<double> theta, PromptBatch batch, Span<double> gradient)
@@ -226,9 +229,11 @@ public sealed class IclEngine : IInContextModel
         public readonly int W, L;
         public readonly Vector512<double>[] G;      // (L+1) Gram states, w² each
         public readonly Vector512<double>[] Z;      // (L+1) query columns, w each
-        public readonly Vector512<double>[] T;      // L transition matrices (general path), w² each
-        public readonly Vector512<double>[] GQ;     // L products G_l·Q_l (general path; the reverse pass reuses them), w² each
-        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path)
+        public readonly Vector512<double>[] T;      // L transition matrices (general path; the block path's M = I ± BHA), w² each
+        public readonly Vector512<double>[] GQ;     // L products G_l·Q_l (general path; the reverse pass reuses them; block path: HA), w² each
+        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path; block path: m = ±pAᵀg)
+        public readonly Vector512<double>[] U;      // L vectors u = Hm + g (block path)
+        public readonly Vector512<double>[] MH, GColumnBar;   // block path: the product M·H, and ḡ
         public readonly Vector512<double>[] Adjoint;
         public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2, Tmp3;
         public readonly Vector512<double>[] ZBar, ZBarNext, V, H, VBar, A;
@@ -244,6 +249,9 @@ public sealed class IclEngine : IInContextModel
             T = new Vector512<double>[Math.Max(1, slots) * w2];
             GQ = new Vector512<double>[Math.Max(1, slots) * w2];
             R = new Vector512<double>[Math.Max(1, slots) * W];
+            U = new Vector512<double>[Math.Max(1, slots) * W];
+            MH = new Vector512<double>[w2];
+            GColumnBar = new Vector512<double>[W];
             Adjoint = new Vector512<double>[tape ? f.ExpandedLength : 0];
             GBar = new Vector512<double>[w2];
             GBarNext = new Vector512<double>[w2];
@@ -357,6 +365,7 @@ public sealed class IclEngine : IInContextModel
             bool needG = tape || l + 1 < L;
             int slot = tape ? l : 0;
             if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(slot * w, w), work, needG);
+            else if (_block) BlockLayer(p, qm, gs, zs, gd, zd, work.GQ.AsSpan(slot * w2, w2), work.T.AsSpan(slot * w2, w2), work.R.AsSpan(slot * w, w), work.U.AsSpan(slot * w, w), work, needG);
             else GeneralLayer(p, qm, gs, zs, gd, zd, work.T.AsSpan(slot * w2, w2), work.GQ.AsSpan(slot * w2, w2), work, needG);
         }
         return -work.Z[(tape ? L : 0) * w + w - 1];
@@ -525,6 +534,7 @@ public sealed class IclEngine : IInContextModel
             var adjQ = work.Adjoint.AsSpan(l * 2 * w2 + w2, w2);
             bool gBarZero = l == L - 1;
             if (labelRow) LabelRowBackward(p, q, g, z, work.R.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
+            else if (_block) BlockBackward(p, q, g, z, work.GQ.AsSpan(l * w2, w2), work.T.AsSpan(l * w2, w2), work.R.AsSpan(l * w, w), work.U.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
             else GeneralBackward(p, q, g, z, work.T.AsSpan(l * w2, w2), work.GQ.AsSpan(l * w2, w2), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
         }
     }
@@ -668,18 +678,67 @@ public sealed class IclEngine : IInContextModel
         else MatVec<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MatVec<W, TD, TU>(ref double m, ref double v, ref double result, int w, bool transposed) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
-        nint row = w * Lanes, ma = transposed ? Lanes : row, mb = transposed ? row : Lanes;
-        for (nint part = 0; part < Lanes; part += W.Count)
-            for (nint a = 0; a < w; a++)
+        nint row = w * Lanes;
+        MatVec<W, TD, TU, LaneOperand>(ref m, transposed ? Lanes : row, transposed ? row : Lanes, ref v, Lanes, ref result, w);
+    }
+
+    /// <summary>result[a] = Σ_b m[a, b]·v[b] (n entries, result contiguous) for m of kind TM at offsets ma, mb and v at offset vb, in doubles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MatVec<W, TD, TU, TM>(ref double m, nint ma, nint mb, ref double v, nint vb, ref double result, int n)
+        where W : ILaneOps<TD, TU> where TD : struct where TU : struct where TM : IOperand
+    {
+        // Two rows (and below 512 bits two physical parts) per pass: independent FMA chains, each entry's chain unchanged (see Product).
+        bool two = W.Count < Lanes;
+        nint half = W.Count;
+        for (nint part = 0; part < Lanes; part += two ? 2 * half : half)
+        {
+            nint a = 0;
+            for (; a + 1 < n; a += 2)
             {
-                ref double pm = ref Unsafe.Add(ref m, a * ma + part);
-                var s = W.Create(0.0);
-                for (nint b = 0; b < w; b++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pm, b * mb)), W.Load(ref Unsafe.Add(ref v, b * Lanes + part)), s);
-                W.Store(s, ref Unsafe.Add(ref result, a * Lanes + part));
+                ref double pm0 = ref Unsafe.Add(ref m, a * ma);
+                ref double pm1 = ref Unsafe.Add(ref pm0, ma);
+                TD s0 = W.Create(0.0), s1 = s0, t0 = s0, t1 = s0;
+                for (nint b = 0; b < n; b++)
+                {
+                    var x = W.Load(ref Unsafe.Add(ref v, b * vb + part));
+                    s0 = W.FusedMultiplyAdd(TM.Entry<W, TD, TU>(ref Unsafe.Add(ref pm0, b * mb), part), x, s0);
+                    s1 = W.FusedMultiplyAdd(TM.Entry<W, TD, TU>(ref Unsafe.Add(ref pm1, b * mb), part), x, s1);
+                    if (!two) continue;
+                    var y = W.Load(ref Unsafe.Add(ref v, b * vb + part + half));
+                    t0 = W.FusedMultiplyAdd(TM.Entry<W, TD, TU>(ref Unsafe.Add(ref pm0, b * mb), part + half), y, t0);
+                    t1 = W.FusedMultiplyAdd(TM.Entry<W, TD, TU>(ref Unsafe.Add(ref pm1, b * mb), part + half), y, t1);
+                }
+                ref double r0 = ref Unsafe.Add(ref result, a * Lanes + part);
+                W.Store(s0, ref r0);
+                W.Store(s1, ref Unsafe.Add(ref r0, Lanes));
+                if (!two) continue;
+                W.Store(t0, ref Unsafe.Add(ref r0, half));
+                W.Store(t1, ref Unsafe.Add(ref r0, Lanes + half));
             }
+            if (a < n)
+            {
+                ref double pm = ref Unsafe.Add(ref m, a * ma);
+                TD s = W.Create(0.0), t = s;
+                for (nint b = 0; b < n; b++)
+                {
+                    s = W.FusedMultiplyAdd(TM.Entry<W, TD, TU>(ref Unsafe.Add(ref pm, b * mb), part), W.Load(ref Unsafe.Add(ref v, b * vb + part)), s);
+                    if (two) t = W.FusedMultiplyAdd(TM.Entry<W, TD, TU>(ref Unsafe.Add(ref pm, b * mb), part + half), W.Load(ref Unsafe.Add(ref v, b * vb + part + half)), t);
+                }
+                ref double r0 = ref Unsafe.Add(ref result, a * Lanes + part);
+                W.Store(s, ref r0);
+                if (two) W.Store(t, ref Unsafe.Add(ref r0, half));
+            }
+        }
+    }
+
+    /// <summary>result = m′v at the hardware's width (m of kind TM, offsets in doubles).</summary>
+    private static void MatVec<TM>(ref double m, nint ma, nint mb, ref double v, nint vb, ref double result, int n) where TM : IOperand
+    {
+        if (Vector512.IsHardwareAccelerated) MatVec<Lanes512, Vector512<double>, Vector512<ulong>, TM>(ref m, ma, mb, ref v, vb, ref result, n);
+        else if (Vector256.IsHardwareAccelerated) MatVec<Lanes256, Vector256<double>, Vector256<ulong>, TM>(ref m, ma, mb, ref v, vb, ref result, n);
+        else MatVec<Lanes128, Vector128<double>, Vector128<ulong>, TM>(ref m, ma, mb, ref v, vb, ref result, n);
     }
 
     /// <summary>v = Gπ for a lane-vector G and a scalar row π (its zeros skipped: π is often e_{d+1}).</summary>
@@ -691,6 +750,14 @@ public sealed class IclEngine : IInContextModel
             for (int b = 0; b < w; b++) if (pi[b] != 0) s = Vector512.FusedMultiplyAdd(g[a * w + b], B(pi[b]), s);
             v[a] = s;
         }
+    }
+
+    /// <summary>c = a′b′ (n×n) at the hardware's width: a lane matrix a′ and b′ of kind TB, every operand by its offsets in doubles.</summary>
+    private static void Product<TB>(ref double a, nint ai, nint ak, ref double b, nint bk, nint bj, ref double c, nint ci, nint cj, int n) where TB : IOperand
+    {
+        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>, TB>(ref a, ai, ak, ref b, bk, bj, ref c, ci, cj, n);
+        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>, TB>(ref a, ai, ak, ref b, bk, bj, ref c, ci, cj, n);
+        else Product<Lanes128, Vector128<double>, Vector128<ulong>, TB>(ref a, ai, ak, ref b, bk, bj, ref c, ci, cj, n);
     }
 
     /// <summary>c = a′b′ for lane-vector w×w matrices, a′ = a or aᵀ, b′ = b or bᵀ.</summary>
@@ -706,7 +773,7 @@ public sealed class IclEngine : IInContextModel
     {
         // Double offsets of one step in a′'s row index i and column index k, and in b′'s k and j.
         nint row = w * Lanes;
-        Product<W, TD, TU, LaneOperand>(ref a, transposeA ? Lanes : row, transposeA ? row : Lanes, ref b, transposeB ? Lanes : row, transposeB ? row : Lanes, ref c, w);
+        Product<W, TD, TU, LaneOperand>(ref a, transposeA ? Lanes : row, transposeA ? row : Lanes, ref b, transposeB ? Lanes : row, transposeB ? row : Lanes, ref c, row, Lanes, w);
     }
 
     /// <summary>How an entry of b′ becomes a lane vector: its own lanes (a lane matrix) or one value for every lane (a scalar matrix).</summary>
@@ -728,15 +795,20 @@ public sealed class IclEngine : IInContextModel
     }
 
     /// <summary>
-    /// c = a′b′ for a lane matrix a′ (offsets ai, ak of a step in i and k, in doubles) and b′ of kind TB (offsets bk, bj). Entry by entry
+    /// c = a′b′ (n×n) for a lane matrix a′ (offsets ai, ak of a step in i and k, in doubles), b′ of kind TB (offsets bk, bj) and c
+    /// (offsets ci, cj; a transposed c gives a scalar-first product with a lane operand on the right). Entry by entry
     /// over k in one FMA chain, so the numbers do not depend on the blocking: 2×2 blocks of c take four independent sums from four operand
     /// loads per k (a 1×2 form needs three loads for two FMAs and was load-bound), then the odd row and column.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Product<W, TD, TU, TB>(ref double a, nint ai, nint ak, ref double b, nint bk, nint bj, ref double c, int w)
+    internal static void Product<W, TD, TU, TB>(ref double a, nint ai, nint ak, ref double b, nint bk, nint bj, ref double c, nint ci, nint cj, int w)
         where W : ILaneOps<TD, TU> where TD : struct where TU : struct where TB : IOperand
     {
-        for (nint part = 0; part < Lanes; part += W.Count)
+        // Below 512 bits two physical parts go through the k loop together: eight independent FMA chains instead of four, as the FMA
+        // latency (4 cycles) otherwise bounds a 2×2 block to one FMA per cycle. Each lane's chain is unchanged (same bits at every width).
+        bool two = W.Count < Lanes;
+        nint half = W.Count;
+        for (nint part = 0; part < Lanes; part += two ? 2 * half : half)
         {
             nint i = 0;
             for (; i + 1 < w; i += 2)
@@ -747,7 +819,7 @@ public sealed class IclEngine : IInContextModel
                 for (; j + 1 < w; j += 2)
                 {
                     ref double pb = ref Unsafe.Add(ref b, j * bj);
-                    TD s00 = W.Create(0.0), s01 = s00, s10 = s00, s11 = s00;
+                    TD s00 = W.Create(0.0), s01 = s00, s10 = s00, s11 = s00, t00 = s00, t01 = s00, t10 = s00, t11 = s00;
                     for (nint k = 0; k < w; k++)
                     {
                         var x0 = W.Load(ref Unsafe.Add(ref pa0, k * ak));
@@ -758,25 +830,47 @@ public sealed class IclEngine : IInContextModel
                         s01 = W.FusedMultiplyAdd(x0, y1, s01);
                         s10 = W.FusedMultiplyAdd(x1, y0, s10);
                         s11 = W.FusedMultiplyAdd(x1, y1, s11);
+                        if (!two) continue;
+                        var u0 = W.Load(ref Unsafe.Add(ref pa0, k * ak + half));
+                        var u1 = W.Load(ref Unsafe.Add(ref pa1, k * ak + half));
+                        var v0 = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part + half);
+                        var v1 = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk + bj), part + half);
+                        t00 = W.FusedMultiplyAdd(u0, v0, t00);
+                        t01 = W.FusedMultiplyAdd(u0, v1, t01);
+                        t10 = W.FusedMultiplyAdd(u1, v0, t10);
+                        t11 = W.FusedMultiplyAdd(u1, v1, t11);
                     }
-                    ref double c0 = ref Unsafe.Add(ref c, (i * w + j) * Lanes + part);
+                    ref double c0 = ref Unsafe.Add(ref c, i * ci + j * cj + part);
                     W.Store(s00, ref c0);
-                    W.Store(s01, ref Unsafe.Add(ref c0, Lanes));
-                    W.Store(s10, ref Unsafe.Add(ref c0, w * Lanes));
-                    W.Store(s11, ref Unsafe.Add(ref c0, (w + 1) * Lanes));
+                    W.Store(s01, ref Unsafe.Add(ref c0, cj));
+                    W.Store(s10, ref Unsafe.Add(ref c0, ci));
+                    W.Store(s11, ref Unsafe.Add(ref c0, ci + cj));
+                    if (!two) continue;
+                    W.Store(t00, ref Unsafe.Add(ref c0, half));
+                    W.Store(t01, ref Unsafe.Add(ref c0, cj + half));
+                    W.Store(t10, ref Unsafe.Add(ref c0, ci + half));
+                    W.Store(t11, ref Unsafe.Add(ref c0, ci + cj + half));
                 }
                 if (j < w)   // the odd column
                 {
                     ref double pb = ref Unsafe.Add(ref b, j * bj);
-                    TD s0 = W.Create(0.0), s1 = s0;
+                    TD s0 = W.Create(0.0), s1 = s0, t0 = s0, t1 = s0;
                     for (nint k = 0; k < w; k++)
                     {
                         var y = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part);
                         s0 = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa0, k * ak)), y, s0);
                         s1 = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa1, k * ak)), y, s1);
+                        if (!two) continue;
+                        var v = TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part + half);
+                        t0 = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa0, k * ak + half)), v, t0);
+                        t1 = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa1, k * ak + half)), v, t1);
                     }
-                    W.Store(s0, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
-                    W.Store(s1, ref Unsafe.Add(ref c, ((i + 1) * w + j) * Lanes + part));
+                    ref double c0 = ref Unsafe.Add(ref c, i * ci + j * cj + part);
+                    W.Store(s0, ref c0);
+                    W.Store(s1, ref Unsafe.Add(ref c0, ci));
+                    if (!two) continue;
+                    W.Store(t0, ref Unsafe.Add(ref c0, half));
+                    W.Store(t1, ref Unsafe.Add(ref c0, ci + half));
                 }
             }
             if (i < w)   // the odd row
@@ -785,9 +879,15 @@ public sealed class IclEngine : IInContextModel
                 for (nint j = 0; j < w; j++)
                 {
                     ref double pb = ref Unsafe.Add(ref b, j * bj);
-                    var s = W.Create(0.0);
-                    for (nint k = 0; k < w; k++) s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * ak)), TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part), s);
-                    W.Store(s, ref Unsafe.Add(ref c, (i * w + j) * Lanes + part));
+                    TD s = W.Create(0.0), t = s;
+                    for (nint k = 0; k < w; k++)
+                    {
+                        s = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * ak)), TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part), s);
+                        if (two) t = W.FusedMultiplyAdd(W.Load(ref Unsafe.Add(ref pa, k * ak + half)), TB.Entry<W, TD, TU>(ref Unsafe.Add(ref pb, k * bk), part + half), t);
+                    }
+                    ref double c0 = ref Unsafe.Add(ref c, i * ci + j * cj + part);
+                    W.Store(s, ref c0);
+                    if (two) W.Store(t, ref Unsafe.Add(ref c0, half));
                 }
             }
         }
@@ -796,9 +896,7 @@ public sealed class IclEngine : IInContextModel
     /// <summary>c = a b′ for a lane-vector a and a scalar (same for all lanes) b′ = b or bᵀ.</summary>
     private static void Product(Span<Vector512<double>> a, Span<double> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
-        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>, ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w);
-        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>, ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w);
-        else Product<Lanes128, Vector128<double>, Vector128<ulong>, ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w);
+        Product<ScalarOperand>(ref Doubles(a), w * Lanes, Lanes, ref MemoryMarshal.GetReference(b), transposeB ? 1 : w, transposeB ? w : 1, ref Doubles(c), w * Lanes, Lanes, w);
     }
 
     /// <summary>c = a′b for a scalar a′ = a or aᵀ (its zeros skipped: P is often sparse) and a lane-vector b.</summary>

@@ -1,0 +1,137 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace LoopedIcl.Numerics.Engine;
+
+// The block layer: P = [[B,0],[0,p]] and Q = [[A,0],[0,0]] (GD++, Ahn et al. (11)). With G = [[H,g],[gᵀ,c]] and z = (x, s),
+// T = I ± PGQ = [[M,0],[mᵀ,1]] with M = I ± BHA and m = ±p·Aᵀg, so one layer is
+//   s ← s + mᵀx,  x ← Mx,  g ← M(Hm + g),  H ← MHMᵀ
+// (c never reaches the output: Q has no label row or column). That is d×d work where the general layer does (d+1)×(d+1) with T's
+// zero blocks: about 30 % fewer FMAs forward and 40 % fewer backward. Its reverse pass, with u = Hm + g and Ḡ = [[H̄, ḡ], …]:
+//   M̄ = x̄′xᵀ + ḡ′uᵀ + 2H̄′MH,  ū = Mᵀḡ′,  m̄ = s̄x + Hū,  x̄ = Mᵀx̄′ + s̄m,
+//   B̄ = ±M̄(HA)ᵀ,  Ā = ±H(BᵀM̄) ± p·g m̄ᵀ,  p̄ = ±gᵀAm̄,
+//   H̄ = sym(MᵀH̄′M ± (BᵀM̄)Aᵀ + ū mᵀ),  ḡ = ū ± p·Am̄.
+// FAST-PATH and LEARN-GRAD test both against the literal model and its exact derivatives. Compact d×d lane matrices have entry
+// (i, j) at double offset (i·d + j)·8; H sits in G with row offset w·8 and g in G's last column.
+public sealed partial class IclEngine
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlockLayer(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
+        Span<Vector512<double>> gOut, Span<Vector512<double>> zOut, Span<Vector512<double>> ha, Span<Vector512<double>> mt,
+        Span<Vector512<double>> m, Span<Vector512<double>> u, Workspace work, bool needG)
+    {
+        int w = work.W, d = w - 1;
+        nint row = w * Lanes, compact = d * Lanes;
+        ref double h = ref Doubles(g);
+        ref double gColumn = ref Unsafe.Add(ref h, d * Lanes);
+        ref double a = ref MemoryMarshal.GetReference(q);
+        ref double b = ref MemoryMarshal.GetReference(p);
+        Product<ScalarOperand>(ref h, row, Lanes, ref a, w, 1, ref Doubles(ha), compact, Lanes, d);            // HA
+        Product<ScalarOperand>(ref Doubles(ha), Lanes, compact, ref b, 1, w, ref Doubles(mt), Lanes, compact, d); // B(HA), via (HA)ᵀBᵀ stored transposed
+        var sign = B(_sign);
+        for (int k = 0; k < d * d; k++) mt[k] = sign * mt[k];
+        for (int i = 0; i < d; i++) mt[i * d + i] += Vector512<double>.One;                                   // M = I ± BHA
+        MatVec<ScalarOperand>(ref a, 1, w, ref gColumn, row, ref Doubles(m), d);                              // Aᵀg
+        var sp = B(_sign * p[d * w + d]);
+        for (int j = 0; j < d; j++) m[j] = sp * m[j];                                                         // m = ±p·Aᵀg
+        var s = z[d];
+        for (int j = 0; j < d; j++) s = Vector512.FusedMultiplyAdd(m[j], z[j], s);
+        var xNew = work.A.AsSpan(0, d);
+        MatVec<LaneOperand>(ref Doubles(mt), compact, Lanes, ref Doubles(z), Lanes, ref Doubles(xNew), d);   // Mx
+        xNew.CopyTo(zOut);
+        zOut[d] = s;
+        if (!needG) return;
+        MatVec<LaneOperand>(ref h, row, Lanes, ref Doubles(m), Lanes, ref Doubles(u), d);
+        for (int i = 0; i < d; i++) u[i] += g[i * w + d];                                                     // u = Hm + g
+        var mh = work.MH.AsSpan(0, d * d);
+        Product<LaneOperand>(ref Doubles(mt), compact, Lanes, ref h, row, Lanes, ref Doubles(mh), compact, Lanes, d);   // MH
+        var gNew = work.H.AsSpan(0, d);
+        MatVec<LaneOperand>(ref Doubles(mt), compact, Lanes, ref Doubles(u), Lanes, ref Doubles(gNew), d);   // g′ = Mu (before H is overwritten)
+        Product<LaneOperand>(ref Doubles(mh), compact, Lanes, ref Doubles(mt), Lanes, compact, ref Doubles(gOut), row, Lanes, d); // H′ = (MH)Mᵀ
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = 0; j < i; j++) gOut[j * w + i] = gOut[i * w + j];   // exactly symmetric: the lower half mirrored
+            gOut[i * w + d] = gNew[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlockBackward(Span<double> p, Span<double> q, Span<Vector512<double>> g, Span<Vector512<double>> z,
+        Span<Vector512<double>> ha, Span<Vector512<double>> mt, Span<Vector512<double>> m, Span<Vector512<double>> u,
+        Span<Vector512<double>> zBar, Span<Vector512<double>> hBar, Span<Vector512<double>> adjP, Span<Vector512<double>> adjQ,
+        Workspace work, bool gBarZero, bool parameters, bool propagateG)
+    {
+        int w = work.W, d = w - 1, d2 = d * d;
+        nint row = w * Lanes, compact = d * Lanes;
+        ref double h = ref Doubles(g);
+        ref double a = ref MemoryMarshal.GetReference(q);
+        ref double b = ref MemoryMarshal.GetReference(p);
+        var sBar = zBar[d];
+        var xNew = work.ZBarNext.AsSpan(0, d);
+        MatVec<LaneOperand>(ref Doubles(mt), Lanes, compact, ref Doubles(zBar), Lanes, ref Doubles(xNew), d);  // Mᵀx̄′
+        for (int i = 0; i < d; i++) xNew[i] = Vector512.FusedMultiplyAdd(sBar, m[i], xNew[i]);               // x̄ = Mᵀx̄′ + s̄m
+        if (parameters)
+        {
+            var sign = B(_sign);
+            var sp = B(_sign * p[d * w + d]);
+            var gBar = work.GColumnBar.AsSpan(0, d);
+            var y = work.Tmp.AsSpan(0, d2);
+            var mBarMatrix = work.Tmp2.AsSpan(0, d2);
+            var uBar = work.V.AsSpan(0, d);
+            var mBar = work.H.AsSpan(0, d);
+            if (gBarZero)
+            {
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++) mBarMatrix[i * d + j] = zBar[i] * z[j];
+                uBar.Clear();
+                for (int i = 0; i < d; i++) mBar[i] = sBar * z[i];
+            }
+            else
+            {
+                Product<LaneOperand>(ref Doubles(hBar), compact, Lanes, ref Doubles(mt), compact, Lanes, ref Doubles(y), compact, Lanes, d);   // Y = H̄′M
+                Product<LaneOperand>(ref Doubles(y), compact, Lanes, ref h, row, Lanes, ref Doubles(mBarMatrix), compact, Lanes, d);     // YH
+                var two = B(2);
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                        mBarMatrix[i * d + j] = Vector512.FusedMultiplyAdd(two, mBarMatrix[i * d + j], Vector512.FusedMultiplyAdd(zBar[i], z[j], gBar[i] * u[j]));
+                MatVec<LaneOperand>(ref Doubles(mt), Lanes, compact, ref Doubles(gBar), Lanes, ref Doubles(uBar), d);   // ū = Mᵀḡ′
+                MatVec<LaneOperand>(ref h, row, Lanes, ref Doubles(uBar), Lanes, ref Doubles(mBar), d);                  // Hū
+                for (int i = 0; i < d; i++) mBar[i] = Vector512.FusedMultiplyAdd(sBar, z[i], mBar[i]);              // m̄ = s̄x + Hū
+            }
+            var tmp = work.TBar.AsSpan(0, d2);
+            Product<LaneOperand>(ref Doubles(mBarMatrix), compact, Lanes, ref Doubles(ha), Lanes, compact, ref Doubles(tmp), compact, Lanes, d); // M̄(HA)ᵀ
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++) adjP[i * w + j] = Vector512.FusedMultiplyAdd(sign, tmp[i * d + j], adjP[i * w + j]);
+            var n = work.Tmp3.AsSpan(0, d2);
+            Product<ScalarOperand>(ref Doubles(mBarMatrix), Lanes, compact, ref b, w, 1, ref Doubles(n), Lanes, compact, d); // N = BᵀM̄, via M̄ᵀB stored transposed
+            Product<LaneOperand>(ref h, row, Lanes, ref Doubles(n), compact, Lanes, ref Doubles(tmp), compact, Lanes, d);   // HN
+            for (int i = 0; i < d; i++)
+            {
+                var gi = sp * g[i * w + d];
+                for (int j = 0; j < d; j++)
+                    adjQ[i * w + j] = Vector512.FusedMultiplyAdd(gi, mBar[j], Vector512.FusedMultiplyAdd(sign, tmp[i * d + j], adjQ[i * w + j]));
+            }
+            var am = work.A.AsSpan(0, d);
+            MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(am), d);                        // Am̄
+            var gam = Vector512<double>.Zero;
+            for (int i = 0; i < d; i++) gam = Vector512.FusedMultiplyAdd(g[i * w + d], am[i], gam);
+            adjP[d * w + d] = Vector512.FusedMultiplyAdd(sign, gam, adjP[d * w + d]);                                // p̄ = ±gᵀAm̄
+            if (propagateG)
+            {
+                var next = work.GBarNext.AsSpan(0, d2);
+                Product<ScalarOperand>(ref Doubles(n), compact, Lanes, ref a, 1, w, ref Doubles(next), compact, Lanes, d);   // NAᵀ
+                if (!gBarZero) Product<LaneOperand>(ref Doubles(mt), Lanes, compact, ref Doubles(y), compact, Lanes, ref Doubles(tmp), compact, Lanes, d); // MᵀY
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                    {
+                        var e = Vector512.FusedMultiplyAdd(sign, next[i * d + j], uBar[i] * m[j]);
+                        next[i * d + j] = gBarZero ? e : e + tmp[i * d + j];
+                    }
+                Symmetrise(next, hBar, d);                                                                           // H̄
+                for (int i = 0; i < d; i++) gBar[i] = Vector512.FusedMultiplyAdd(sp, am[i], uBar[i]);               // ḡ = ū ± p·Am̄
+            }
+        }
+        xNew.CopyTo(zBar);
+    }
+}
