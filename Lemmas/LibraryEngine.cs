@@ -193,6 +193,27 @@ public sealed class LibraryEngine
     }
 
     /// <summary>
+    /// The block layer (GD++: P = [[B,0],[0,1]], Q = [[A,0],[0,0]]) past two layers, untied and tied, at odd and even d: its reverse
+    /// pass (H̄ and ḡ carried through whole layers from L = 3 on) against Richardson differences at θ of order 0.3 (LEARN-GRAD's check),
+    /// its query gradient and its predictions at Fig. 6's shape (d = 5, L = 3) against the literal transformer.
+    /// </summary>
+    [Test]
+    public void LEARN_GRAD_Block_layer_past_two_layers()
+    {
+        foreach (var family in new[] { Parameterisation.GdPlusPlus(2, 3), Parameterisation.GdPlusPlus(3, 4), Parameterisation.GdPlusPlus(4, 4, tied: true) })
+        {
+            Checks.Sanity(family.BlockDiagonalP && !family.LabelRowOnlyP, $"{family.Name} takes the block path");
+            var batch = PromptLaw.Isotropic(family.D, TaskLaw.Isotropic).Draw(7, 9, 31);
+            var theta = Enumerable.Range(0, family.Dimension).Select(i => 0.3 * Math.Sin(1.7 * i + 0.4)).ToArray();
+            LearnGradReversePass.AssertGradientMatchesFd(new IclEngine(family), theta, batch, $"{family.Name}, d = {family.D}, L = {family.Layers}");
+            EngineEqualsLiteral.AssertQueryGradientMatchesLiteral(family, theta, batch, $"{family.Name}, d = {family.D}, L = {family.Layers}");
+        }
+        var figure6 = Parameterisation.GdPlusPlus(5, 3);
+        var a = Enumerable.Range(0, figure6.Dimension).Select(i => 0.2 * Math.Cos(1.3 * i)).ToArray();
+        EngineEqualsLiteral.AssertPredictionsMatchLiteral(figure6, a, PromptLaw.Isotropic(5, TaskLaw.Isotropic).Draw(20, 9, 37), "GD++ at d = 5, n = 20, L = 3");
+    }
+
+    /// <summary>
     /// Three and four layers of the label-row path (sparse, Gatmiry looped, and P's label row with a full Q): the adjoint Ḡ passes
     /// through a whole layer only from L = 3 on (at L ≤ 2 the last layer's Ḡ is zero), and its covariate block reaches the parameters
     /// only when Q's last column is free (r_d ≠ 0), so the reverse pass is checked there against Richardson differences (LEARN-GRAD's

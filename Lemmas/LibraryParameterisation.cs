@@ -121,19 +121,22 @@ public sealed class LibraryParameterisation
     [Test]
     public void FAST_PATH_Structural_flags_follow_the_masks()
     {
-        (Parameterisation F, bool LabelRow, bool Block)[] cases =
+        (Parameterisation F, bool LabelRow, bool Block, bool BlockP)[] cases =
         [
-            (Parameterisation.Sparse(3, 2), true, true),
-            (Parameterisation.Gatmiry(3, 2), true, true),
-            (Parameterisation.GdPlusPlus(3, 2), false, true),
-            (Parameterisation.Full(3, 2), false, false),
-            (Parameterisation.LabelRow(3, 2, ResidualSign.Plus), true, false),
-            (Parameterisation.LabelRow(3, 2, ResidualSign.Plus, covariateBlockQ: true), true, true),
+            (Parameterisation.Sparse(3, 2), true, true, true),
+            (Parameterisation.Gatmiry(3, 2), true, true, false),
+            (Parameterisation.Gatmiry(3, 2, withU: false), true, true, true),
+            (Parameterisation.GdPlusPlus(3, 2), false, true, true),
+            (Parameterisation.GdPlusPlus(3, 3, tied: true), false, true, true),
+            (Parameterisation.Full(3, 2), false, false, false),
+            (Parameterisation.LabelRow(3, 2, ResidualSign.Plus), true, false, false),
+            (Parameterisation.LabelRow(3, 2, ResidualSign.Plus, covariateBlockQ: true), true, true, false),
         ];
-        foreach (var (f, labelRow, block) in cases)
+        foreach (var (f, labelRow, block, blockP) in cases)
         {
             Checks.True(f.LabelRowOnlyP == labelRow, $"{f.Name}: P's rows 0..d−1 zero is {labelRow}");
             Checks.True(f.CovariateBlockQ == block, $"{f.Name}: Q's last row and column zero is {block}");
+            Checks.True(f.BlockDiagonalP == blockP, $"{f.Name}: P = [[B,0],[0,1]] is {blockP}");
             Checks.True(f.ExpandedLength == 2 * f.Layers * f.Width * f.Width, $"{f.Name}: 2·L·(d+1)² expanded entries");
         }
         Checks.True(Parameterisation.Sparse(3, 1).Tied, "one layer is tied by definition");

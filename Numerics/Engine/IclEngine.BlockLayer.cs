@@ -4,14 +4,14 @@ using System.Runtime.Intrinsics;
 
 namespace LoopedIcl.Numerics.Engine;
 
-// The block layer: P = [[B,0],[0,p]] and Q = [[A,0],[0,0]] (GD++, Ahn et al. (11)). With G = [[H,g],[gᵀ,c]] and z = (x, s),
-// T = I ± PGQ = [[M,0],[mᵀ,1]] with M = I ± BHA and m = ±p·Aᵀg, so one layer is
+// The block layer: P = [[B,0],[0,1]] and Q = [[A,0],[0,0]] (GD++, Ahn et al. (11)). With G = [[H,g],[gᵀ,c]] and z = (x, s),
+// T = I ± PGQ = [[M,0],[mᵀ,1]] with M = I ± BHA and m = ±Aᵀg, so one layer is
 //   s ← s + mᵀx,  x ← Mx,  g ← M(Hm + g),  H ← MHMᵀ
 // (c never reaches the output: Q has no label row or column). That is d×d work where the general layer does (d+1)×(d+1) with T's
 // zero blocks: about 30 % fewer FMAs forward and 40 % fewer backward. Its reverse pass, with u = Hm + g and Ḡ = [[H̄, ḡ], …]:
 //   M̄ = x̄′xᵀ + ḡ′uᵀ + 2H̄′MH,  ū = Mᵀḡ′,  m̄ = s̄x + Hū,  x̄ = Mᵀx̄′ + s̄m,
-//   B̄ = ±M̄(HA)ᵀ,  Ā = ±H(BᵀM̄) ± p·g m̄ᵀ,  p̄ = ±gᵀAm̄,
-//   H̄ = sym(MᵀH̄′M ± (BᵀM̄)Aᵀ + ū mᵀ),  ḡ = ū ± p·Am̄.
+//   B̄ = ±M̄(HA)ᵀ,  Ā = ±H(BᵀM̄) ± g m̄ᵀ,
+//   H̄ = sym(MᵀH̄′M ± (BᵀM̄)Aᵀ + ū mᵀ),  ḡ = ū ± Am̄.
 // FAST-PATH and LEARN-GRAD test both against the literal model and its exact derivatives. Compact d×d lane matrices have entry
 // (i, j) at double offset (i·d + j)·8; H sits in G with row offset w·8 and g in G's last column.
 public sealed partial class IclEngine
@@ -33,8 +33,7 @@ public sealed partial class IclEngine
         for (int k = 0; k < d * d; k++) mt[k] = sign * mt[k];
         for (int i = 0; i < d; i++) mt[i * d + i] += Vector512<double>.One;                                   // M = I ± BHA
         MatVec<ScalarOperand>(ref a, 1, w, ref gColumn, row, ref Doubles(m), d);                              // Aᵀg
-        var sp = B(_sign * p[d * w + d]);
-        for (int j = 0; j < d; j++) m[j] = sp * m[j];                                                         // m = ±p·Aᵀg
+        for (int j = 0; j < d; j++) m[j] = sign * m[j];                                                       // m = ±Aᵀg
         var s = z[d];
         for (int j = 0; j < d; j++) s = Vector512.FusedMultiplyAdd(m[j], z[j], s);
         var xNew = work.A.AsSpan(0, d);
@@ -74,7 +73,6 @@ public sealed partial class IclEngine
         if (parameters)
         {
             var sign = B(_sign);
-            var sp = B(_sign * p[d * w + d]);
             var gBar = work.GColumnBar.AsSpan(0, d);
             var y = work.Tmp.AsSpan(0, d2);
             var mBarMatrix = work.Tmp2.AsSpan(0, d2);
@@ -108,15 +106,10 @@ public sealed partial class IclEngine
             Product<LaneOperand>(ref h, row, Lanes, ref Doubles(n), compact, Lanes, ref Doubles(tmp), compact, Lanes, d);   // HN
             for (int i = 0; i < d; i++)
             {
-                var gi = sp * g[i * w + d];
+                var gi = sign * g[i * w + d];
                 for (int j = 0; j < d; j++)
                     adjQ[i * w + j] = Vector512.FusedMultiplyAdd(gi, mBar[j], Vector512.FusedMultiplyAdd(sign, tmp[i * d + j], adjQ[i * w + j]));
             }
-            var am = work.A.AsSpan(0, d);
-            MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(am), d);                        // Am̄
-            var gam = Vector512<double>.Zero;
-            for (int i = 0; i < d; i++) gam = Vector512.FusedMultiplyAdd(g[i * w + d], am[i], gam);
-            adjP[d * w + d] = Vector512.FusedMultiplyAdd(sign, gam, adjP[d * w + d]);                                // p̄ = ±gᵀAm̄
             if (propagateG)
             {
                 var next = work.GBarNext.AsSpan(0, d2);
@@ -129,7 +122,9 @@ public sealed partial class IclEngine
                         next[i * d + j] = gBarZero ? e : e + tmp[i * d + j];
                     }
                 Symmetrise(next, hBar, d);                                                                           // H̄
-                for (int i = 0; i < d; i++) gBar[i] = Vector512.FusedMultiplyAdd(sp, am[i], uBar[i]);               // ḡ = ū ± p·Am̄
+                var am = work.A.AsSpan(0, d);
+                MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(am), d);                    // Am̄
+                for (int i = 0; i < d; i++) gBar[i] = Vector512.FusedMultiplyAdd(sign, am[i], uBar[i]);             // ḡ = ū ± Am̄
             }
         }
         xNew.CopyTo(zBar);

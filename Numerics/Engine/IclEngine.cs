@@ -52,7 +52,7 @@ public sealed partial class IclEngine : IInContextModel
     }
 
     private readonly bool _preconditioned;
-    /// <summary>P = [[B,0],[0,p]], Q = [[A,0],[0,0]] (GD++): the block layer (IclEngine.BlockLayer.cs) works on H and g, d×d.</summary>
+    /// <summary>P = [[B,0],[0,1]], Q = [[A,0],[0,0]] (GD++): the block layer (IclEngine.BlockLayer.cs) works on H and g, d×d.</summary>
     private readonly bool _block;
 
     /// <summary>The batch-mean loss (1/B)Σ(ŷ − y_q)² at θ; when <paramref name="gradient"/> is not empty, also ∂/∂θ into it.</summary>

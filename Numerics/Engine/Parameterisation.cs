@@ -34,7 +34,7 @@ public sealed class Parameterisation
     /// <summary>Structural: in every layer Q's last row and column are identically zero (Q = [[A,0],[0,0]]), so the label-label
     /// and label-covariate Gram entries never reach the output through Q.</summary>
     public bool CovariateBlockQ { get; }
-    /// <summary>Structural: in every layer P's last row and last column are identically zero off the corner (P = [[B,0],[0,p]]).</summary>
+    /// <summary>Structural: in every layer P = [[B,0],[0,1]] — its last row and column zero off the corner, the corner fixed at 1.</summary>
     public bool BlockDiagonalP { get; }
     /// <summary>One (P, Q) shared by all L layers (a looped model).</summary>
     public bool Tied { get; }
@@ -55,8 +55,8 @@ public sealed class Parameterisation
         int w = Width;
         bool Free(int index) => _constant[index] != 0 || _target.Contains(index);
         LabelRowOnlyP = Enumerable.Range(0, layers).All(l => Enumerable.Range(0, d * w).All(k => !Free(l * 2 * w * w + k)));
-        BlockDiagonalP = Enumerable.Range(0, layers).All(l => Enumerable.Range(0, d).All(k =>
-            !Free(l * 2 * w * w + d * w + k) && !Free(l * 2 * w * w + k * w + d)));
+        BlockDiagonalP = Enumerable.Range(0, layers).All(l => _constant[l * 2 * w * w + d * w + d] == 1 && !_target.Contains(l * 2 * w * w + d * w + d)
+            && Enumerable.Range(0, d).All(k => !Free(l * 2 * w * w + d * w + k) && !Free(l * 2 * w * w + k * w + d)));
         CovariateBlockQ = Enumerable.Range(0, layers).All(l => Enumerable.Range(0, w).All(k =>
             !Free(l * 2 * w * w + w * w + d * w + k) && !Free(l * 2 * w * w + w * w + k * w + d)));
     }
