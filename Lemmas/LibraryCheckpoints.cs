@@ -600,7 +600,8 @@ public sealed class LibraryCheckpoints
         Action<P> leaves = p => p.Op(']')
             .Int(1).Op('a').Op('G').Op(BitConverter.GetBytes(1.5).Reverse().ToArray()).Op('a').Str("x").Op('a').Op(0x88).Op('a')
             .Op((byte)'C', 2, 1, 2).Op('a').Op('N').Op('a').Storage().Op('a').Global("torch", "FloatStorage").Op('a')
-            .Op(0x8f).Op('a').Op(0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1).Op('a').Op(0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 1).Op('a');
+            .Op(0x8f).Op('a').Op(0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1).Op('a').Op(0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 1).Op('a')
+            .Op('V').Op((byte)'\n').Op('a');   // an empty line operand (u'')
         var r = Reads(Torch(new P().Dict(
             (p => p.Str("b"), p => p.Scalar(1)),
             (p => p.Str("B"), p => p.Scalar(2)),
@@ -611,9 +612,10 @@ public sealed class LibraryCheckpoints
             (p => p.Int(9), p => p.Scalar(7)),
             (p => p.Str("skip"), leaves),
             (p => p.Str("p"), p => p.Global("torch._utils", "_rebuild_parameter").Tuple(q => q.Scalar(0), q => q.Op(0x89), q => q.Global("collections", "OrderedDict").Op(')').Op('R')).Op('R')),
+            (p => p.Str("p1"), p => p.Global("torch._utils", "_rebuild_parameter").Tuple(q => q.Scalar(5)).Op('R')),   // the tensor alone is enough
             (p => p.Str("od"), p => p.Global("collections", "OrderedDict").Op(')').Op('R').Op('(').Str("y").Scalar(1).Str("x").Scalar(2).Op('u'))), s));
         var names = r.Select(t => $"{t.Name}={t.Values.Single()}");
-        Checks.True(names.SequenceEqual(["10=6", "9=7", "B=2", "a.0=3", "a.2.0=4", "b=1", "od.y=1", "od.x=2", "op.y=1", "op.x=2", "op.w=3", "op.v=4", "p=0"]), $"names {string.Join(", ", names)}");
+        Checks.True(names.SequenceEqual(["10=6", "9=7", "B=2", "a.0=3", "a.2.0=4", "b=1", "od.y=1", "od.x=2", "op.y=1", "op.x=2", "op.w=3", "op.v=4", "p=0", "p1=5"]), $"names {string.Join(", ", names)}");
 
         // A None key: Python allows it, but the pickle machine's Hashtable refuses null keys, so the file is refused as corrupt.
         var none = Assert.Throws<InvalidDataException>(() => Reads(Torch(new P().Dict((p => p.Op('N'), p => p.Scalar(5))), s)));
@@ -629,6 +631,16 @@ public sealed class LibraryCheckpoints
         }
         Is(Reads(Torch(Nested(64), s)).Single(), string.Join(".", Enumerable.Repeat("0", 64)), [], [1]);
         Fails(Torch(Nested(65), s), $"{Pkl}the pickled object nests deeper than 64 levels at '{string.Join(".", Enumerable.Repeat("0", 65))}' (cyclic?)");
+        // The same limit through dicts (unpickled as hash tables) and OrderedDicts: each container kind counts one level.
+        Action<P> NestedDict(int depth) => depth == 0 ? p => p.Scalar(1) : p => p.Dict((q => q.Str("k"), NestedDict(depth - 1)));
+        Action<P> NestedOrdered(int depth) => depth == 0 ? p => p.Scalar(1)
+            : p => { p.Global("collections", "OrderedDict").Op(')').Op('R').Op('(').Str("k"); NestedOrdered(depth - 1)(p); p.Op('u'); };
+        foreach (var nest in new Func<int, Action<P>>[] { NestedDict, NestedOrdered })
+        {
+            P Build(int depth) { var p = new P(); nest(depth)(p); return p; }
+            Is(Reads(Torch(Build(64), s)).Single(), string.Join(".", Enumerable.Repeat("k", 64)), [], [1]);
+            Fails(Torch(Build(65), s), $"{Pkl}the pickled object nests deeper than 64 levels at '{string.Join(".", Enumerable.Repeat("k", 65))}' (cyclic?)");
+        }
     }
 
     /// <summary>

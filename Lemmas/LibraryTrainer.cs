@@ -54,6 +54,19 @@ public sealed class LibraryTrainer
         }
     }
 
+    /// <summary>A loss that does not depend on θ (zero gradient): every start of a restart search ties, or diverges when NaN.</summary>
+    private sealed class FlatObjective(int dimension, double value) : IBatchObjective<Batch>
+    {
+        public int Dimension => dimension;
+        public Batch Draw(int prompts, ulong seed) => new(prompts, seed, 0, null);
+        public Batch Redraw(Batch previous, int prompts, ulong seed) => new(prompts, seed, 0, previous.Serial);
+        public double Evaluate(ReadOnlySpan<double> x, Batch batch, Span<double> gradient)
+        {
+            gradient.Clear();
+            return value;
+        }
+    }
+
     private static readonly OptimizerSettings Sgd = OptimizerSettings.Sgd(0.1);
 
     /// <summary>
@@ -182,8 +195,13 @@ public sealed class LibraryTrainer
         Checks.True(chosen == argmin && chosen is > 0 and < 3, $"the least warm-up loss is chosen (start {chosen}; the case discriminates: neither the first nor the last)", CheckKind.Identity);
         var direct = Trainer.Train(new RecordingObjective(2), sgd, schedule, start: Start(chosen));
         Checks.True(result.Theta.SequenceEqual(direct.Theta) && result.History[0].Theta.SequenceEqual(Start(chosen)), "the full run continues from the chosen θ₀", CheckKind.Identity);
-        Checks.True(restartLog.ToString().Contains($"warm-up validation losses of 4 starts: ", StringComparison.Ordinal) && restartLog.ToString().Contains($"; chose {chosen}", StringComparison.Ordinal),
-            $"the restart line names the losses and the choice ({restartLog})");
+        string restartLine = restartLog.ToString().Split('\n')[0].TrimEnd('\r');
+        string expectedLine = $"[train r] warm-up validation losses of 4 starts: {string.Join(", ", warmup.Select(v => v.ToString("G4")))}; chose {chosen}";
+        Checks.True(restartLine == expectedLine, $"the restart line names the run, the losses and the choice: expected '{expectedLine}', got '{restartLine}'", CheckKind.Identity);
+        var (_, flat, first) = Trainer.TrainWithRestarts(new FlatObjective(2, 1.5), sgd, schedule, starts: 3, warmupSteps: 2, warmupBatch: 1);
+        Checks.True(flat.All(v => v == 1.5) && first == 0, $"equal warm-up losses keep the first start (a later one replaces it only when strictly lower; chose {first})", CheckKind.Identity);
+        var diverged = Assert.Throws<ArgumentException>(() => Trainer.TrainWithRestarts(new FlatObjective(2, double.NaN), sgd, schedule, 2, 2, 1, label: "r"))!;
+        Checks.True(diverged.Message.Contains("(r start 0)", StringComparison.Ordinal), $"a warm-up that diverges names its start ({diverged.Message})");
         var (single, _, only) = Trainer.TrainWithRestarts(new RecordingObjective(2), sgd, schedule, starts: 1, warmupSteps: 2, warmupBatch: 1);
         Checks.True(only == 0 && single.History[0].Theta.SequenceEqual(Start(0)), "one start: it is chosen and the full run begins at its θ₀", CheckKind.Identity);
         Rejects(() => Trainer.TrainWithRestarts(new RecordingObjective(2), sgd, schedule, 0, 2, 1), "starts");
@@ -225,6 +243,14 @@ public sealed class LibraryTrainer
             "the main phase starts from the warm phase's θ; the warm phase's checkpoints are kept", CheckKind.Identity);
         Checks.True(run.PromptSteps == (2 + 3) * 4, $"prompt-steps of both phases (got {run.PromptSteps})", CheckKind.Identity);
         Checks.True(double.IsFinite(run.Seconds) && run.Seconds >= 0, "the time of both phases");
+        var phases = new StringWriter();
+        setup.Train(phases, start: [0.1, 0, 0, 0.1]);
+        Checks.True(phases.ToString().Contains("[train warm (warm start)] done in", StringComparison.Ordinal) && phases.ToString().Contains("[train warm] done in", StringComparison.Ordinal),
+            $"each phase's progress names its run: the recipe's name, '(warm start)' for the first ({phases})");
+        var softmax = new LearningSetup(recipe with { Model = new ModelSpec(ModelFamily.Full, 2, 1, Tied: true, Attention: AttentionKind.Softmax), Warm = null });
+        var noExact = Assert.Throws<InvalidOperationException>(() => softmax.PredictWithGradients(new double[softmax.Family.Dimension], softmax.Draw(2, 1)))!;
+        Checks.True(noExact.Message == "exact query gradients need linear attention (this model has Softmax); take finite differences of Predict.",
+            $"softmax attention has no exact query gradient, and the refusal says what to do instead ({noExact.Message})");
 
         Rejects(() => _ = new LearningSetup(null!), "recipe");
         Rejects(() => _ = new LearningSetup(recipe with { Optimizer = OptimizerSettings.Adam(0) }), "LearningRate");

@@ -190,6 +190,11 @@ public sealed class LibraryTraining
         var two = GradientFlow.ScalarLine(n, dim, 2, 0.01);
         Checks.Close(two[0].Loss, dim, 1e-13, "ℓ₂(0) = d");
         Checks.Close(two[0].GradientNorm, 4, 1e-13, "|ℓ₂'(0)|/d = 2L = 4 (the sum over both loops' steps)");
+        // Every point of the path carries ℓ₂ at its own b (the loss is evaluated at the state, not at the last derivative's stage).
+        var moments = Numerics.Moments.KernelPolynomial.Rounded(Numerics.Moments.WishartMoments.WhitenedMoments(4, n, dim), 2);
+        Checks.True(two.Count > 2, "the two-loop path has interior points");
+        foreach (var p in two)
+            Checks.Close(p.Loss, Numerics.Moments.KernelPolynomial.Loss(moments, [p.State[0], p.State[0]]), 1e-13, $"ℓ₂(b) at t = {p.Time:G4}, b = {p.State[0]:G6}");
 
         Rejects(() => GradientFlow.Integrate(quad, [1.0], 1), "start");
         Rejects(() => GradientFlow.Integrate(quad, [1.0, 1], 0), "endTime");
