@@ -231,7 +231,7 @@ public sealed partial class IclEngine : IInContextModel
         public readonly Vector512<double>[] Z;      // (L+1) query columns, w each
         public readonly Vector512<double>[] T;      // L transition matrices (general path; the block path's M = I ± BHA), w² each
         public readonly Vector512<double>[] GQ;     // L products G_l·Q_l (general path; the reverse pass reuses them; block path: HA), w² each
-        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path; block path: m = ±pAᵀg)
+        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path; block path: m = ±Aᵀg)
         public readonly Vector512<double>[] U;      // L vectors u = Hm + g (block path)
         public readonly Vector512<double>[] MH, GColumnBar;   // block path: the product M·H, and ḡ
         public readonly Vector512<double>[] Adjoint;
@@ -673,11 +673,11 @@ public sealed partial class IclEngine : IInContextModel
     /// <summary>result = m v (or mᵀv), m a w×w matrix of lane vectors.</summary>
     private static void MatVec(Span<Vector512<double>> m, Span<Vector512<double>> v, Span<Vector512<double>> result, int w, bool transposed)
     {
-        if (Vector512.IsHardwareAccelerated) MatVec<Lanes512, Vector512<double>, Vector512<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
-        else if (Vector256.IsHardwareAccelerated) MatVec<Lanes256, Vector256<double>, Vector256<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
-        else MatVec<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(m), ref Doubles(v), ref Doubles(result), w, transposed);
+        nint row = w * Lanes;
+        MatVec<LaneOperand>(ref Doubles(m), transposed ? Lanes : row, transposed ? row : Lanes, ref Doubles(v), Lanes, ref Doubles(result), w);
     }
 
+    /// <summary>m v (or mᵀv) for a w×w lane matrix at one width (the library tests' entry to every width's kernel).</summary>
     internal static void MatVec<W, TD, TU>(ref double m, ref double v, ref double result, int w, bool transposed) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         nint row = w * Lanes;
@@ -763,12 +763,11 @@ public sealed partial class IclEngine : IInContextModel
     /// <summary>c = a′b′ for lane-vector w×w matrices, a′ = a or aᵀ, b′ = b or bᵀ.</summary>
     private static void Product(Span<Vector512<double>> a, bool transposeA, Span<Vector512<double>> b, bool transposeB, Span<Vector512<double>> c, int w)
     {
-        if (Vector512.IsHardwareAccelerated) Product<Lanes512, Vector512<double>, Vector512<ulong>>(ref Doubles(a), transposeA, ref Doubles(b), transposeB, ref Doubles(c), w);
-        else if (Vector256.IsHardwareAccelerated) Product<Lanes256, Vector256<double>, Vector256<ulong>>(ref Doubles(a), transposeA, ref Doubles(b), transposeB, ref Doubles(c), w);
-        else Product<Lanes128, Vector128<double>, Vector128<ulong>>(ref Doubles(a), transposeA, ref Doubles(b), transposeB, ref Doubles(c), w);
+        nint row = w * Lanes;
+        Product<LaneOperand>(ref Doubles(a), transposeA ? Lanes : row, transposeA ? row : Lanes, ref Doubles(b), transposeB ? Lanes : row, transposeB ? row : Lanes, ref Doubles(c), row, Lanes, w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>a′b′ for w×w lane matrices at one width (the library tests' entry to every width's kernel).</summary>
     internal static void Product<W, TD, TU>(ref double a, bool transposeA, ref double b, bool transposeB, ref double c, int w) where W : ILaneOps<TD, TU> where TD : struct where TU : struct
     {
         // Double offsets of one step in a′'s row index i and column index k, and in b′'s k and j.
