@@ -98,7 +98,7 @@ public static partial class TestTiers
         {
             var line = raw.TrimEnd('\r');
             if (line.StartsWith("The following Tests are available:", StringComparison.Ordinal)) listed = true;
-            else if (listed && line.StartsWith("    ", StringComparison.Ordinal) && !char.IsWhiteSpace(line[4])) names.Add(line.Trim());
+            else if (listed && line.Length > 4 && line.StartsWith("    ", StringComparison.Ordinal) && !char.IsWhiteSpace(line[4])) names.Add(line.Trim());
         }
         return names;
     }

@@ -148,14 +148,14 @@ public sealed partial class TierSelectionSelfTests
     /// filter selects exactly its tests, all Slow.
     /// </summary>
     /// <summary>VERDICT: the listing parser keeps every name when the solution's projects interleave their output (as the Slow shards
-    /// once saw: a shard found 5 of 42 Slow tests and refused to run), and reads nothing before the first header or from log lines.</summary>
+    /// once saw: a shard found 5 of 42 Slow tests and refused to run), and reads nothing before the first header, from log lines or from blank indented lines.</summary>
     [Test]
     public void VERDICT_Listing_parser_reads_interleaved_projects()
     {
         const string listing = "Test run for /r/Lemmas.dll (.NETCoreApp,Version=v10.0)\nThe following Tests are available:\n" +
             "Test run for /r/Theorems.dll (.NETCoreApp,Version=v10.0)\n    INPUT_A\nThe following Tests are available:\n    LEARN_B(20)\n" +
             "Test run for /r/Snapshots.dll (.NETCoreApp,Version=v10.0)\r\n    WISHART_C(3)\r\n   NUnit3TestExecutor discovered 1 of 1\n" +
-            "A total of 1 test files matched the specified pattern.\n    SNAP_D\n";
+            "A total of 1 test files matched the specified pattern.\n    \n    SNAP_D\n";
         string[] expected = ["INPUT_A", "LEARN_B(20)", "WISHART_C(3)", "SNAP_D"];
         var names = TestTiers.ParseListedTests(listing);
         Checks.True(names.SequenceEqual(expected), $"the names of an interleaved listing: expected {string.Join(", ", expected)}, got {string.Join(", ", names)}");
