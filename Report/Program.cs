@@ -170,12 +170,13 @@ static int CheckDocs(string docs, string root, IReadOnlyList<Verdict> verdicts)
     return 1;
 }
 
-// The Slow tier as dotnet test discovers it (names as --list-tests prints them), sorted; needs the solution built.
+// The Slow tier as dotnet test discovers it (names as --list-tests prints them), sorted; needs the solution built. -m:1 lists the test
+// projects one after another: in parallel their lines interleave, and a shard once saw 5, another 41, of 42 Slow tests.
 static IReadOnlyList<string> SlowTests(string root, string configuration)
 {
     var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in new[] { "test", Path.Combine(root, "LoopedIcl.Verification.sln"), "-c", configuration, "--no-build", "--settings", Path.Combine(root, "tests.runsettings"),
-                 "--list-tests", "--filter", TestTiers.SlowTerm })
+                 "--list-tests", "--filter", TestTiers.SlowTerm, "-m:1" })
         psi.ArgumentList.Add(a);
     using var p = Process.Start(psi)!;
     var stderr = p.StandardError.ReadToEndAsync();
