@@ -210,7 +210,22 @@ public sealed class LibraryEngine
         }
         var figure6 = Parameterisation.GdPlusPlus(5, 3);
         var a = Enumerable.Range(0, figure6.Dimension).Select(i => 0.2 * Math.Cos(1.3 * i)).ToArray();
-        EngineEqualsLiteral.AssertPredictionsMatchLiteral(figure6, a, PromptLaw.Isotropic(5, TaskLaw.Isotropic).Draw(20, 9, 37), "GD++ at d = 5, n = 20, L = 3");
+        var prompts = PromptLaw.Isotropic(5, TaskLaw.Isotropic).Draw(20, 9, 37);
+        EngineEqualsLiteral.AssertPredictionsMatchLiteral(figure6, a, prompts, "GD++ at d = 5, n = 20, L = 3");
+
+        // The same layers as a full (P, Q) family (θ = the expanded layers) take the general layer: the block layer's predictions and
+        // loss must be its bits exactly (the zero blocks add exact zeros in the same order), which pins the H′ mirror too.
+        var full = Parameterisation.Full(figure6.D, figure6.Layers);
+        var layers = new double[figure6.ExpandedLength];
+        figure6.Expand(a, layers);
+        var yBlock = new double[prompts.Count];
+        var yGeneral = new double[prompts.Count];
+        new IclEngine(figure6).Predict(a, prompts, yBlock);
+        new IclEngine(full).Predict(layers, prompts, yGeneral);
+        Checks.True(yBlock.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(yGeneral.Select(BitConverter.DoubleToInt64Bits)),
+            $"block and general layer: the same ŷ bits (first {yBlock[0]:R} vs {yGeneral[0]:R})", CheckKind.Identity);
+        double lossBlock = new IclEngine(figure6).Loss(a, prompts, default), lossGeneral = new IclEngine(full).Loss(layers, prompts, default);
+        Checks.True(BitConverter.DoubleToInt64Bits(lossBlock) == BitConverter.DoubleToInt64Bits(lossGeneral), $"the same loss bits ({lossBlock:R} vs {lossGeneral:R})", CheckKind.Identity);
     }
 
     /// <summary>

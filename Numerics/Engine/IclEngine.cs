@@ -48,11 +48,11 @@ public sealed partial class IclEngine : IInContextModel
         _sign = family.Sign == ResidualSign.Plus ? 1 : -1;
         // K = HAᵀ costs d³ once and saves ~2(d+1)² per layer: worth it from L ≈ d/2 layers on.
         _preconditioned = family.Tied && family.LabelRowOnlyP && family.CovariateBlockQ && 2 * family.Layers >= family.D;
-        _block = !family.LabelRowOnlyP && family.BlockDiagonalP && family.CovariateBlockQ;
+        _block = !family.LabelRowOnlyP && family.BlockDiagonalP && family.CovariateBlockQ && family.Sign == ResidualSign.Plus;
     }
 
     private readonly bool _preconditioned;
-    /// <summary>P = [[B,0],[0,1]], Q = [[A,0],[0,0]] (GD++): the block layer (IclEngine.BlockLayer.cs) works on H and g, d×d.</summary>
+    /// <summary>P = [[B,0],[0,1]], Q = [[A,0],[0,0]], + residual (GD++): the block layer (IclEngine.BlockLayer.cs) works on H and g, d×d.</summary>
     private readonly bool _block;
 
     /// <summary>The batch-mean loss (1/B)Σ(ŷ − y_q)² at θ; when <paramref name="gradient"/> is not empty, also ∂/∂θ into it.</summary>
@@ -229,9 +229,9 @@ public sealed partial class IclEngine : IInContextModel
         public readonly int W, L;
         public readonly Vector512<double>[] G;      // (L+1) Gram states, w² each
         public readonly Vector512<double>[] Z;      // (L+1) query columns, w each
-        public readonly Vector512<double>[] T;      // L transition matrices (general path; the block path's M = I ± BHA), w² each
+        public readonly Vector512<double>[] T;      // L transition matrices (general path; the block path's M = I + BHA), w² each
         public readonly Vector512<double>[] GQ;     // L products G_l·Q_l (general path; the reverse pass reuses them; block path: HA), w² each
-        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path; block path: m = ±Aᵀg)
+        public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path; block path: m = Aᵀg)
         public readonly Vector512<double>[] U;      // L vectors u = Hm + g (block path)
         public readonly Vector512<double>[] MH, GColumnBar;   // block path: the product M·H, and ḡ
         public readonly Vector512<double>[] Adjoint;
@@ -356,13 +356,14 @@ public sealed partial class IclEngine : IInContextModel
         {
             var p = layers.AsSpan(l * 2 * w2, w2);
             var qm = layers.AsSpan(l * 2 * w2 + w2, w2);
-            // Without a tape the states are overwritten in slot 0 (the last layer's G is never needed).
+            // Without a tape the states are overwritten in slot 0. The last layer's G is never needed, tape or not: the reverse pass
+            // reads each layer's input state.
             int src = tape ? l : 0, dst = tape ? l + 1 : 0;
             var gs = work.G.AsSpan(src * w2, w2);
             var zs = work.Z.AsSpan(src * w, w);
             var gd = work.G.AsSpan(dst * w2, w2);
             var zd = work.Z.AsSpan(dst * w, w);
-            bool needG = tape || l + 1 < L;
+            bool needG = l + 1 < L;
             int slot = tape ? l : 0;
             if (labelRow) LabelRowLayer(p, qm, gs, zs, gd, zd, work.R.AsSpan(slot * w, w), work, needG);
             else if (_block) BlockLayer(p, qm, gs, zs, gd, zd, work.GQ.AsSpan(slot * w2, w2), work.T.AsSpan(slot * w2, w2), work.R.AsSpan(slot * w, w), work.U.AsSpan(slot * w, w), work, needG);
@@ -534,7 +535,7 @@ public sealed partial class IclEngine : IInContextModel
             var adjQ = work.Adjoint.AsSpan(l * 2 * w2 + w2, w2);
             bool gBarZero = l == L - 1;
             if (labelRow) LabelRowBackward(p, q, g, z, work.R.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
-            else if (_block) BlockBackward(p, q, g, z, work.GQ.AsSpan(l * w2, w2), work.T.AsSpan(l * w2, w2), work.R.AsSpan(l * w, w), work.U.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
+            else if (_block) BlockBackward(p, q, g, z, work.GQ.AsSpan(l * w2, w2), work.T.AsSpan(l * w2, w2), work.R.AsSpan(l * w, w), work.U.AsSpan(l * w, w), zBar, gBar, adjP, adjQ, work, l == L - 1, l == L - 2, parameters, l > 0);
             else GeneralBackward(p, q, g, z, work.T.AsSpan(l * w2, w2), work.GQ.AsSpan(l * w2, w2), zBar, gBar, adjP, adjQ, work, gBarZero, parameters, l > 0);
         }
     }
