@@ -83,17 +83,13 @@ public sealed partial class IclEngine
         {
             var gBar = work.GColumnBar.AsSpan(0, d);
             var mBar = work.H.AsSpan(0, d);
-            var am = work.A.AsSpan(0, d);
             if (top)
             {
                 for (int i = 0; i < d; i++) mBar[i] = sBar * z[i];                                                 // m̄ = s̄x
                 for (int i = 0; i < d; i++)
                     for (int j = 0; j < d; j++) adjQ[i * w + j] = Vector512.FusedMultiplyAdd(g[i * w + d], mBar[j], adjQ[i * w + j]); // Ā = g m̄ᵀ
-                if (propagateG)
-                {
-                    hBar.Clear();
-                    MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(gBar), d);            // ḡ = Am̄
-                }
+                // H̄ = 0: the buffer is still the zero the reverse pass began with.
+                if (propagateG) MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(gBar), d); // ḡ = Am̄
             }
             else
             {
@@ -138,6 +134,7 @@ public sealed partial class IclEngine
                             next[i * d + j] = belowTop ? e : e + tmp[i * d + j];
                         }
                     Symmetrise(next, hBar, d);                                                                       // H̄
+                    var am = work.A.AsSpan(0, d);
                     MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(am), d);                // Am̄
                     for (int i = 0; i < d; i++) gBar[i] = uBar[i] + am[i];                                           // ḡ = ū + Am̄
                 }
