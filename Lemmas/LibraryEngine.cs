@@ -195,7 +195,8 @@ public sealed class LibraryEngine
     /// <summary>
     /// The block layer (GD++: P = [[B,0],[0,1]], Q = [[A,0],[0,0]]) past two layers, untied and tied, at odd and even d: its reverse
     /// pass (H̄ and ḡ carried through whole layers from L = 3 on) against Richardson differences at θ of order 0.3 (LEARN-GRAD's check),
-    /// its query gradient and its predictions at Fig. 6's shape (d = 5, L = 3) against the literal transformer.
+    /// its query gradient and its predictions at Fig. 6's shape (d = 5, L = 3) against the literal transformer, and those predictions
+    /// and the loss bit for bit against the general layer.
     /// </summary>
     [Test]
     public void LEARN_GRAD_Block_layer_past_two_layers()

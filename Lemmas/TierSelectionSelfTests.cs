@@ -143,10 +143,6 @@ public sealed partial class TierSelectionSelfTests
         ClaimLedger.Count("CI filters checked", seen);
     }
 
-    /// <summary>
-    /// VERDICT: the Slow shards partition the Slow tier for several N (every Slow test in exactly one shard), and each shard's
-    /// filter selects exactly its tests, all Slow.
-    /// </summary>
     /// <summary>VERDICT: the listing parser keeps every name when the solution's projects interleave their output (as the Slow shards
     /// once saw: a shard found 5 of 42 Slow tests and refused to run), and reads nothing before the first header, from log lines or from blank indented lines.</summary>
     [Test]
@@ -162,6 +158,10 @@ public sealed partial class TierSelectionSelfTests
         Checks.True(TestTiers.ParseListedTests("    NOT_A_TEST\nThe following Tests are available:\n").Count == 0, "nothing before the first header is a name");
     }
 
+    /// <summary>
+    /// VERDICT: the Slow shards partition the Slow tier for several N (every Slow test in exactly one shard), and each shard's
+    /// filter selects exactly its tests, all Slow.
+    /// </summary>
     [Test]
     public void VERDICT_Slow_shards_partition_the_Slow_tier()
     {
