@@ -11,7 +11,8 @@ namespace LoopedIcl.Numerics.Engine;
 /// per layer T = I ± P G Q, z_q ← T z_q, G ← T G Tᵀ; ŷ = −[z_q]_{d+1}. With a tape it runs the reverse pass
 /// (z̄ ← Tᵀz̄, T̄ = z̄′zᵀ + 2Ḡ′TG, P̄ = ±T̄(GQ)ᵀ, Q̄ = ±(PG)ᵀT̄, Ḡ ← sym(TᵀḠ′T ± PᵀT̄Qᵀ)) and contracts the layer adjoints to ∂/∂θ.
 /// When the parameterisation says P touches only the label row (P = e_{d+1}πᵀ), the label-row recursion is used: r = QᵀGπ,
-/// z_q[d] += ±rᵀz_q, only G's last row and column change — O((d+1)²) per layer, forward and reverse.
+/// z_q[d] += ±rᵀz_q, only G's last row and column change — O((d+1)²) per layer, forward and reverse. When P = [[B,0],[0,1]] and
+/// Q = [[A,0],[0,0]] with the + residual (GD++), the block layer works on G's covariate block and label column only (IclEngine.BlockLayer.cs).
 /// Work is split into fixed chunks of lane groups, reduced in chunk order: the numbers never depend on the thread count.
 /// </summary>
 /// <example>
