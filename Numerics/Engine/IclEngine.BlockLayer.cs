@@ -88,7 +88,7 @@ public sealed partial class IclEngine
                 for (int i = 0; i < d; i++) mBar[i] = sBar * z[i];                                                 // m̄ = s̄x
                 for (int i = 0; i < d; i++)
                     for (int j = 0; j < d; j++) adjQ[i * w + j] = Vector512.FusedMultiplyAdd(g[i * w + d], mBar[j], adjQ[i * w + j]); // Ā = g m̄ᵀ
-                // H̄ = 0: the buffer is still the zero the reverse pass began with.
+                // H̄ = 0: not stored, as the layer below (belowTop) does not read H̄′.
                 if (propagateG) MatVec<ScalarOperand>(ref a, w, 1, ref Doubles(mBar), Lanes, ref Doubles(gBar), d); // ḡ = Am̄
             }
             else

@@ -523,8 +523,7 @@ public sealed partial class IclEngine : IInContextModel
         var zBar = work.ZBar.AsSpan(0, w);
         zBar.Clear();
         zBar[d] = -yBar;
-        var gBar = work.GBar.AsSpan(0, w2);
-        gBar.Clear();
+        var gBar = work.GBar.AsSpan(0, w2);   // Ḡ: written by each layer before the one below reads it (the last layer's is zero, never read)
         bool labelRow = Family.LabelRowOnlyP;
         for (int l = L - 1; l >= 0; l--)
         {
