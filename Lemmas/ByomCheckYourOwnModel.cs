@@ -311,7 +311,7 @@ public sealed class ByomCheckYourOwnModel
         {
             AssertAllHold(r);
             var numbers = Numbers(r);
-            Checks.True(numbers.Length == reference.Length && numbers.Zip(reference).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second)),
+            Checks.True(Checks.SameBits(numbers, reference),
                 $".{ext} gives the numbers of .pt bit for bit", CheckKind.Identity);
         }
     }
@@ -371,7 +371,7 @@ public sealed class ByomCheckYourOwnModel
                 {
                     var read = CheckpointReader.Read(path);
                     Checks.True(read.Count == written.Count && read.Zip(written).All(p => p.First.Name == p.Second.Name && p.First.Shape.SequenceEqual(p.Second.Shape)
-                        && p.First.Values.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(p.Second.Values.Select(BitConverter.DoubleToInt64Bits))),
+                        && Checks.SameBits(p.First.Values, p.Second.Values)),
                         $"{Path.GetFileName(path)} reads back bit-identically", CheckKind.Identity);
                     var r = CheckFile(path, full: false);
                     Checks.Sanity(r.Looped == (stem == "looped"), $"{Path.GetFileName(path)}: looped = {r.Looped}");

@@ -15,13 +15,11 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.Byom)]
 public sealed class CheckpointFormats
 {
-    internal static bool SameBits(double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b);
-
     internal static void SameTensor(NamedTensor t, int[] shape, double[] values, string what)
     {
         Checks.True(t.Shape.SequenceEqual(shape), $"{what}: shape [{string.Join(", ", t.Shape)}], expected [{string.Join(", ", shape)}]");
         Checks.True(t.Values.Length == values.Length, $"{what}: {t.Values.Length} values, expected {values.Length}");
-        int bad = Enumerable.Range(0, values.Length).FirstOrDefault(i => !SameBits(t.Values[i], values[i]), -1);
+        int bad = Enumerable.Range(0, values.Length).FirstOrDefault(i => !Checks.SameBits(t.Values[i], values[i]), -1);
         Checks.True(bad < 0, $"{what}: value {bad} is {(bad < 0 ? 0 : t.Values[bad]):R}, torch/NumPy computed {(bad < 0 ? 0 : values[bad]):R}");
     }
 
@@ -97,7 +95,7 @@ public sealed class CheckpointFormats
         }
         // Negative control: the float16 copy is not the same weights (rounding), so the comparison can fail.
         var half = CheckpointReader.Read(CheckpointFixtures.Good("state_dict_float16.pt")).Single();
-        Checks.True(!half.Values.Zip(reference.Values).All(p => SameBits(p.First, p.Second)), "float16 rounding is visible", CheckKind.NegativeControl);
+        Checks.True(!half.Values.Zip(reference.Values).All(p => Checks.SameBits(p.First, p.Second)), "float16 rounding is visible", CheckKind.NegativeControl);
     }
 
     /// <summary>BYOM: safetensors and .npz written by CheckpointWriter read back with the same names, shapes and bits.</summary>
@@ -153,7 +151,7 @@ public sealed class CheckpointFormats
                 var off = f.Value.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
                 Checks.True(off[0] == expectedOffset && off[1] == off[0] + 8 * t.Values.Length, $"{t.Name}: data_offsets [{off[0]}, {off[1]}]");
                 for (int i = 0; i < t.Values.Length; i++)
-                    Checks.True(SameBits(BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan((int)(8 + n + off[0] + 8 * i))), t.Values[i]), $"{t.Name}[{i}] bytes");
+                    Checks.True(Checks.SameBits(BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan((int)(8 + n + off[0] + 8 * i))), t.Values[i]), $"{t.Name}[{i}] bytes");
                 expectedOffset = off[1];
             }
             Checks.True(8 + n + expectedOffset == bytes.Length, "no bytes after the data");
@@ -177,7 +175,7 @@ public sealed class CheckpointFormats
                 Checks.True(Regex.IsMatch(dict, @"^\{'descr': '<f8', 'fortran_order': False, 'shape': " + Regex.Escape(shape) + @", \} *\n$"), $"{t.Name}: header {dict}");
                 Checks.True(a.Length == 10 + h + 8 * t.Values.Length, $"{t.Name}: data length");
                 for (int i = 0; i < t.Values.Length; i++)
-                    Checks.True(SameBits(BinaryPrimitives.ReadDoubleLittleEndian(a.AsSpan(10 + h + 8 * i)), t.Values[i]), $"{t.Name}[{i}] bytes");
+                    Checks.True(Checks.SameBits(BinaryPrimitives.ReadDoubleLittleEndian(a.AsSpan(10 + h + 8 * i)), t.Values[i]), $"{t.Name}[{i}] bytes");
             }
         }
         finally { dir.Delete(recursive: true); }

@@ -246,8 +246,7 @@ public sealed class LibraryAlgebra
         return c;
     }
 
-    private static bool Bitwise(double[] x, double[] y, int count) =>
-        Enumerable.Range(0, count).All(i => BitConverter.DoubleToInt64Bits(x[i]) == BitConverter.DoubleToInt64Bits(y[i]));
+    private static bool Bitwise(double[] x, double[] y, int count) => Checks.SameBits(x.AsSpan(0, count), y.AsSpan(0, count));
 
     /// <summary>STATISTICS: the vectorised a·b, aᵀb and I − aᵀb equal the plain dot-product loop bit for bit for d = 1 … 9 (every vector width and remainder).</summary>
     [Test]

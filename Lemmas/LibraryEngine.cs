@@ -223,10 +223,10 @@ public sealed class LibraryEngine
         var yGeneral = new double[prompts.Count];
         new IclEngine(figure6).Predict(a, prompts, yBlock);
         new IclEngine(full).Predict(layers, prompts, yGeneral);
-        Checks.True(yBlock.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(yGeneral.Select(BitConverter.DoubleToInt64Bits)),
+        Checks.True(Checks.SameBits(yBlock, yGeneral),
             $"block and general layer: the same ŷ bits (first {yBlock[0]:R} vs {yGeneral[0]:R})", CheckKind.Identity);
         double lossBlock = new IclEngine(figure6).Loss(a, prompts, default), lossGeneral = new IclEngine(full).Loss(layers, prompts, default);
-        Checks.True(BitConverter.DoubleToInt64Bits(lossBlock) == BitConverter.DoubleToInt64Bits(lossGeneral), $"the same loss bits ({lossBlock:R} vs {lossGeneral:R})", CheckKind.Identity);
+        Checks.True(Checks.SameBits(lossBlock, lossGeneral), $"the same loss bits ({lossBlock:R} vs {lossGeneral:R})", CheckKind.Identity);
     }
 
     /// <summary>

@@ -24,12 +24,9 @@ public sealed class LibraryLaneWidths
     private static double[] LaneMatrix(int w, Random rng) =>
         Enumerable.Range(0, w * w * Lanes).Select(_ => Math.Round(rng.NextDouble() * 4 - 2, 3) + rng.NextDouble() * 1e-7).ToArray();
 
-    private static bool SameBits(double[] a, double[] b) =>
-        a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
-
     private static string FirstDifference(double[] actual, double[] expected)
     {
-        int k = Enumerable.Range(0, expected.Length).FirstOrDefault(i => BitConverter.DoubleToInt64Bits(actual[i]) != BitConverter.DoubleToInt64Bits(expected[i]), -1);
+        int k = Enumerable.Range(0, expected.Length).FirstOrDefault(i => !Checks.SameBits(actual[i], expected[i]), -1);
         return k < 0 ? "none" : $"entry {k / Lanes} lane {k % Lanes}: {actual[k]:R} vs {expected[k]:R}";
     }
 
@@ -137,17 +134,17 @@ public sealed class LibraryLaneWidths
                     {
                         var expected = Reference(w, Lane(a, w, ta), Lane(b, w, tb));
                         var actual = LaneProduct(bits, a, ta, b, tb, w);
-                        Checks.True(SameBits(actual, expected), $"{bits} bits, w={w}, a{(ta ? "ᵀ" : "")}b{(tb ? "ᵀ" : "")}: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
+                        Checks.True(Checks.SameBits(actual, expected), $"{bits} bits, w={w}, a{(ta ? "ᵀ" : "")}b{(tb ? "ᵀ" : "")}: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
                         compared++;
                     }
                 foreach (bool t in new[] { false, true })
                 {
                     var expected = Reference(w, Lane(a, w, false), Scalar(s, w, t));
                     var actual = LaneTimesScalar(bits, a, s, t, w);
-                    Checks.True(SameBits(actual, expected), $"{bits} bits, w={w}, lane × scalar{(t ? "ᵀ" : "")}: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
+                    Checks.True(Checks.SameBits(actual, expected), $"{bits} bits, w={w}, lane × scalar{(t ? "ᵀ" : "")}: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
                     expected = Reference(w, Scalar(s, w, t), Lane(b, w, false), skipZeroX: true);
                     actual = ScalarTimesLane(bits, s, t, b, w);
-                    Checks.True(SameBits(actual, expected), $"{bits} bits, w={w}, scalar{(t ? "ᵀ" : "")} × lane: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
+                    Checks.True(Checks.SameBits(actual, expected), $"{bits} bits, w={w}, scalar{(t ? "ᵀ" : "")} × lane: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
                     compared += 2;
                 }
             }
@@ -166,7 +163,7 @@ public sealed class LibraryLaneWidths
         var expected = Reference(w, Lane(a, w, false), Lane(b, w, false));
         a[(1 * w + 2) * Lanes + 5] = Math.BitIncrement(a[(1 * w + 2) * Lanes + 5]);
         var actual = LaneProduct(SimdWidth.Bits, a, false, b, false, w);
-        Checks.True(!SameBits(actual, expected), $"a one-ulp change of a(1, 2) in lane 5 changes the product ({FirstDifference(actual, expected)})", CheckKind.NegativeControl);
+        Checks.True(!Checks.SameBits(actual, expected), $"a one-ulp change of a(1, 2) in lane 5 changes the product ({FirstDifference(actual, expected)})", CheckKind.NegativeControl);
         ClaimLedger.RecordNegativeControl("a one-ulp change of one factor entry fails the bit-for-bit product comparison");
     }
 
@@ -219,8 +216,8 @@ public sealed class LibraryLaneWidths
                         default: PromptBatch.CorrelateAndLabel<Lanes128, Vector128<double>, Vector128<ulong>>(chol, xs, w, ys, count, d); break;
                     }
                     string what = $"{bits} bits, d = {d}, {count} vector(s), {(chol is null ? "no R" : "x ← Rx")}";
-                    Checks.True(SameBits(x[..x0.Length], xExpected), $"{what}: x, first difference {FirstDifference(x[..x0.Length], xExpected)}", CheckKind.Identity);
-                    Checks.True(SameBits(y[..(count * Lanes)], yExpected), $"{what}: labels, first difference {FirstDifference(y[..(count * Lanes)], yExpected)}", CheckKind.Identity);
+                    Checks.True(Checks.SameBits(x[..x0.Length], xExpected), $"{what}: x, first difference {FirstDifference(x[..x0.Length], xExpected)}", CheckKind.Identity);
+                    Checks.True(Checks.SameBits(y[..(count * Lanes)], yExpected), $"{what}: labels, first difference {FirstDifference(y[..(count * Lanes)], yExpected)}", CheckKind.Identity);
                     Checks.True(x[^1] == guard && y.Skip(count * Lanes).All(v => v == guard), $"{what}: nothing written past the slices", CheckKind.Identity);
                 }
             }
@@ -244,7 +241,7 @@ public sealed class LibraryLaneWidths
                     case 256: PromptBatch.UpperTimes<Lanes256, Vector256<double>, Vector256<ulong>>(upper, z, os, d); break;
                     default: PromptBatch.UpperTimes<Lanes128, Vector128<double>, Vector128<ulong>>(upper, z, os, d); break;
                 }
-                Checks.True(SameBits(output[..(d * Lanes)], uz), $"{bits} bits, d = {d}: Uz, first difference {FirstDifference(output[..(d * Lanes)], uz)}", CheckKind.Identity);
+                Checks.True(Checks.SameBits(output[..(d * Lanes)], uz), $"{bits} bits, d = {d}: Uz, first difference {FirstDifference(output[..(d * Lanes)], uz)}", CheckKind.Identity);
                 Checks.True(output.Skip(d * Lanes).All(v => v == guard), $"{bits} bits, d = {d}: nothing written past w", CheckKind.Identity);
             }
         }
@@ -272,7 +269,7 @@ public sealed class LibraryLaneWidths
                 foreach (int bits in Widths)
                 {
                     var actual = MatVec(bits, m, v, t, w);
-                    Checks.True(SameBits(actual, expected), $"{bits} bits, w={w}, m{(t ? "ᵀ" : "")}v: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
+                    Checks.True(Checks.SameBits(actual, expected), $"{bits} bits, w={w}, m{(t ? "ᵀ" : "")}v: first difference {FirstDifference(actual, expected)}", CheckKind.Identity);
                 }
             }
         }
@@ -352,7 +349,7 @@ public sealed class LibraryLaneWidths
         foreach (int bits in Widths)
         {
             var actual = Normals(bits, seed, stream, calls);
-            Checks.True(SameBits(actual, reference), $"{bits}-bit normals equal the {SimdWidth.Bits}-bit ones: first difference {FirstDifference(actual, reference)}", CheckKind.Identity);
+            Checks.True(Checks.SameBits(actual, reference), $"{bits}-bit normals equal the {SimdWidth.Bits}-bit ones: first difference {FirstDifference(actual, reference)}", CheckKind.Identity);
         }
         int vectors = calls.Sum();
         double worst = 0;

@@ -63,6 +63,17 @@ public static class Checks
         if (!condition) throw new ClaimViolation(what, kind);
     }
 
+    /// <summary>The same double bit for bit (−0 and +0 differ, as do NaN payloads): for results that must not depend on order or width.</summary>
+    public static bool SameBits(double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b);
+
+    /// <summary>The same doubles bit for bit, entry by entry, and the same length.</summary>
+    public static bool SameBits(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) if (!SameBits(a[i], b[i])) return false;
+        return true;
+    }
+
     /// <summary>A threshold check (a fit's R², a monotonicity step): finite value ≥ threshold, reported apart from the claim's margin.</summary>
     public static void Threshold(double value, double atLeast, string what) => AtLeast(value, atLeast, what, CheckKind.Threshold);
 

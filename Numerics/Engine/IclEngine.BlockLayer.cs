@@ -44,7 +44,7 @@ public sealed partial class IclEngine
         if (!needG) return;
         MatVec<LaneOperand>(ref h, row, Lanes, ref Doubles(m), Lanes, ref Doubles(u), d);
         for (int i = 0; i < d; i++) u[i] += g[i * w + d];                                                        // u = Hm + g
-        ref double mh = ref Doubles(work.MH);
+        ref double mh = ref Doubles(work.Tmp);   // forward scratch (the reverse pass's Tmp is not in use)
         Product<LaneOperand>(ref Doubles(mt), compact, Lanes, ref h, row, Lanes, ref mh, compact, Lanes, d);     // MH
         var gNew = work.H.AsSpan(0, d);
         MatVec<LaneOperand>(ref Doubles(mt), compact, Lanes, ref Doubles(u), Lanes, ref Doubles(gNew), d);      // g′ = Mu

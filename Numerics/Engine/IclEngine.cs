@@ -234,7 +234,7 @@ public sealed partial class IclEngine : IInContextModel
         public readonly Vector512<double>[] GQ;     // L products G_l·Q_l (general path; the reverse pass reuses them; block path: HA), w² each
         public readonly Vector512<double>[] R;      // L vectors r = QᵀGπ (label-row path; block path: m = Aᵀg)
         public readonly Vector512<double>[] U;      // L vectors u = Hm + g (block path)
-        public readonly Vector512<double>[] MH, GColumnBar;   // block path: the product M·H, and ḡ
+        public readonly Vector512<double>[] GColumnBar;   // block path: ḡ
         public readonly Vector512<double>[] Adjoint;
         public readonly Vector512<double>[] GBar, GBarNext, TBar, Tmp, Tmp2, Tmp3;
         public readonly Vector512<double>[] ZBar, ZBarNext, V, H, VBar, A;
@@ -251,7 +251,6 @@ public sealed partial class IclEngine : IInContextModel
             GQ = new Vector512<double>[Math.Max(1, slots) * w2];
             R = new Vector512<double>[Math.Max(1, slots) * W];
             U = new Vector512<double>[Math.Max(1, slots) * W];
-            MH = new Vector512<double>[w2];
             GColumnBar = new Vector512<double>[W];
             Adjoint = new Vector512<double>[tape ? f.ExpandedLength : 0];
             GBar = new Vector512<double>[w2];
