@@ -169,6 +169,63 @@ public sealed class LibraryMoments
         Assert.Throws<ArgumentException>(() => WishartWordMoments.WhitenedWord([i2], 5, 2, tokenRoundings: -1));
     }
 
+    /// <summary>
+    /// The rounding bound's formula (Higham's running error, documented on <see cref="WishartWordMoments.WhitenedTrace(IReadOnlyList{Matrix{double}}, int)"/>),
+    /// computed here on 1×1 words, where it is known in closed form: every pairing's value is P = ∏ a_k (dyadic, so exact), the
+    /// pairings with c row classes number count_c, the coefficients of n(n + 2)⋯(n + 2m − 2) = Σ_c count_c·n^c, and the sum of their
+    /// values has the partial sums jP (exact), so its running error is u·|P|·count_c(count_c + 1)/2. The bound is then
+    /// 1.01·[γ_{m(d+2+r)}·∏|a_k|·E ŵ^m + Σ_c u|P|·count_c(count_c + 1)/2·n^{c−m} + γ_{2m+2}·Σ_c count_c|P|·n^{c−m}], r the roundings that
+    /// formed the a's (a word's products between Ŵ's: (longest segment + tail) factors, one rounding of d terms each, plus the tokens').
+    /// A word without Ŵ (d = 2, diagonal): 1.01·γ_{#tokens·(d+2)+r}·d·‖|A||B|‖₂. Pinned to 1e-12 relative (the bound's own rounding is
+    /// ~1e-15): a wrong γ argument, norm, scale or running error moves it by ≥ 5 %.
+    /// </summary>
+    [Test]
+    public void WISHART_Word_moment_rounding_bounds_equal_their_formula_on_scalar_words()
+    {
+        const double u = 1.1102230246251565e-16;
+        static double Gamma(int k) => k * u / (1 - k * u);
+        static Matrix<double> S(double a) => Matrix<double>.Build.Dense(1, 1, a);
+        static void Pinned(double bound, double expected, string what) => Checks.Close(bound, expected, 1e-12 * expected, what); // relative: the bounds are ~1e-15
+        double[] a = [-0.5, 1.5, 0.75, -1.25];
+        double Expected(double[] factors, int n, int formationRoundings)
+        {
+            int m = factors.Length;
+            var count = new long[m + 1]; // n(n + 2)⋯(n + 2m − 2) by powers of n
+            count[0] = 1;
+            for (int j = 0; j < m; j++)
+            {
+                for (int c = j + 1; c >= 0; c--) count[c] = (c > 0 ? count[c - 1] : 0) + 2L * j * count[c];
+            }
+            double p = factors.Aggregate(1.0, (x, y) => x * y), moment = 1;
+            for (int j = 0; j < m; j++) moment *= (n + 2.0 * j) / n;
+            double summation = 0, magnitude = 0;
+            for (int c = 0; c <= m; c++)
+            {
+                summation += u * Math.Abs(p) * count[c] * (count[c] + 1) / 2 * Math.Pow(n, c - m);
+                magnitude += count[c] * Math.Abs(p) * Math.Pow(n, c - m);
+            }
+            return 1.01 * (Gamma(m * (1 + 2 + formationRoundings)) * Math.Abs(p) * moment + summation + Gamma(2 * m + 2) * magnitude);
+        }
+        foreach (int n in new[] { 1, 3, 7 })
+            for (int m = 1; m <= a.Length; m++)
+            {
+                var w = WishartWordMoments.WhitenedTrace(a[..m].Select(S).ToArray(), n);
+                double expected = Expected(a[..m], n, 0);
+                Pinned(w.RoundingBound, expected, $"m = {m}, n = {n}: the bound {w.RoundingBound:G6} = its formula {expected:G6}");
+            }
+        // The word (a, Ŵ, b, c, Ŵ, e): segments e·a (the tail joins the head) and b·c; 2 + 1 factors formed, one rounding of d = 1 term each.
+        foreach (int tokens in new[] { 0, 1 })
+        {
+            var word = WishartWordMoments.WhitenedWord([S(-0.5), null, S(1.5), S(0.75), null, S(-1.25)], 5, 1, tokens);
+            double expected = Expected([-1.25 * -0.5, 1.5 * 0.75], 5, 3 + tokens);
+            Pinned(word.RoundingBound, expected, $"word (a, Ŵ, b, c, Ŵ, e), {tokens} token roundings: the bound = its formula {expected:G6}");
+            Checks.Close(word.Value, 0.625 * 1.125 * 7 / 5, word.RoundingBound, "its value E[ŵ²]·eabc = (n + 2)/n·eabc");
+        }
+        var plain = WishartWordMoments.WhitenedWord([Matrix<double>.Build.DenseOfDiagonalArray([0.5, -1.5]), Matrix<double>.Build.DenseOfDiagonalArray([3, 0.5])], 5, 2, 1);
+        Pinned(plain.RoundingBound, 1.01 * Gamma(2 * (2 + 2) + 1) * 2 * 1.5, "no Ŵ: 1.01·γ_{2(d+2)+1}·d·‖|A||B|‖₂ with |A||B| = diag(1.5, 0.75)");
+        Checks.True(plain.Value == 0.75, $"no Ŵ: tr(AB) = 1.5 − 0.75 (got {plain.Value})", CheckKind.Identity);
+    }
+
     /// <summary>Extend recovers the smallest recurrence of known sequences: k! (order 1, degree 1), Fibonacci (order 2, constant), and refuses the primes.</summary>
     [Test]
     public void WISHART_Recurrence_recovery_on_known_sequences()
