@@ -1,6 +1,7 @@
 using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Losses;
+using LoopedIcl.Numerics.Moments;
 using LoopedIcl.Numerics.Models;
 using LoopedIcl.Numerics.Prompts;
 using MathNet.Numerics.LinearAlgebra;
@@ -369,18 +370,100 @@ public sealed class LibraryLosses
         var other = GatmiryPopulationLoss.Whitened([a, a * 0.5], [u, null], n);
         Checks.True(Math.Abs(other.Value - tied.Value) > 1e-3, "a different second layer gives a different loss");
 
-        Rejects(() => GatmiryPopulationLoss.Looped(a, u, n, 0), "loops");
-        Rejects(() => GatmiryPopulationLoss.Looped(a, u, n, GatmiryPopulationLoss.MaxLayers + 1), "loops");
+        Rejects(() => GatmiryPopulationLoss.Looped(a, u, n, 0), "loops", "loops must be in 1 … 4");
+        Rejects(() => GatmiryPopulationLoss.Looped(a, u, n, GatmiryPopulationLoss.MaxLayers + 1), "loops", "loops must be in 1 … 4");
         Rejects(() => GatmiryPopulationLoss.Looped(null!, u, n, 1), "a");
-        Rejects(() => GatmiryPopulationLoss.Whitened([], [], n), "d");
-        Rejects(() => GatmiryPopulationLoss.Whitened([a], [u, u], n), "s");
+        Rejects(() => GatmiryPopulationLoss.Whitened([], [], n), "d", "d must hold 1 … 4 layers");
+        Rejects(() => GatmiryPopulationLoss.Whitened(Enumerable.Repeat(a, 5).ToArray(), new Vector<double>?[5], n), "d", "d must hold 1 … 4 layers");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a], [u, u], n), "s", "s must have one entry per layer (1; got 2)");
         Rejects(() => GatmiryPopulationLoss.Whitened([a], [u], 0), "n");
-        Rejects(() => GatmiryPopulationLoss.Whitened([a, Matrix<double>.Build.DenseIdentity(3)], [null, null], n), "d");
+        Rejects(() => GatmiryPopulationLoss.Whitened([a, Matrix<double>.Build.DenseIdentity(3)], [null, null], n), "d", "every D_l must be 2×2 (got 3×3)");
+        Rejects(() => GatmiryPopulationLoss.Whitened([Matrix<double>.Build.Dense(2, 3)], [null], n), "d", "every D_l must be 2×2 (got 2×3)");
         Rejects(() => GatmiryPopulationLoss.Whitened([D(new[,] { { double.NaN, 0 }, { 0, 1 } })], [null], n), "d");
         Rejects(() => GatmiryPopulationLoss.Whitened([a], [Vector<double>.Build.Dense(3)], n), "s");
         Rejects(() => GatmiryPopulationLoss.Whitened([a], [Vector<double>.Build.Dense([double.PositiveInfinity, 0])], n), "s");
         Rejects(() => GatmiryPopulationLoss.Whitened(null!, [u], n), "d");
         Rejects(() => GatmiryPopulationLoss.Whitened([a], null!, n), "s");
+    }
+
+    /// <summary>
+    /// Gatmiry's exact loss for d = 1, where Ŵ = ŵ ~ χ²_n/n and E ŵ^k = n(n + 2)⋯(n + 2k − 2)/n^k: the loss is the polynomial
+    /// E(∏_l (1 − ŵa_l))² + E(Σ_l s_l ŵ a_l ∏_{k>l} (1 − ŵa_k))², expanded here in exact rationals (an independent computation of the
+    /// subset expansion: untied layers, shifts on some layers, L = 1, 2, 3, and L = 4 = MaxLayers tied without shift). At L = 1 with a &lt; 0 and s &lt; 0 every
+    /// weighted word is positive (1, −2·a, a²Eŵ², s²a²Eŵ²), so the running error of their sum is known: the bound must be
+    /// 1.01·[Σ_k |weight_k|·bound_k + u·Σ_k (|partial sum_k| + |term_k|)] with each word's bound from <see cref="WishartWordMoments"/>.
+    /// </summary>
+    [Test]
+    public void WISHART_Gatmiry_population_loss_for_one_dimension_against_chi_square_moments()
+    {
+        const int n = 5;
+        static Matrix<double> S(double x) => Matrix<double>.Build.Dense(1, 1, x);
+        static Rational R(double x) => Rational.Of((long)(x * 64), 64); // the parameters are multiples of 1/64
+        static Rational[] Times(Rational[] p, Rational[] q)
+        {
+            var r = Enumerable.Repeat(Rational.Zero, p.Length + q.Length - 1).ToArray();
+            for (int i = 0; i < p.Length; i++) for (int j = 0; j < q.Length; j++) r[i + j] += p[i] * q[j];
+            return r;
+        }
+        static Rational[] Plus(Rational[] p, Rational[] q) =>
+            Enumerable.Range(0, Math.Max(p.Length, q.Length)).Select(i => (i < p.Length ? p[i] : Rational.Zero) + (i < q.Length ? q[i] : Rational.Zero)).ToArray();
+        static Rational Expectation(Rational[] p)
+        {
+            Rational sum = Rational.Zero, moment = Rational.One;
+            for (int k = 0; k < p.Length; k++) { sum += p[k] * moment; moment *= Rational.Of(n + 2 * k, n); }
+            return sum;
+        }
+        static double Exact(double[] a, double?[] s)
+        {
+            Rational[] signal = [Rational.One], shift = [Rational.Zero];
+            for (int l = 0; l < a.Length; l++)
+            {
+                Rational[] step = [Rational.One, Rational.Zero - R(a[l])]; // 1 − ŵa_l
+                signal = Times(signal, step);
+                shift = Times(shift, step);
+                if (s[l] is double sl) shift = Plus(shift, [Rational.Zero, R(sl) * R(a[l])]); // + s_l ŵ a_l, then the later layers multiply it
+            }
+            return Expectation(Plus(Times(signal, signal), Times(shift, shift))).ToDouble();
+        }
+        void Agrees(WishartWordMoments.Moment w, double exact, string what) =>
+            Checks.AtMost(Math.Abs(w.Value - exact), w.RoundingBound + 1.2e-16 * Math.Abs(exact), $"{what}: |{w.Value:R} − {exact:R}| within the rounding bound");
+
+        foreach (var (a, s) in new (double[], double?[])[]
+                 {
+                     ([-0.5], [-1.0]), ([0.75], [0.5]), ([-0.5, 0.75], [1.0, -0.25]), ([0.5, -0.25], [null, 1.5]),
+                     ([-0.5, 0.75, 1.25], [1.0, null, -0.5]), ([0.25, 0.5, -0.75], [-1.5, 0.75, 0.25]),
+                 })
+        {
+            var loss = GatmiryPopulationLoss.Whitened(a.Select(S).ToArray(), s.Select(x => x is double v ? Vector<double>.Build.Dense([v]) : null).ToArray(), n);
+            Agrees(loss, Exact(a, s), $"L = {a.Length}, a = [{string.Join(", ", a)}], s = [{string.Join(", ", s)}]");
+        }
+        var b = S(-0.375);
+        var four = GatmiryPopulationLoss.Looped(b, null, n, GatmiryPopulationLoss.MaxLayers);
+        Agrees(four, Exact([-0.375, -0.375, -0.375, -0.375], [null, null, null, null]), "L = 4 = MaxLayers, tied");
+        var fourUntied = GatmiryPopulationLoss.Whitened([b, b, b, b], [null, null, null, null], n);
+        Checks.True(fourUntied == four, "four layers given as a list (the same matrix) are the looped model");
+
+        // L = 1, a = −1/2, s = −1: the four weighted words and the running error of their (positive) sum.
+        var (d1, s1) = (S(-0.5), Vector<double>.Build.Dense([-1.0]));
+        var one = GatmiryPopulationLoss.Whitened([d1], [s1], n);
+        var words = new (double Weight, WishartWordMoments.Moment Word)[]
+        {
+            (1, WishartWordMoments.WhitenedWord([], n, 1)),                                               // tr I
+            (-2, WishartWordMoments.WhitenedWord([d1, null], n, 1)),                                      // E tr(DᵀŴ), twice
+            (1, WishartWordMoments.WhitenedWord([null, d1, d1, null], n, 1)),                             // E tr(ŴDDᵀŴ)
+            (1, WishartWordMoments.WhitenedWord([s1.OuterProduct(s1), null, d1, d1, null], n, 1, 1)),     // E tr(ssᵀŴDDᵀŴ), ssᵀ rounded once
+        };
+        double partial = 0, running = 0, wordBounds = 0;
+        foreach (var (weight, word) in words)
+        {
+            Checks.True(weight * word.Value > 0, $"every weighted word is positive here ({weight}·{word.Value})");
+            partial += weight * word.Value;
+            running += partial + weight * word.Value;
+            wordBounds += Math.Abs(weight) * word.RoundingBound;
+        }
+        Agrees(one, 1 + 1 + 0.35 + 0.35, "L = 1: 1 − 2a + a²(n + 2)/n + s²a²(n + 2)/n");
+        double expected = 1.01 * (wordBounds + WishartWordMoments.Gamma(1) * running);
+        Checks.Close(one.RoundingBound, expected, 1e-12 * expected, $"L = 1: the bound {one.RoundingBound:G6} = 1.01·(Σ|weight|·bound + u·running error) = {expected:G6}");
     }
 
     /// <summary>

@@ -37,7 +37,6 @@ public static class GatmiryPopulationLoss
         int layers = d.Count;
         if (layers < 1 || layers > MaxLayers) throw new ArgumentException($"d must hold 1 … {MaxLayers} layers (2L Ŵ's per word; got {layers}).", nameof(d));
         if (s.Count != layers) throw new ArgumentException($"s must have one entry per layer ({layers}; got {s.Count}).", nameof(s));
-        Guard.Positive(n, nameof(n));
         int dim = d[0].RowCount;
         foreach (var m in d)
         {
@@ -86,8 +85,7 @@ public static class GatmiryPopulationLoss
             for (int tMask = sMask; tMask < subsets; tMask++)
             {
                 var word = new List<Matrix<double>?>();
-                string key = Forward(word, sMask) + "|" + Backward(word, tMask);
-                if (word.Count == 0) word.Add(Matrix<double>.Build.DenseIdentity(dim));
+                string key = Forward(word, sMask) + "|" + Backward(word, tMask); // the empty word is tr I = d, exactly
                 Add((sMask == tMask ? 1 : 2) * Sign(sMask) * Sign(tMask), word, key);
             }
 
