@@ -134,6 +134,10 @@ public sealed class LibraryMoments
         var ex = Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 3));
         Checks.True(ex!.ParamName == "moments", $"three layers need m_0..m_6: the error names 'moments' ({ex.Message})");
         Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 0));
+        // Sequences that are not the moments of a measure on (0, ∞): p* = 1 + μ (a point mass at −1: m_k = (−1)^k) has the root −1;
+        // [1, 1, 2, 1, −1] gives p* = 1 − μ + μ² (H·c = −m with c = (−1, 1)), roots ½ ± (√3/2)i.
+        Rejects(() => KernelPolynomial.Solve([Rational.One, -Rational.One, Rational.One], 1), "moments", "roots must be real and positive (got -1 + 0i)");
+        Rejects(() => KernelPolynomial.Solve(new long[] { 1, 1, 2, 1, -1 }.Select(Rational.FromInt).ToArray(), 2), "moments", "(got 0.5 ");
     }
     /// <summary>
     /// Wick for two W's: E[W B W] = n²B + nBᵀ + n·tr(B)·I (E[xxᵀBxxᵀ] = B + Bᵀ + tr(B)I), so E tr(AŴBŴ) = tr(AB) + (tr(ABᵀ) + trA·trB)/n;

@@ -25,8 +25,10 @@ public static class KernelPolynomial
         coefficients[0] = Rational.One;
         for (int k = 1; k <= layers; k++) coefficients[k] = c[k - 1, 0];
         var roots = MathNet.Numerics.FindRoots.Polynomial(coefficients.Select(v => v.ToDouble()).ToArray());
-        if (roots.Any(r => Math.Abs(r.Imaginary) > 1e-8 * Math.Max(1, Math.Abs(r.Real)) || r.Real <= 0))
-            throw new InvalidOperationException("The kernel polynomial must have real positive roots (it is orthogonal for μ·ν on (0, ∞)).");
+        // Moments of a measure on (0, ∞) give real positive roots (p* is orthogonal for μ·ν there); anything else is not such a sequence.
+        foreach (var r in roots)
+            if (Math.Abs(r.Imaginary) > 1e-8 * Math.Max(1, Math.Abs(r.Real)) || r.Real <= 0)
+                throw new ArgumentException($"moments must be those of a measure on (0, ∞): the kernel polynomial's roots must be real and positive (got {r.Real:G6} {(r.Imaginary < 0 ? '−' : '+')} {Math.Abs(r.Imaginary):G6}i).", nameof(moments));
         var steps = roots.Select(r => 1 / r.Real).OrderBy(a => a).ToArray();
         return new Optimum(steps, gStar, coefficients);
     }
