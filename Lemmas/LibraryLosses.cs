@@ -326,12 +326,13 @@ public sealed class LibraryLosses
         // Σ = I, C = I, A_l = a_lI, B_l = b_lI: every matrix is a polynomial in S, so the loss is the scalar reduction over S's eigenvalues.
         var identity = Matrix<double>.Build.DenseIdentity(2);
         var whiteLoss = new GdPlusPlusLoss(Samples, identity, identity);
-        double[] sa = [-0.5, -0.25], sb = [0.25, -0.5];
+        double[] sa = [-0.5, -0.25, 0.375], sb = [0.25, -0.5, 0.125]; // three layers: the second layer's s and r reach the third's output
         var scalar = new ScalarGdPlusPlusLoss(Samples);
-        Checks.Close(scalar.Value(sa, sb), whiteLoss.Value([identity * sa[0], identity * sa[1]], [identity * sb[0], identity * sb[1]]), 1e-13, "the scalar reduction equals the matrix loss on 𝒮 at Σ = I");
+        Checks.Close(scalar.Value(sa, sb), whiteLoss.Value(sa.Select(v => identity * v).ToArray(), sb.Select(v => identity * v).ToArray()), 1e-13, "the scalar reduction equals the matrix loss on 𝒮 at Σ = I");
+        Checks.Close(scalar.Value(sa[..2], sb[..2]), whiteLoss.Value(sa[..2].Select(v => identity * v).ToArray(), sb[..2].Select(v => identity * v).ToArray()), 1e-13, "and with two layers");
         Rejects(() => GdPlusPlusLoss.PredictionMatrix(s0, a, b[..1]), "b");
         Rejects(() => loss.ValueAndGradient(a, b[..1]), "b");
-        Rejects(() => scalar.Value(sa, [1.0]), "b");
+        Rejects(() => scalar.Value(sa, [1.0]), "b", "a and b must have one value per layer (got 3 and 1)");
         Rejects(() => _ = new GdPlusPlusLoss([], SigmaA, TaskA), "samples");
         Rejects(() => _ = new GdPlusPlusLoss(null!, SigmaA, TaskA), "samples");
         Rejects(() => _ = new ScalarGdPlusPlusLoss([]), "whitenedSamples");
@@ -538,15 +539,23 @@ public sealed class LibraryLosses
             "doubles as p/q (q > 0): 3/8, −6, 0, 2⁻¹⁰⁷⁴, 3·2⁵⁹", CheckKind.Identity);
         Rejects(() => LoopedScalar.ExactLoss(5, 2, 1, double.NaN), "b");
         Rejects(() => LoopedScalar.ExactLoss(5, 2, 0, 0.5), "loops");
-        Rejects(() => LoopedScalar.ExactLoss(5, 2, LoopedScalar.MaxLoops + 1, 0.5), "loops");
+        Rejects(() => LoopedScalar.ExactLoss(5, 2, LoopedScalar.MaxLoops + 1, 0.5), "loops", $"loops must be ≤ {LoopedScalar.MaxLoops}");
+        // L = MaxLoops is admitted: for n = d = 1, ℓ_L(1/2) = E(1 − w/2)^{2L}, w ~ χ²₁, lies between (1 − E w/2)^{2L} = 2^{−2L} (Jensen) and E(w/2)^{2L} + 1.
+        double top = LoopedScalar.ExactLoss(1, 1, LoopedScalar.MaxLoops, 0.5);
+        Checks.True(top >= Math.Pow(2, -2 * LoopedScalar.MaxLoops) && double.IsFinite(top), $"L = {LoopedScalar.MaxLoops} = MaxLoops is computed ({top:G6})");
 
         double[][] eig = [[1], [2], [3]];
-        Checks.True(LoopedScalar.PerSample([[1, 2]], 0.5, 1).SequenceEqual([0.25]) && LoopedScalar.PerSample([[1, 2]], 0.5, 2).SequenceEqual([0.0625]),
-            "Σ_j (1 − bλ_j)^{2L} at λ = (1, 2), b = ½: ¼ at L = 1, 1/16 at L = 2", CheckKind.Identity);
+        Checks.True(LoopedScalar.PerSample([[1, 2]], 0.25, 1).SequenceEqual([0.5625 + 0.25]) && LoopedScalar.PerSample([[1, 2]], 0.25, 2).SequenceEqual([0.31640625 + 0.0625]),
+            "Σ_j (1 − bλ_j)^{2L} at λ = (1, 2), b = ¼: 9/16 + 1/4 at L = 1, 81/256 + 1/16 at L = 2", CheckKind.Identity);
         var loss = LoopedScalar.Loss(eig, 0.25, 1);
         Checks.Close(loss.Mean, (0.5625 + 0.25 + 0.0625) / 3, 1e-15, "the sample loss at b = ¼");
         Checks.Close(LoopedScalar.MinimizerStandardError(eig, 0.25, 1), 1.0 / 56, 1e-15, "sd(ℓ')/(√m·mean ℓ'') = (1/6)/(28/3)");
         Checks.Close(LoopedScalar.Minimize(eig, 1), 3.0 / 7, 1e-8, "the sample minimiser at L = 1 is Σλ/Σλ² = 6/14");
+        // L = 2 with two eigenvalues per draw, b = ¼: ℓ'_i = Σ_j −4λ(1 − λ/4)³ and ℓ''_i = Σ_j 12λ²(1 − λ/4)², dyadic, by hand.
+        double[] first = [-1.6875 - 1, -1.33984375 - 0.1875, -1.46484375 - 0.823974609375], second = [6.75 + 12, 2.296875 + 6.75, 10.546875 + 0.6591796875];
+        double firstMean = first.Average(), sd = Math.Sqrt(first.Sum(x => (x - firstMean) * (x - firstMean)) / 2);
+        Checks.Close(LoopedScalar.MinimizerStandardError([[1, 2], [0.5, 3], [1.5, 0.25]], 0.25, 2), sd / Math.Sqrt(3) / second.Average(), 1e-15,
+            "L = 2, two eigenvalues per draw: sd(ℓ')/(√m·mean ℓ'')");
 
         var drawn = LoopedScalar.EigenvalueSample(6, 3, 4, 17);
         var traces = SparseFamilyLoss.DrawSamples(Matrix<double>.Build.DenseIdentity(3), 6, 4, 17).Select(s => s.Trace()).ToArray();
@@ -558,6 +567,11 @@ public sealed class LibraryLosses
             $"L = 2: ℓ₂ is larger on both sides of b* = {bStar}");
         var (rb, rl) = LoopedScalar.ExactOptimumRational(7, 3, 2);
         Checks.True(rb.ToDouble() == bStar && rl.ToDouble() == best && LoopedScalar.ExactLoss(7, 3, 2, rb) == rl, "the rational optimum is the double one, exactly evaluated");
+        // At L = 1, b* = m₁/m₂ = n/(n + d + 1) = 7/11 (not dyadic): 48 halvings of [0, 1] end in a bracket of width 2⁻⁴⁸ whose midpoint, a
+        // multiple of 2⁻⁴⁹, is within 2⁻⁴⁹ of it.
+        var (b1, _) = LoopedScalar.ExactOptimumRational(7, 3, 1);
+        Checks.True(b1.Denominator <= System.Numerics.BigInteger.Pow(2, 49) && (b1.Denominator & (b1.Denominator - 1)).IsZero, $"b* at L = 1 is a multiple of 2⁻⁴⁹ (denominator {b1.Denominator})");
+        Checks.True(Math.Abs(((b1 - Q(7, 11)) * Rational.Of(System.Numerics.BigInteger.Pow(2, 49), 1)).ToDouble()) <= 1, "b* at L = 1 is within 2⁻⁴⁹ of 7/11");
     }
 
     /// <summary>

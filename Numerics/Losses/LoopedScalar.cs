@@ -26,8 +26,7 @@ public static class LoopedScalar
     public static Rational ExactLoss(int n, int d, int loops, Rational b)
     {
         var (p, q) = Parts(b);
-        var (num, den) = LossFraction(Moments(n, d, loops), n, loops, p, q, derivative: false);
-        return Rational.Of(num, den);
+        return Rational.Of(Numerator(Moments(n, d, loops), n, loops, p, q, derivative: false), BigInteger.Pow(q * n, 2 * loops));
     }
 
     /// <summary>ℓ_L(b) evaluated exactly at the double b and rounded once to double.</summary>
@@ -35,8 +34,7 @@ public static class LoopedScalar
     {
         Guard.Finite(b, nameof(b));
         var (p, q) = Dyadic(b);
-        var (num, den) = LossFraction(Moments(n, d, loops), n, loops, p, q, derivative: false);
-        return Rational.Of(num, den).ToDouble();
+        return ExactLoss(n, d, loops, Rational.Of(p, q)).ToDouble();
     }
 
     /// <summary>
@@ -54,7 +52,7 @@ public static class LoopedScalar
     public static (Rational B, Rational Loss) ExactOptimumRational(int n, int d, int loops) => Optima.GetOrAdd((n, d, loops), _ =>
     {
         var t = Moments(n, d, loops);
-        int Sign(BigInteger p, BigInteger q) => LossFraction(t, n, loops, p, q, derivative: true).Numerator.Sign;
+        int Sign(BigInteger p, BigInteger q) => Numerator(t, n, loops, p, q, derivative: true).Sign;
         // ℓ'(0) = −2L m_1 < 0; double the right end until ℓ' > 0 there.
         BigInteger hi = 1, scale = 1; // the bracket is [lo/scale, hi/scale]
         while (Sign(hi, 1) <= 0) hi *= 2;
@@ -77,10 +75,10 @@ public static class LoopedScalar
     }
 
     /// <summary>
-    /// ℓ_L(p/q) = N / (qn)^{2L} with N = Σ_k c_k p^k (qn)^{2L−k}, c_k = C(2L, k)(−1)^k t_k (t_k = E tr W^k, m_k = t_k/n^k); and
-    /// ℓ_L'(p/q) = N' / (q^{2L−1} n^{2L}) with N' = Σ_{k≥1} k c_k p^{k−1} (qn)^{2L−k}. Horner in integers (q &gt; 0, so the sign is N's).
+    /// The numerator N of ℓ_L(p/q) = N / (qn)^{2L}, N = Σ_k c_k p^k (qn)^{2L−k}, c_k = C(2L, k)(−1)^k t_k (t_k = E tr W^k, m_k = t_k/n^k); or
+    /// that of ℓ_L'(p/q) = N' / (q^{2L−1} n^{2L}), N' = Σ_{k≥1} k c_k p^{k−1} (qn)^{2L−k}, whose sign is ℓ_L'’s (q &gt; 0). Horner in integers.
     /// </summary>
-    private static (BigInteger Numerator, BigInteger Denominator) LossFraction(BigInteger[] t, int n, int loops, BigInteger p, BigInteger q, bool derivative)
+    private static BigInteger Numerator(BigInteger[] t, int n, int loops, BigInteger p, BigInteger q, bool derivative)
     {
         int top = 2 * loops, low = derivative ? 1 : 0;
         var c = new BigInteger[top + 1];
@@ -97,8 +95,7 @@ public static class LoopedScalar
             qnPower *= qn;
             acc = acc * p + c[k] * qnPower;
         }
-        var denominator = derivative ? BigInteger.Pow(q, top - 1) * BigInteger.Pow(n, top) : BigInteger.Pow(qn, top);
-        return (acc, denominator);
+        return acc;
     }
 
     private static (BigInteger P, BigInteger Q) Parts(Rational b) => (b.Numerator, b.Denominator);
