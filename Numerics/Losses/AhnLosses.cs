@@ -1,3 +1,4 @@
+using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Moments;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -135,10 +136,10 @@ public sealed class SingleLayerObjective : Optimization.IObjective
         MatTVec(_a, _v, _wv, d);
         MatVec(_sigma, _wv, _sw, d);
         double su = Dot(u, _v), wsw = Dot(_wv, _sw);
-        Mul(_sigma, _a, _c, d);      // C = ΣA
-        Mul(_c, _sigma, _dm, d);     // D = ΣAΣ
+        RowMajor.Multiply(_sigma, _a, _c, d);      // C = ΣA
+        RowMajor.Multiply(_c, _sigma, _dm, d);     // D = ΣAΣ
         double trASAS = 0;           // tr(AΣAᵀΣ) = Σ (AΣ)∘(ΣA)
-        Mul(_a, _sigma, _tmp, d);
+        RowMajor.Multiply(_a, _sigma, _tmp, d);
         for (int i = 0; i < dd; i++) trASAS += _tmp[i] * _c[i];
         double f = _alpha * wsw + _gamma * trASAS * su;
         // Term 2: z = Wu, r = Σa; 2β zᵀA r.
@@ -152,8 +153,8 @@ public sealed class SingleLayerObjective : Optimization.IObjective
         f += beta * beta * _c0 * qr;
         // Terms 4–6: T₁ + 2tr(KΣ²) + tr(KᵀΣKH), K = βAᵀ + a uᵀ.
         for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) _k[i * d + j] = beta * _a[j * d + i] + q[i] * u[j];
-        Mul(_sigma, _k, _sk, d);
-        Mul(_sk, _h, _e, d);         // E = ΣKH
+        RowMajor.Multiply(_sigma, _k, _sk, d);
+        RowMajor.Multiply(_sk, _h, _e, d);         // E = ΣKH
         double trK = 0, quad = 0;
         for (int i = 0; i < dd; i++) { trK += _k[i] * _sigma2[i]; quad += _k[i] * _e[i]; } // Σ² symmetric: tr(KΣ²) = Σ K∘Σ²
         f += _t1 + 2 * trK + quad;
@@ -203,11 +204,5 @@ public sealed class SingleLayerObjective : Optimization.IObjective
     private static void MatTVec(double[] m, ReadOnlySpan<double> x, Span<double> y, int d)
     {
         for (int i = 0; i < d; i++) { double s = 0; for (int k = 0; k < d; k++) s += m[k * d + i] * x[k]; y[i] = s; }
-    }
-
-    private static void Mul(double[] a, double[] b, double[] c, int d)
-    {
-        for (int i = 0; i < d; i++)
-            for (int j = 0; j < d; j++) { double s = 0; for (int k = 0; k < d; k++) s += a[i * d + k] * b[k * d + j]; c[i * d + j] = s; }
     }
 }
