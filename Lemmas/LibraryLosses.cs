@@ -330,12 +330,17 @@ public sealed class LibraryLosses
         var scalar = new ScalarGdPlusPlusLoss(Samples);
         Checks.Close(scalar.Value(sa, sb), whiteLoss.Value(sa.Select(v => identity * v).ToArray(), sb.Select(v => identity * v).ToArray()), 1e-13, "the scalar reduction equals the matrix loss on 𝒮 at Σ = I");
         Checks.Close(scalar.Value(sa[..2], sb[..2]), whiteLoss.Value(sa[..2].Select(v => identity * v).ToArray(), sb[..2].Select(v => identity * v).ToArray()), 1e-13, "and with two layers");
-        Rejects(() => GdPlusPlusLoss.PredictionMatrix(s0, a, b[..1]), "b");
-        Rejects(() => loss.ValueAndGradient(a, b[..1]), "b");
+        Rejects(() => GdPlusPlusLoss.PredictionMatrix(s0, a, b[..1]), "b", "a and b must have one matrix per layer (got 3 and 1)");
+        Rejects(() => loss.ValueAndGradient(a, b[..1]), "b", "a and b must have one matrix per layer (got 3 and 1)");
         Rejects(() => scalar.Value(sa, [1.0]), "b", "a and b must have one value per layer (got 3 and 1)");
-        Rejects(() => _ = new GdPlusPlusLoss([], SigmaA, TaskA), "samples");
+        Rejects(() => _ = new GdPlusPlusLoss([], SigmaA, TaskA), "samples", "samples must not be empty");
         Rejects(() => _ = new GdPlusPlusLoss(null!, SigmaA, TaskA), "samples");
-        Rejects(() => _ = new ScalarGdPlusPlusLoss([]), "whitenedSamples");
+        Rejects(() => _ = new GdPlusPlusLoss([Matrix<double>.Build.DenseIdentity(3)], SigmaA, TaskA), "samples", "samples must be 2×2");
+        Rejects(() => _ = new GdPlusPlusLoss(Samples, D(new[,] { { 1.0, 2 }, { 2, 1 } }), TaskA), "sigma", "positive definite");
+        Rejects(() => _ = new GdPlusPlusLoss(Samples, SigmaA, Matrix<double>.Build.DenseIdentity(3)), "taskCovariance", "taskCovariance must be 2×2");
+        Rejects(() => _ = new GdPlusPlusLoss(Samples, SigmaA, null!), "taskCovariance");
+        Rejects(() => _ = new ScalarGdPlusPlusLoss([]), "whitenedSamples", "whitenedSamples must not be empty");
+        Rejects(() => _ = new ScalarGdPlusPlusLoss(null!), "whitenedSamples");
     }
 
     /// <summary>

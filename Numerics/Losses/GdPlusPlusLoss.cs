@@ -20,6 +20,11 @@ public sealed class GdPlusPlusLoss
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0) throw new ArgumentException("samples must not be empty.", nameof(samples));
         Guard.SymmetricPositiveDefinite(sigma, nameof(sigma));
+        int d = sigma.RowCount;
+        foreach (var sample in samples) Guard.Shape(sample.RowCount, sample.ColumnCount, d, d, nameof(samples));
+        ArgumentNullException.ThrowIfNull(taskCovariance);
+        Guard.Shape(taskCovariance.RowCount, taskCovariance.ColumnCount, d, d, nameof(taskCovariance));
+        Guard.AllFinite(taskCovariance, nameof(taskCovariance));
         Samples = samples;
         Sigma = sigma;
         TaskCovariance = taskCovariance;
