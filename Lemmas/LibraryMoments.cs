@@ -136,8 +136,8 @@ public sealed class LibraryMoments
         Assert.Throws<ArgumentException>(() => KernelPolynomial.Solve(m, 0));
         // Sequences that are not the moments of a measure on (0, ∞): p* = 1 + μ (a point mass at −1: m_k = (−1)^k) has the root −1;
         // [1, 1, 2, 1, −1] gives p* = 1 − μ + μ² (H·c = −m with c = (−1, 1)), roots ½ ± (√3/2)i.
-        Rejects(() => KernelPolynomial.Solve([Rational.One, -Rational.One, Rational.One], 1), "moments", "roots must be real and positive (got -1 + 0i)");
-        Rejects(() => KernelPolynomial.Solve(new long[] { 1, 1, 2, 1, -1 }.Select(Rational.FromInt).ToArray(), 2), "moments", "(got 0.5 ");
+        Rejects(() => KernelPolynomial.Solve([Rational.One, -Rational.One, Rational.One], 1), "moments", "roots must be real and positive (got -1)");
+        Rejects(() => KernelPolynomial.Solve(new long[] { 1, 1, 2, 1, -1 }.Select(Rational.FromInt).ToArray(), 2), "moments", "(got 0.5 ± 0.866025i)"); // a conjugate pair
     }
     /// <summary>
     /// Wick for two W's: E[W B W] = n²B + nBᵀ + n·tr(B)·I (E[xxᵀBxxᵀ] = B + Bᵀ + tr(B)I), so E tr(AŴBŴ) = tr(AB) + (tr(ABᵀ) + trA·trB)/n;
@@ -228,6 +228,34 @@ public sealed class LibraryMoments
         var plain = WishartWordMoments.WhitenedWord([Matrix<double>.Build.DenseOfDiagonalArray([0.5, -1.5]), Matrix<double>.Build.DenseOfDiagonalArray([3, 0.5])], 5, 2, 1);
         Pinned(plain.RoundingBound, 1.01 * Gamma(2 * (2 + 2) + 1) * 2 * 1.5, "no Ŵ: 1.01·γ_{2(d+2)+1}·d·‖|A||B|‖₂ with |A||B| = diag(1.5, 0.75)");
         Checks.True(plain.Value == 0.75, $"no Ŵ: tr(AB) = 1.5 − 0.75 (got {plain.Value})", CheckKind.Identity);
+        // A formed product whose entries cancel: A·B = 0 for A = [[1,1],[1,1]], B = [[1,−1],[−1,1]], but |A||B| = [[2,2],[2,2]] (norm 4) bounds
+        // the rounding of forming it: (A, B, Ŵ) has value 0, no pairing contributes, and the bound is 1.01·γ_{1·(d+2+2d)}·4·E tr Ŵ (= d).
+        var cancel = WishartWordMoments.WhitenedWord([Matrix<double>.Build.Dense(2, 2, 1), Matrix<double>.Build.DenseOfArray(new double[,] { { 1, -1 }, { -1, 1 } }), null], 5, 2);
+        Pinned(cancel.RoundingBound, 1.01 * Gamma(2 + 2 + 2 * 2) * 4 * 2, "(A, B, Ŵ) with AB = 0: the bound uses ‖|A||B|‖₂ = 4, not ‖|AB|‖₂ = 0");
+        Checks.True(cancel.Value == 0, "its value tr(AB) = 0", CheckKind.Identity);
+    }
+
+    /// <summary>
+    /// The two exact linear-algebra kernels of the recurrence recovery on small integer matrices: the rank modulo 2⁶¹ − 1 (a zero first
+    /// column, a row swap, a rank-one matrix, entries negative or ≥ the prime) and the integer null-space generator (one free column,
+    /// scaled by the lcm of the pivots and reduced by the gcd; null when the null space is larger).
+    /// </summary>
+    [Test]
+    public void WISHART_Rank_and_integer_kernel_of_small_matrices()
+    {
+        static BigInteger[][] M(params long[][] rows) => rows.Select(r => r.Select(v => (BigInteger)v).ToArray()).ToArray();
+        const long p = 2305843009213693951;
+        foreach (var (rows, cols, rank) in new[]
+                 {
+                     (M([1, 0, 0], [0, 1, 0], [0, 0, 1]), 3, 3), (M([0, 0], [0, 5]), 2, 1), (M([1, 2], [2, 4], [3, 6]), 2, 1),
+                     (M([0, 1], [1, 0]), 2, 2), (M([-1, p], [2, 3]), 2, 2), (M([p, 2 * p], [1, 1]), 2, 1),
+                 })
+            Checks.True(RealWishartMoments.RankModPrime(rows, cols) == rank, $"rank mod p of [{string.Join("; ", rows.Select(r => string.Join(" ", r)))}] = {rank}", CheckKind.Identity);
+        string Kernel(BigInteger[][] rows, int cols) => RealWishartMoments.IntegerKernel(rows, cols) is { } x ? string.Join(" ", x) : "null";
+        Checks.True(Kernel(M([2, 0, 1], [0, 3, 1]), 3) == "-3 -2 6", $"kernel of [2 0 1; 0 3 1] = (−3, −2, 6): x₃ = lcm(2, 3) (got {Kernel(M([2, 0, 1], [0, 3, 1]), 3)})", CheckKind.Identity);
+        Checks.True(Kernel(M([2, 0, 2], [0, 3, 3]), 3) == "-1 -1 1", $"kernel of [2 0 2; 0 3 3] = (−1, −1, 1), reduced from (−6, −6, 6) (got {Kernel(M([2, 0, 2], [0, 3, 3]), 3)})", CheckKind.Identity);
+        Checks.True(Kernel(M([0, 1, 1], [1, 0, 1]), 3) == "-1 -1 1", "kernel of [0 1 1; 1 0 1] (a row swap) = (−1, −1, 1)", CheckKind.Identity);
+        Checks.True(Kernel(M([1, 2, 3], [2, 4, 6]), 3) == "null", "a two-dimensional null space gives null", CheckKind.Identity);
     }
 
     /// <summary>Extend recovers the smallest recurrence of known sequences: k! (order 1, degree 1), Fibonacci (order 2, constant), and refuses the primes.</summary>
@@ -246,7 +274,35 @@ public sealed class LibraryMoments
         var g = RealWishartMoments.Extend(fib[..20], 40);
         Checks.True(g.Order == 2 && g.Degree == 0 && g.Moments.SequenceEqual(fib), $"Fibonacci: order 2, constant coefficients, extended to 40 (got {g.Order}, {g.Degree})", CheckKind.Identity);
         var primes = Enumerable.Range(2, 400).Where(p => Enumerable.Range(2, p - 2).All(q => p % q != 0)).Take(42).Select(p => (BigInteger)p).ToArray();
-        Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(primes, 50));
+        var none = Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(primes, 50));
+        Checks.True(none!.Message.Contains("No recurrence with a one-dimensional null space and 8 redundant equations fits 42 values"), $"the primes: {none.Message}");
+        Rejects(() => RealWishartMoments.Extend(null!, 5), "known");
+
+        // The smallest recurrence by (r + 1)(d + 1), then by r: k·2^k has order 1, degree 1 (k t_{k+1} = 2(k + 1) t_k, 4 coefficients) and
+        // order 2, constant (t_{k+2} = 4t_{k+1} − 4t_k, 3): the second; (k + 1)(k + 2)2^k has order 1, degree 1 ((k + 1) t_{k+1} = 2(k + 3) t_k)
+        // and order 3, constant ((x − 2)³), both with 4 coefficients: the lower order.
+        var twos = Enumerable.Range(0, 31).Select(k => k * BigInteger.Pow(2, k)).ToArray();
+        var t2 = RealWishartMoments.Extend(twos[..20], 30);
+        Checks.True(t2.Order == 2 && t2.Degree == 0 && t2.Moments.SequenceEqual(twos), $"k·2^k: order 2, constant (got {t2.Order}, {t2.Degree})", CheckKind.Identity);
+        var cubic = Enumerable.Range(0, 31).Select(k => (BigInteger)(k + 1) * (k + 2) * BigInteger.Pow(2, k)).ToArray();
+        var t3 = RealWishartMoments.Extend(cubic[..20], 30);
+        Checks.True(t3.Order == 1 && t3.Degree == 1 && t3.Moments.SequenceEqual(cubic), $"(k + 1)(k + 2)2^k: order 1, degree 1 before order 3 (got {t3.Order}, {t3.Degree})", CheckKind.Identity);
+        // Enough values: order 1, degree 1 (4 unknowns) needs 3 + Redundancy = 11 equations, so 12 values; with 11 nothing fits.
+        var exact = RealWishartMoments.Extend(factorials[..12], 30);
+        Checks.True(exact.Order == 1 && exact.Degree == 1 && exact.RedundantEquations == RealWishartMoments.Redundancy && exact.Moments.SequenceEqual(factorials),
+            $"k! from 12 values: order 1, degree 1, {RealWishartMoments.Redundancy} redundant equations (got {exact.RedundantEquations})", CheckKind.Identity);
+        Checks.True(f.RedundantEquations == 20 - 1 - 3, $"from 20 values: 19 equations, 3 = unknowns − 1 determine it, 16 redundant (got {f.RedundantEquations})", CheckKind.Identity);
+        Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(factorials[..11], 30));
+        // The extension refuses what the data did not determine: 2^{20−k} halves each step (2t_{k+1} = t_k) and is not an integer past k = 20;
+        // c/(26 − k) (c = 26!) satisfies (25 − k)t_{k+1} = (26 − k)t_k, whose leading coefficient vanishes at k = 25.
+        var halves = Enumerable.Range(0, 20).Select(k => BigInteger.Pow(2, 20 - k)).ToArray();
+        var half = Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(halves, 25));
+        Checks.True(half!.Message.Contains("non-integer E tr W^21"), $"2^(20−k): {half.Message}");
+        Checks.True(RealWishartMoments.Extend(halves, 20).Moments[20] == 1, "2^(20−k) to k = 20 is 1");
+        var c26 = Enumerable.Range(1, 26).Aggregate(BigInteger.One, (x, y) => x * y);
+        var pole = Enumerable.Range(0, 20).Select(k => c26 / (26 - k)).ToArray();
+        var lead = Assert.Throws<InvalidOperationException>(() => RealWishartMoments.Extend(pole, 30));
+        Checks.True(lead!.Message.Contains("zero leading coefficient at k = 25"), $"c/(26 − k): {lead.Message}");
         // The use it is made for, at a size the Library set affords: Wishart moments (n = 3, d = 2 and n = 2, d = 3) recovered from
         // k ≤ 42 predict the Stein values to k = 56 exactly, and one moment off by 1 admits no recurrence — before the leading coefficient's roots were
         // checked, a recurrence vanishing there (order 2, degree 5 at n = 3, d = 2) "fitted" the wrong value.
@@ -305,5 +361,27 @@ public sealed class LibraryMoments
         Rejects(() => WishartMoments.TracePolynomial(9), "k", "[0, 8]");
         Rejects(() => WishartMoments.ExpectedTraceOfWishartPower(2, 0, 2), "n", "≥ 1");
         Rejects(() => WishartMoments.ExpectedTraceOfWishartPower(2, 2, 0), "d", "≥ 1");
+        var sigma = Matrix<double>.Build.DenseIdentity(2);
+        Rejects(() => WishartMoments.ExpectedSBS(sigma, sigma, 0), "n", "≥ 1");
+        Rejects(() => WishartMoments.ExpectedSBS(sigma, Matrix<double>.Build.DenseIdentity(3), 5), "b", "b must be 2×2 (got 3×3)");
+
+        // Past order 30 the moments come from the per-(n, d) cache of the values to order 100.
+        var cached = RealWishartMoments.TraceMoments(3, 1, 40);
+        Checks.True(cached.Length == 41 && cached.SequenceEqual(chi[..41]), "E tr W^k to k = 40 from the cache: the first 41 of the 101", CheckKind.Identity);
+        // E Σ_j p(λ_j(Ŵ)) for p(μ) = 1 + 2μ − μ² (and 1 + μ², a zero coefficient) at n = 5, d = 2: m₀ = m₁ = 2, m₂ = d(n + d + 1)/n = 16/5.
+        Checks.True(RealWishartMoments.ExpectedTraceOfPolynomial([Rational.One, Rational.FromInt(2), Rational.FromInt(-1)], 5, 2) == Rational.Of(14, 5)
+                    && RealWishartMoments.ExpectedTraceOfPolynomial([Rational.One, Rational.Zero, Rational.One], 5, 2) == Rational.Of(26, 5),
+            "E tr p(Ŵ) = 2 + 4 − 16/5 = 14/5 and 2 + 16/5 = 26/5", CheckKind.Identity);
+        Rejects(() => RealWishartMoments.ExpectedTraceOfPolynomial(null!, 5, 2), "coefficients", "");
+
+        var i2d = Matrix<double>.Build.DenseIdentity(2);
+        Rejects(() => WishartWordMoments.WhitenedTrace(null!, 5), "between", "");
+        Rejects(() => WishartWordMoments.WhitenedTrace([i2d], 0), "n", "≥ 1");
+        Rejects(() => WishartWordMoments.WhitenedTrace([], 5), "between", "between must hold 1 … 8 matrices, one before each Ŵ (got 0)");
+        Rejects(() => WishartWordMoments.WhitenedTrace([Matrix<double>.Build.Dense(2, 3)], 5), "between", "every matrix in between must be 2×2 (got 2×3)");
+        Rejects(() => WishartWordMoments.WhitenedTrace([i2d, Matrix<double>.Build.Dense(2, 2, double.NaN)], 5), "between", "finite");
+        Rejects(() => WishartWordMoments.WhitenedWord(null!, 5, 2), "word", "");
+        Rejects(() => WishartWordMoments.WhitenedWord([i2d, null], 5, 0), "d", "≥ 1");
+        Rejects(() => WishartWordMoments.WhitenedWord([i2d, null], 5, 2, -1), "tokenRoundings", "tokenRoundings must be ≥ 0 (got -1)");
     }
 }

@@ -28,7 +28,7 @@ public static class KernelPolynomial
         // Moments of a measure on (0, ∞) give real positive roots (p* is orthogonal for μ·ν there); anything else is not such a sequence.
         foreach (var r in roots)
             if (Math.Abs(r.Imaginary) > 1e-8 * Math.Max(1, Math.Abs(r.Real)) || r.Real <= 0)
-                throw new ArgumentException($"moments must be those of a measure on (0, ∞): the kernel polynomial's roots must be real and positive (got {r.Real:G6} {(r.Imaginary < 0 ? '−' : '+')} {Math.Abs(r.Imaginary):G6}i).", nameof(moments));
+                throw new ArgumentException($"moments must be those of a measure on (0, ∞): the kernel polynomial's roots must be real and positive (got {(r.Imaginary == 0 ? $"{r.Real:G6}" : $"{r.Real:G6} ± {Math.Abs(r.Imaginary):G6}i")}).", nameof(moments));
         var steps = roots.Select(r => 1 / r.Real).OrderBy(a => a).ToArray();
         return new Optimum(steps, gStar, coefficients);
     }

@@ -164,7 +164,8 @@ public static class RealWishartMoments
 
     private const long Prime = 2305843009213693951; // 2^61 − 1
 
-    private static int RankModPrime(BigInteger[][] rows, int cols)
+    /// <summary>The rank of the integer matrix modulo 2⁶¹ − 1 (≤ its rank over Q): a cheap filter before <see cref="IntegerKernel"/>.</summary>
+    internal static int RankModPrime(BigInteger[][] rows, int cols)
     {
         var m = rows.Select(r => r.Select(x => (long)(((x % Prime) + Prime) % Prime)).ToArray()).ToArray();
         int rank = 0;
@@ -189,7 +190,7 @@ public static class RealWishartMoments
     private static long MulMod(long a, long b) => (long)((UInt128)(ulong)a * (ulong)b % (ulong)Prime);
 
     /// <summary>The integer generator of the null space if it is one-dimensional (fraction-free Gauss–Jordan), else null.</summary>
-    private static BigInteger[]? IntegerKernel(BigInteger[][] rows, int cols)
+    internal static BigInteger[]? IntegerKernel(BigInteger[][] rows, int cols)
     {
         var m = rows.Select(r => (BigInteger[])r.Clone()).ToArray();
         var pivots = new List<int>();
