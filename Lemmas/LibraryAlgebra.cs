@@ -117,6 +117,8 @@ public sealed class LibraryAlgebra
         for (int i = 0; i < 2; i++)
             for (int j = 0; j < 3; j++)
                 Checks.True(z[i, j] == Rational.Zero && (z[i, j] + R(1, 2)) == R(1, 2) && z[i, j].Denominator == 1, $"a rational zero at ({i}, {j}) is a valid 0 (0/1, positive denominator)");
+        Checks.True(default(Rational) == Rational.Zero && default(Rational).Denominator == 1 && (default(Rational) + R(1, 2)) == R(1, 2) && default(Rational).ToDouble() == 0,
+            "default(Rational) is a valid 0/1 (so a new rational array needs no fill)");
         var m = Mat<Rational>.Build(2, 3, (i, j) => R(10 * i + j));
         Checks.True(m[0, 2] == R(2) && m[1, 0] == R(10) && m[1, 2] == R(12), "Build(i, j) ↦ 10i + j");
         Checks.True(m.ToDoubleArray() is { } d && d[1, 2] == 12 && d[0, 1] == 1 && d.GetLength(0) == 2 && d.GetLength(1) == 3, "ToDoubleArray");
@@ -131,7 +133,7 @@ public sealed class LibraryAlgebra
         var row = Mat<Rational>.Build(1, 6, (_, j) => R(j));
         var tall = Mat<Rational>.Build(6, 1, (i, _) => R(i));
         var square = Mat<Rational>.Build(2, 2, (i, j) => R(2 * i + j));
-        var wide = Mat<Rational>.Build(2, 3, (i, j) => R(2 * i + j));
+        var wide = Mat<Rational>.Build(2, 3, (i, j) => R(3 * i + j)); // row-major 0 … 5: its first four entries are the square's 0 … 3
         Checks.True(!square.ExactlyEquals(wide) && !wide.ExactlyEquals(square), "one dimension differs (the first entries agree): not equal");
         Checks.True(!row.ExactlyEquals(tall) && !Mat<Rational>.Build(2, 3, (i, j) => R(3 * i + j)).ExactlyEquals(Mat<Rational>.Build(3, 2, (i, j) => R(2 * i + j))), "same entries, another shape: not equal");
     }

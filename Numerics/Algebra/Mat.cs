@@ -17,8 +17,7 @@ public sealed class Mat<T> where T : struct, IScalar<T>
         Guard.Positive(cols, nameof(cols));
         Rows = rows;
         Cols = cols;
-        _a = new T[rows * cols];
-        if (typeof(T) != typeof(Real)) Array.Fill(_a, T.Zero); // default(Rational) is not a valid zero
+        _a = new T[rows * cols]; // default(Real) and default(Rational) are both a valid 0
     }
 
     public T this[int i, int j]
