@@ -271,6 +271,7 @@ public sealed class LibraryLosses
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 3, Q(1, 2), Q(1), i2), "steps");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, -1, Q(1, 2), Q(1), i2), "steps");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(-1), i2), "gammaSquared");
+        Rejects(() => QuadraticLabelLoss.GradientDescent(0, 2, 1, Q(1, 2), Q(1), i2), "n", "≥ 1");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 3, 1, Q(1, 2), Q(1), i2), "m");
         Rejects(() => QuadraticLabelLoss.GradientDescent(0, 2, 1, Q(1, 2), Q(1), i2), "n");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 0, 1, Q(1, 2), Q(1), i2), "d");
@@ -339,6 +340,7 @@ public sealed class LibraryLosses
         Rejects(() => _ = new GdPlusPlusLoss(Samples, D(new[,] { { 1.0, 2 }, { 2, 1 } }), TaskA), "sigma", "positive definite");
         Rejects(() => _ = new GdPlusPlusLoss(Samples, SigmaA, Matrix<double>.Build.DenseIdentity(3)), "taskCovariance", "taskCovariance must be 2×2");
         Rejects(() => _ = new GdPlusPlusLoss(Samples, SigmaA, null!), "taskCovariance");
+        Rejects(() => _ = new GdPlusPlusLoss(Samples, SigmaA, D(new[,] { { 1.0, double.NaN }, { 0, 1 } })), "taskCovariance", "finite");
         Rejects(() => _ = new ScalarGdPlusPlusLoss([]), "whitenedSamples", "whitenedSamples must not be empty");
         Rejects(() => _ = new ScalarGdPlusPlusLoss(null!), "whitenedSamples");
     }
@@ -443,6 +445,8 @@ public sealed class LibraryLosses
             var loss = GatmiryPopulationLoss.Whitened(a.Select(S).ToArray(), s.Select(x => x is double v ? Vector<double>.Build.Dense([v]) : null).ToArray(), n);
             Agrees(loss, Exact(a, s), $"L = {a.Length}, a = [{string.Join(", ", a)}], s = [{string.Join(", ", s)}]");
         }
+        var shared = Vector<double>.Build.Dense([0.75]); // one s for both layers, two different D's
+        Agrees(GatmiryPopulationLoss.Whitened([S(-0.5), S(1.25)], [shared, shared], n), Exact([-0.5, 1.25], [0.75, 0.75]), "L = 2, one shared s, two D's");
         var b = S(-0.375);
         var four = GatmiryPopulationLoss.Looped(b, null, n, GatmiryPopulationLoss.MaxLayers);
         Agrees(four, Exact([-0.375, -0.375, -0.375, -0.375], [null, null, null, null]), "L = 4 = MaxLayers, tied");
@@ -520,6 +524,9 @@ public sealed class LibraryLosses
         Checks.True(objective.Dimension == 9, "the objective's dimension is 2d + 1 + d²");
         Rejects(() => objective.Evaluate(new double[8], g), "x");
         Rejects(() => _ = new SingleLayerObjective(sigma, 0), "n");
+        Rejects(() => _ = new SingleLayerObjective(D(new[,] { { 1.0, 2 }, { 2, 1 } }), n), "sigma", "positive definite");
+        Rejects(() => objective.Evaluate(x, new double[8]), "gradient", "gradient must have length 9 (got 8)");
+        Rejects(() => AhnLosses.SingleLayer(sigma, 0, p), "n", "≥ 1");
 
         var gamma = AhnLosses.Gamma(D(new[,] { { 1.0, 0 }, { 0, 2 } }), 3);
         Checks.Close((gamma - D(new[,] { { 7.0 / 3, 0 }, { 0, 11.0 / 3 } })).FrobeniusNorm(), 0, 1e-15, "Γ = (4/3)diag(1, 2) + (3/3)I");
@@ -597,9 +604,9 @@ public sealed class LibraryLosses
             var xm = Matrix<double>.Build.Dense(4, 2, (i, j) => x[i, j].Value);
             Checks.Close((drawn[k] - xm.TransposeThisAndMultiply(xm) / 4).FrobeniusNorm(), 0, 1e-14, $"sample {k}: S = XᵀX/n of the law's prompt {k} at the sign-extended seed");
         }
-        Rejects(() => SparseFamilyLoss.DrawSamples(SigmaA, 4, 0, 1), "count");
+        Rejects(() => SparseFamilyLoss.DrawSamples(SigmaA, 4, 0, 1), "count", "≥ 1");
         Rejects(() => _ = new SparseFamilyLoss(null!, SigmaA, TaskA), "samples");
-        Rejects(() => _ = new SparseFamilyLoss([], SigmaA, TaskA), "samples");
+        Rejects(() => _ = new SparseFamilyLoss([], SigmaA, TaskA), "samples", "samples must not be empty");
         Rejects(() => _ = new SparseFamilyLoss(Samples, D(new[,] { { 1.0, 2 }, { 2, 1 } }), TaskA), "sigma");
         Rejects(() => _ = new SparseFamilyLoss(Samples, SigmaA, Matrix<double>.Build.DenseIdentity(3)), "taskCovariance");
         var loss = new SparseFamilyLoss(Samples, SigmaA, TaskA);

@@ -57,8 +57,7 @@ public static class AhnLosses
     /// </summary>
     public static double SingleLayer(Matrix<double> sigma, int n, SingleLayerParameters p, bool dropTraceTerm = false)
     {
-        Guard.Positive(n, nameof(n));
-        var (u, beta, a, q) = (p.U, p.Beta, p.A, p.LastRowOfQ);
+        var (u, beta, a, q) = (p.U, p.Beta, p.A, p.LastRowOfQ); // n is checked by ExpectedSBS under the same name
         double t1 = sigma.Trace(), t2 = (sigma * sigma).Trace();
         Matrix<double> E(Matrix<double> m) => WishartMoments.ExpectedSBS(sigma, m, n, dropTraceTerm);
         var k = a.Transpose() * beta + q.OuterProduct(u);

@@ -25,8 +25,7 @@ public static class QuadraticLabelLoss
     /// <summary>The excess E‖w_L − w*‖² and the loss γ² + excess, exactly (rational inputs give rational outputs).</summary>
     public static (Rational Excess, Rational Loss) GradientDescent(int n, int d, int steps, Rational eta, Rational gammaSquared, Mat<Rational> m)
     {
-        Guard.Positive(n, nameof(n));
-        Guard.Positive(d, nameof(d));
+        Guard.Positive(d, nameof(d)); // n: WishartMoments checks it under the same name
         if (steps < 0 || steps > MaxSteps) throw new ArgumentException($"steps must be in [0, {MaxSteps}] (the exact formula is derived for L ≤ 2; got {steps}).", nameof(steps));
         if (gammaSquared < Rational.Zero) throw new ArgumentException("gammaSquared must be ≥ 0.", nameof(gammaSquared));
         ArgumentNullException.ThrowIfNull(m);

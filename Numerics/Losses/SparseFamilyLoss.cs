@@ -30,7 +30,6 @@ public sealed class SparseFamilyLoss
     /// <summary>K sample covariances S = (1/n)XᵀX with X rows ~ N(0, Σ): the prompts of the engine's sequence at the seed (sign-extended).</summary>
     public static Matrix<double>[] DrawSamples(Matrix<double> sigma, int n, int count, int seed)
     {
-        Guard.Positive(count, nameof(count));
         var batch = new Engine.PromptLaw(sigma, Prompts.TaskLaw.Isotropic).Draw(n, count, Engine.EngineSeed.FromInt(seed));
         var result = new Matrix<double>[count];
         int d = sigma.RowCount;
