@@ -278,12 +278,12 @@ public sealed class LibraryMoments
         Checks.True(none!.Message.Contains("No recurrence with a one-dimensional null space and 8 redundant equations fits 42 values"), $"the primes: {none.Message}");
         Rejects(() => RealWishartMoments.Extend(null!, 5), "known");
 
-        // The smallest recurrence by (r + 1)(d + 1), then by r: k·2^k has order 1, degree 1 (k t_{k+1} = 2(k + 1) t_k, 4 coefficients) and
-        // order 2, constant (t_{k+2} = 4t_{k+1} − 4t_k, 3): the second; (k + 1)(k + 2)2^k has order 1, degree 1 ((k + 1) t_{k+1} = 2(k + 3) t_k)
-        // and order 3, constant ((x − 2)³), both with 4 coefficients: the lower order.
-        var twos = Enumerable.Range(0, 31).Select(k => k * BigInteger.Pow(2, k)).ToArray();
+        // The smallest recurrence by (r + 1)(d + 1), then by r: (k + 1)2^k has order 1, degree 1 ((k + 1) t_{k+1} = 2(k + 2) t_k, 4 coefficients,
+        // the leading one non-zero for k ≥ 0) and order 2, constant (t_{k+2} = 4t_{k+1} − 4t_k, 3): the second; (k + 1)(k + 2)2^k has order 1,
+        // degree 1 ((k + 1) t_{k+1} = 2(k + 3) t_k) and order 3, constant ((x − 2)³), both with 4 coefficients: the lower order.
+        var twos = Enumerable.Range(0, 31).Select(k => (k + 1) * BigInteger.Pow(2, k)).ToArray();
         var t2 = RealWishartMoments.Extend(twos[..20], 30);
-        Checks.True(t2.Order == 2 && t2.Degree == 0 && t2.Moments.SequenceEqual(twos), $"k·2^k: order 2, constant (got {t2.Order}, {t2.Degree})", CheckKind.Identity);
+        Checks.True(t2.Order == 2 && t2.Degree == 0 && t2.Moments.SequenceEqual(twos), $"(k + 1)2^k: order 2, constant (got {t2.Order}, {t2.Degree})", CheckKind.Identity);
         var cubic = Enumerable.Range(0, 31).Select(k => (BigInteger)(k + 1) * (k + 2) * BigInteger.Pow(2, k)).ToArray();
         var t3 = RealWishartMoments.Extend(cubic[..20], 30);
         Checks.True(t3.Order == 1 && t3.Degree == 1 && t3.Moments.SequenceEqual(cubic), $"(k + 1)(k + 2)2^k: order 1, degree 1 before order 3 (got {t3.Order}, {t3.Degree})", CheckKind.Identity);
