@@ -91,16 +91,39 @@ public sealed class LibraryModelLayouts
         Checks.True(log.Layout == "ahn-allparam" && log.Snapshots.Count == 2 && log.Snapshots[0].Layers[0].P[0, 0].Value == 1 && log.Snapshots[1].Label == "step 1 (hist_list.10)",
             "a training log in numeric order (2 before 10)");
         var bare = ModelLayouts.Map([T("weights", [2, 1, 2, 1, 1], 1, "float16")], null, null, File);
-        Checks.True(bare.Layout == "ahn-allparam" && bare.Snapshots[0].Depth == 2 && bare.DType == "float16", "a lone tensor of allparam shape");
+        Checks.True(bare.Layout == "ahn-allparam" && bare.Snapshots[0].Depth == 2 && bare.DType == "float16" && bare.Snapshots[0].Label == "weights", "a lone tensor of allparam shape, labelled by its name");
+        var named = ModelLayouts.Map([T("net.allparam", [1, 1, 2, 2, 2]), T("other", [3])], null, null, File);
+        Checks.True(named.Layout == "ahn-allparam" && named.Snapshots.Single().Label == "net.allparam", $"an 'allparam' tensor beside others, labelled by its name (got {named.Snapshots[0].Label})");
+
+        // Edges the definitions allow: per-layer gdpp over two layers (labelled by its layout), d = 1 (suite and looped), one loop from the
+        // file, and the dtypes of mixed files joined.
+        var gdpp2 = ModelLayouts.Map([T("A.0", [2, 2]), T("A.1", [2, 2], 5), T("B.0", [2, 2], 10), T("B.1", [2, 2], 20, "float64")], null, null, File);
+        Checks.True(gdpp2.Snapshots[0].Depth == 2 && gdpp2.Snapshots[0].Label == "gdpp" && gdpp2.DType == "float32/float64" && gdpp2.Snapshots[0].Layers[1].P[1, 1].Value == 23,
+            $"per-layer gdpp: two layers, label 'gdpp', dtypes float32/float64 (got {gdpp2.Snapshots[0].Label}, {gdpp2.DType})");
+        Checks.True(ModelLayouts.Map([T("P", [1, 2, 2]), T("Q", [1, 2, 2])], null, null, File).Snapshots[0].D == 1, "a suite model with d = 1");
+        var tiny = ModelLayouts.Map([V("A", [1, 1], 0.5), V("loops", [], 1)], null, null, File);
+        Checks.True(tiny.Layout == "looped" && tiny.Snapshots[0].D == 1 && tiny.Snapshots[0].Depth == 1, "a looped model with d = 1 and one loop from the file");
     }
 
     [Test]
     public void BYOM_Layout_refusals_name_the_file_and_the_rule()
     {
         Refuses(() => ModelLayouts.Map([T("module.A", [2, 2]), T("A", [2, 2])], null, 1, File), "model.pt", "'module.A' and 'A' both map to 'A'");
-        Refuses(() => ModelLayouts.Map([T("W", [2, 2])], null, null, File), "no built-in layout fits the tensors [W (2×2)]");
+        Refuses(() => ModelLayouts.Map([T("W", [2, 2])], null, null, File), "no built-in layout fits the tensors [W (2×2)]; pass --layout NAME (ahn-allparam, suite, sparse, gdpp, looped)");
+        var many = Enumerable.Range(0, 13).Select(k => T($"w{k}", [2])).ToArray();
+        Refuses(() => ModelLayouts.Map(many, null, null, File), "[w0 (2), w1 (2), ", "w11 (2), …]");
+        var twelve = Assert.Catch<ArgumentException>(() => ModelLayouts.Map(many[..12], null, null, File));
+        Checks.True(twelve!.Message.Contains("w11 (2)]") && !twelve.Message.Contains('…'), $"twelve names are listed whole ({twelve.Message})");
+        // Detection needs every role of a layout: P alone, a 5-D tensor not named allparam beside another, A (3-D) with u fit none.
+        Refuses(() => ModelLayouts.Map([T("P", [1, 3, 3])], null, null, File), "no built-in layout fits");
+        Refuses(() => ModelLayouts.Map([T("W", [1, 1, 2, 2, 2]), T("V", [2])], null, null, File), "no built-in layout fits");
+        Refuses(() => ModelLayouts.Map([T("A", [2, 2, 2]), T("u", [2])], null, null, File), "no built-in layout fits");
+        Refuses(() => ModelLayouts.Map([T("A", [2, 2]), T("B", [2, 2])], null, null, File), "tensor 'A' has shape (2, 2); the gdpp layout needs A as (L, k, k)"); // gdpp only, not looped
+        Refuses(() => ModelLayouts.Map([T("u", [2])], "looped", 1, File), "the looped layout needs tensor 'A' (d, d)");
+        Checks.True(Assert.Throws<ArgumentNullException>(() => ModelLayouts.Map(null!, null, null, File))!.ParamName == "tensors"
+                    && Assert.Throws<ArgumentNullException>(() => ModelLayouts.Canonical(null!))!.ParamName == "name", "null tensors and names are refused by name");
         Refuses(() => ModelLayouts.Map([T("P", [1, 3, 3]), T("Q", [1, 3, 3]), T("A", [1, 2, 2]), T("B", [1, 2, 2])], null, null, File), "fit several layouts (suite, gdpp)");
-        Refuses(() => ModelLayouts.Map([T("A", [2, 2])], "bogus", 1, File), "--layout: 'bogus' is not a built-in layout");
+        Refuses(() => ModelLayouts.Map([T("A", [2, 2])], "bogus", 1, File), "--layout: 'bogus' is not a built-in layout (ahn-allparam, suite, sparse, gdpp, looped)");
         Refuses(() => ModelLayouts.Map([T("A", [2, 2, 2]), T("B", [1, 2, 2])], "gdpp", null, File), "A has 2 layers, B has 1");
         Refuses(() => ModelLayouts.Map([T("A.0", [2, 2]), T("B.0", [3, 3])], "gdpp", null, File), "every B block must be 2×2 (got 3×3)");
         Refuses(() => ModelLayouts.Map([T("P", [1, 1, 1]), T("Q", [1, 1, 1])], "suite", null, File), "P is 1×1; the suite layout needs d ≥ 1");
@@ -116,11 +139,11 @@ public sealed class LibraryModelLayouts
         foreach (var bad in new[] { 0.0, 1.5, 1001 })
             Refuses(() => ModelLayouts.Map([T("A", [2, 2]), V("loops", [], bad)], "looped", null, File), "must hold one whole number of loops in 1 … 1000");
         Checks.True(ModelLayouts.Map([T("A", [2, 2]), V("loops", [], 1000)], "looped", null, File).Snapshots[0].Depth == 1000, "1000 loops are allowed");
-        Refuses(() => ModelLayouts.Map([T("x.allparam", [1, 1, 2, 2, 2]), T("y.allparam", [1, 1, 2, 2, 2])], "ahn-allparam", null, File), "several allparam tensors");
+        Refuses(() => ModelLayouts.Map([T("x.allparam", [1, 1, 2, 2, 2]), T("y.allparam", [1, 1, 2, 2, 2])], "ahn-allparam", null, File), "several allparam tensors (x.allparam, y.allparam)");
         Refuses(() => ModelLayouts.Map([T("W", [2, 2]), T("V", [2, 2])], "ahn-allparam", null, File), "needs a tensor 'allparam' or a log");
         Refuses(() => ModelLayouts.AllparamSnapshot(T("allparam", [1, 1, 3, 2, 2]), File, "x"), "has shape (1, 1, 3, 2, 2)", "(L, H, 2, d, d)");
         Refuses(() => ModelLayouts.AllparamSnapshot(T("allparam", [1, 2, 2, 2, 2]), File, "x"), "H = 2 heads");
-        Refuses(() => ModelLayouts.AllparamSnapshot(new NamedTensor("allparam", [0, 1, 2, 2, 2], [], "float32"), File, "x"), "an empty dimension");
+        Refuses(() => ModelLayouts.AllparamSnapshot(new NamedTensor("allparam", [0, 1, 2, 2, 2], [], "float32"), File, "x"), "an empty dimension (0, 1, 2, 2, 2)");
         Refuses(() => ModelLayouts.SigmaFromTensors([T("U", [2, 2])], File), "needs both U and D", "found only U");
         Refuses(() => ModelLayouts.SigmaFromTensors([T("D", [2])], File), "found only D");
         Refuses(() => ModelLayouts.SigmaFromTensors([T("U", [2, 3]), T("D", [2])], File), "tensor 'U' must be a square matrix");
@@ -149,10 +172,19 @@ public sealed class LibraryModelLayouts
         var looped = ModelLayouts.FromJson([T("v", [2, 2]), V("r", [1, 2], 7, 8)], """{"model": "looped", "loops": 4, "layers": [{"A": "v", "u": "r"}]}""", "l.json", File).Snapshots[0];
         Checks.True(looped.Depth == 4 && looped.Sign == ResidualSign.Minus, "looped: 4 loops, − residual by default");
         Equal(looped.Layers[3].P, new double[,] { { 0, 0, 0 }, { 0, 0, 0 }, { 7, 8, 1 } }, "u from a 1×2 row");
-        var column = ModelLayouts.FromJson([T("v", [2, 2]), V("r", [2], 7, 8)], """{"model": "looped", "loops": 1, "layers": [{"A": "v", "u": "r"}]}""", "l.json", File).Snapshots[0];
+        var columnFile = ModelLayouts.FromJson([T("v", [2, 2]), new NamedTensor("r", [2], [7, 8], "float64")], """{"model": "looped", "loops": 1, "layers": [{"A": "v", "u": "r"}]}""", "l.json", File);
+        var column = columnFile.Snapshots[0];
+        Checks.True(columnFile.DType == "float32/float64", $"the JSON layout joins the dtypes (got {columnFile.DType})");
         Equal(column.Layers[0].P, new double[,] { { 0, 0, 0 }, { 0, 0, 0 }, { 7, 8, 1 } }, "u from a vector");
 
         void Bad(string json, params string[] says) => Refuses(() => ModelLayouts.FromJson(tensors, json, "bad.json", File), says);
+        Bad("""{"model": "sparse", "layers": [{"A": "n[2]", "u": "v"}]}""", "layers[0] has role 'u'; a sparse model has roles A");
+        Bad("""{"layers": [{"P": 5, "Q": "W[0,1]"}]}""", "layers[0].P must be a tensor spec string");
+        Bad("""{"layers": [{"P": null, "Q": "W[0,1]"}]}""", "layers[0].P must be a tensor spec string");
+        Bad("""{"layers": [{"P": "W[0,0]", "Q": "W[0,1]", "transpose": ["Q", 1]}]}""", "layers[0].transpose must be an array of role names");
+        Refuses(() => ModelLayouts.FromJson([T("p", [1, 1]), T("q", [1, 1])], """{"layers": [{"P": "p", "Q": "q"}]}""", "one.json", File), "one.json: layers[0].P is 1×1; the model needs d ≥ 1");
+        var noTranspose = ModelLayouts.FromJson(tensors, """{"layers": [{"P": "W[0,0]", "Q": "W[0,1]", "transpose": []}]}""", "t.json", File).Snapshots[0];
+        Equal(noTranspose.Layers[0].Q, new double[,] { { 10, 11, 12 }, { 13, 14, 15 }, { 16, 17, 18 } }, "an empty transpose list transposes nothing");
         Bad("{", "bad.json: not valid JSON");
         Bad("""{"model": 3, "layers": []}""", "'model' must be a string");
         Bad("""{"model": "dense", "layers": [{}]}""", "'model' must be full, sparse, gdpp or looped (got 'dense')");
@@ -163,8 +195,8 @@ public sealed class LibraryModelLayouts
         Bad("""{"layers": [{"P": "W[0,0]", "Q": "W[0,1]", "A": "v"}]}""", "layers[0] has role 'A'; a full model has roles P, Q");
         Bad("""{"layers": [{"P": "W[0,0]"}]}""", "layers[0] needs role 'Q'");
         Bad("""{"layers": [{"P": "W[0,0", "Q": "W[0,1]"}]}""", "'W[0,0' is not a tensor spec");
-        Bad("""{"layers": [{"P": "X", "Q": "W[0,1]"}]}""", "no tensor 'X' in model.pt");
-        Bad("""{"layers": [{"P": "W", "Q": "W[0,1]"}]}""", "'W' leaves 4 dimensions");
+        Bad("""{"layers": [{"P": "X", "Q": "W[0,1]"}]}""", "no tensor 'X' in model.pt (it holds W, v, n)");
+        Bad("""{"layers": [{"P": "W", "Q": "W[0,1]"}]}""", "'W' leaves 4 dimensions of 'model.W' (2, 2, 3, 3); a role is a vector or a matrix");
         Bad("""{"layers": [{"P": "W[0,0,1]", "Q": "W[0,1]"}]}""", "layers[0].P is 3×1; the model has d = 2");   // a vector is a role, of the wrong size here
         Bad("""{"layers": [{"P": "W[0,2]", "Q": "W[0,1]"}]}""", "index 2 is out of range for dimension 1 of 'model.W' (size 2)");
         Bad("""{"layers": [{"P": "W[0,0]", "Q": "v"}]}""", "layers[0].Q is 2×2; the model has d = 2");

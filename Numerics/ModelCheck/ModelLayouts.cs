@@ -152,7 +152,7 @@ public static class ModelLayouts
         if (b is not null && b.Count != a.Count) throw new ArgumentException($"{file}: {first} has {a.Count} layers, {second} has {b.Count}");
         int k = a[0].Rows;
         foreach (var (m, role) in a.Select(m => (m, first)).Concat((b ?? []).Select(m => (m, second!))))
-            if (m.Rows != k || m.Cols != k) throw new ArgumentException($"{file}: every {role} block must be {k}×{k} (got {m.Rows}×{m.Cols})");
+            if (m.Rows != k) throw new ArgumentException($"{file}: every {role} block must be {k}×{k} (got {m.Rows}×{m.Cols})"); // Blocks are square
         int d = k - extra;
         if (d < 1) throw new ArgumentException($"{file}: {first} is {k}×{k}; the {layout} layout needs d ≥ 1");
         var layers = a.Select((m, l) => build(m, b?[l], d)).ToArray();
@@ -261,7 +261,7 @@ public static class ModelLayouts
             throw new ArgumentException($"{jsonFile}: 'layers' must be a non-empty array of role → tensor maps");
         string[] roles = model switch { "full" => ["P", "Q"], "sparse" => ["A"], "gdpp" => ["A", "B"], _ => ["A", "u"] };
         var layers = new List<AttentionLayer<Real>>();
-        int d = -1, index = 0;
+        int d = 0, index = 0;
         foreach (var entry in layersEl.EnumerateArray())
         {
             if (entry.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{jsonFile}: layers[{index}] must be an object");
@@ -278,13 +278,15 @@ public static class ModelLayouts
                     if (role == "u") continue;
                     throw new ArgumentException($"{jsonFile}: layers[{index}] needs role '{role}'");
                 }
-                var block = Slice(byName, spec.GetString() ?? "", jsonFile, file);
+                if (spec.ValueKind != JsonValueKind.String) throw new ArgumentException($"{jsonFile}: layers[{index}].{role} must be a tensor spec string (name or name[i,j,…])");
+                var block = Slice(byName, spec.GetString()!, jsonFile, file);
                 if (transpose.Contains(role)) block = block.Transpose();
                 if (negate.Contains(role)) block = -block;
                 m[role] = block;
             }
             int k = m[roles[0]].Rows, dl = model == "full" ? k - 1 : k;
-            if (d < 0) d = dl;
+            if (dl < 1) throw new ArgumentException($"{jsonFile}: layers[{index}].{roles[0]} is {k}×{m[roles[0]].Cols}; the model needs d ≥ 1");
+            if (index == 0) d = dl;
             foreach (var (role, b) in m)
             {
                 bool ok = role == "u" ? b.Rows * b.Cols == d : b.Rows == b.Cols && b.Rows == (model == "full" ? d + 1 : d);
