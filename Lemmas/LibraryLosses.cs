@@ -273,7 +273,6 @@ public sealed class LibraryLosses
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(-1), i2), "gammaSquared");
         Rejects(() => QuadraticLabelLoss.GradientDescent(0, 2, 1, Q(1, 2), Q(1), i2), "n", "≥ 1");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 3, 1, Q(1, 2), Q(1), i2), "m");
-        Rejects(() => QuadraticLabelLoss.GradientDescent(0, 2, 1, Q(1, 2), Q(1), i2), "n");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 0, 1, Q(1, 2), Q(1), i2), "d");
         Rejects(() => QuadraticLabelLoss.GradientDescent(4, 2, 1, Q(1, 2), Q(1), null!), "m");
     }
