@@ -34,9 +34,7 @@ public static class Conditioning
     public static double[] GramConditionNumbers(Engine.PromptLaw law, int n, int count, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(law);
-        Guard.Positive(n, nameof(n));
-        Guard.Positive(count, nameof(count));
-        var batch = law.Draw(n, count, seed);
+        var batch = law.Draw(n, count, seed); // checks n and count under the same names
         int d = law.D, lanes = Engine.PromptBatch.Lanes;
         var flat = new double[n * d];
         var scratch = new double[d * d + 2 * d];
