@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.RationalPolynomials;
 using static LoopedIcl.TestSupport.Refusals;
 using LoopedIcl.Numerics.Algebra;
 using LoopedIcl.Numerics.Losses;
@@ -405,21 +406,7 @@ public sealed class LibraryLosses
     {
         const int n = 5;
         static Matrix<double> S(double x) => Matrix<double>.Build.Dense(1, 1, x);
-        static Rational R(double x) => Rational.Of((long)(x * 64), 64); // the parameters are multiples of 1/64
-        static Rational[] Times(Rational[] p, Rational[] q)
-        {
-            var r = Enumerable.Repeat(Rational.Zero, p.Length + q.Length - 1).ToArray();
-            for (int i = 0; i < p.Length; i++) for (int j = 0; j < q.Length; j++) r[i + j] += p[i] * q[j];
-            return r;
-        }
-        static Rational[] Plus(Rational[] p, Rational[] q) =>
-            Enumerable.Range(0, Math.Max(p.Length, q.Length)).Select(i => (i < p.Length ? p[i] : Rational.Zero) + (i < q.Length ? q[i] : Rational.Zero)).ToArray();
-        static Rational Expectation(Rational[] p)
-        {
-            Rational sum = Rational.Zero, moment = Rational.One;
-            for (int k = 0; k < p.Length; k++) { sum += p[k] * moment; moment *= Rational.Of(n + 2 * k, n); }
-            return sum;
-        }
+        static Rational R(double x) { var (p, q) = LoopedScalar.Dyadic(x); return Rational.Of(p, q); } // the double's exact value
         static double Exact(double[] a, double?[] s)
         {
             Rational[] signal = [Rational.One], shift = [Rational.Zero];
@@ -430,7 +417,7 @@ public sealed class LibraryLosses
                 shift = Times(shift, step);
                 if (s[l] is double sl) shift = Plus(shift, [Rational.Zero, R(sl) * R(a[l])]); // + s_l ŵ a_l, then the later layers multiply it
             }
-            return Expectation(Plus(Times(signal, signal), Times(shift, shift))).ToDouble();
+            return RealWishartMoments.ExpectedTraceOfPolynomial(Plus(Times(signal, signal), Times(shift, shift)), n, 1).ToDouble(); // d = 1: E p(ŵ)
         }
         void Agrees(WishartWordMoments.Moment w, double exact, string what) =>
             Checks.AtMost(Math.Abs(w.Value - exact), w.RoundingBound + 1.2e-16 * Math.Abs(exact), $"{what}: |{w.Value:R} − {exact:R}| within the rounding bound");

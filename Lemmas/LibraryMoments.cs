@@ -187,7 +187,7 @@ public sealed class LibraryMoments
     public void WISHART_Word_moment_rounding_bounds_equal_their_formula_on_scalar_words()
     {
         const double u = 1.1102230246251565e-16;
-        static double Gamma(int k) => k * u / (1 - k * u);
+        static double Gamma(int k) => WishartWordMoments.Gamma(k); // pinned to ku/(1 − ku) in the test above
         static Matrix<double> S(double a) => Matrix<double>.Build.Dense(1, 1, a);
         static void Pinned(double bound, double expected, string what) => Checks.Close(bound, expected, 1e-12 * expected, what); // relative: the bounds are ~1e-15
         double[] a = [-0.5, 1.5, 0.75, -1.25];

@@ -1,3 +1,4 @@
+using static LoopedIcl.TestSupport.RationalPolynomials;
 using LoopedIcl.Numerics.Algorithms;
 
 namespace LoopedIcl.Theorems;
@@ -103,25 +104,17 @@ public sealed class AhnT4GdPlusPlusCriticalPoints
     internal static Rational ExactScalarLoss(int n, int d, IReadOnlyList<Rational> a, IReadOnlyList<Rational> b)
     {
         Rational[] P(params Rational[] c) => c;
-        Rational[] Add(Rational[] x, Rational[] y) => Enumerable.Range(0, Math.Max(x.Length, y.Length)).Select(i => (i < x.Length ? x[i] : Rational.Zero) + (i < y.Length ? y[i] : Rational.Zero)).ToArray();
-        Rational[] Mul(Rational[] x, Rational[] y)
-        {
-            var r = Enumerable.Repeat(Rational.Zero, x.Length + y.Length - 1).ToArray();
-            for (int i = 0; i < x.Length; i++) for (int j = 0; j < y.Length; j++) r[i + j] += x[i] * y[j];
-            return r;
-        }
-        Rational[] Scale(Rational[] x, Rational c) => x.Select(v => v * c).ToArray();
         Rational[] s = P(Rational.Zero, Rational.One), r = s, q = P(Rational.One), m = P(Rational.Zero);
         for (int k = 0; k < a.Count; k++)
         {
-            m = Add(m, Scale(Mul(q, r), -a[k]));
-            var t = Add(P(Rational.One), Scale(s, a[k] * b[k]));
-            r = Mul(t, Add(r, Scale(Mul(s, r), a[k])));
-            s = Mul(Mul(t, t), s);
-            q = Mul(q, t);
+            m = Plus(m, Scale(Times(q, r), -a[k]));
+            var t = Plus(P(Rational.One), Scale(s, a[k] * b[k]));
+            r = Times(t, Plus(r, Scale(Times(s, r), a[k])));
+            s = Times(Times(t, t), s);
+            q = Times(q, t);
         }
-        var e = Add(m, P(-Rational.One));
-        return RealWishartMoments.ExpectedTraceOfPolynomial(Mul(e, e), n, d);
+        var e = Plus(m, P(-Rational.One));
+        return RealWishartMoments.ExpectedTraceOfPolynomial(Times(e, e), n, d);
     }
 
     private static Rational Decimal(double v) => Rational.Of((long)Math.Round(v * 100), 100);
