@@ -159,7 +159,8 @@ public sealed class LibraryEngine
     /// <summary>
     /// The softmax/ReLU engine's bookkeeping: 150 prompts are 3 chunks of 64 — loss and gradient are the per-prompt means (same rounding
     /// argument as the linear engine's), two threads give the same bits; with the minus residual sign (the Gatmiry convention) its ŷ is
-    /// the literal transformer's within the FAST-PATH budget (×4 for exp and the normalisation, as in X-SOFTMAX's own check); refusals.
+    /// the literal transformer's within the FAST-PATH budget (×4 for exp and the normalisation, as in X-SOFTMAX's own check); refusals
+/// (each by its own check: the gradient's length before <c>Contract</c>'s, Predict's batch as Loss's, the thread count).
     /// </summary>
     [Test]
     public void FAST_PATH_Non_linear_engine_over_chunks_and_with_the_minus_sign()
@@ -187,7 +188,11 @@ public sealed class LibraryEngine
             Rejects(() => engine.Predict(theta, batch, new double[count - 1]), "predictions", $"predictions must have length ≥ {count}");
             Rejects(() => engine.Loss(theta, PromptLaw.Isotropic(d + 1, TaskLaw.Isotropic).Draw(n, 2, 1), default), "batch", $"batch has d = {d + 1}, the engine d = {d}");
             Assert.Throws<ArgumentNullException>(() => engine.Loss(theta, null!, default));
+            Rejects(() => engine.Loss(theta, batch, new double[family.Dimension - 1]), "gradient", $"gradient must have length {family.Dimension} (got {family.Dimension - 1})");
+            Rejects(() => engine.Predict(theta, PromptLaw.Isotropic(d + 1, TaskLaw.Isotropic).Draw(n, 2, 1), new double[2]), "batch", $"batch has d = {d + 1}, the engine d = {d}");
+            Assert.Throws<ArgumentNullException>(() => engine.Predict(theta, null!, new double[1]));
         }
+        Rejects(() => _ = new NonLinearAttentionEngine(Parameterisation.Full(d, 1), ScoreActivation.Relu, threads: 0), "threads");
         Rejects(() => _ = new NonLinearAttentionEngine(Parameterisation.Full(d, 1), (ScoreActivation)9), "activation", "activation must be a defined ScoreActivation (got 9).");
         Assert.Throws<ArgumentNullException>(() => _ = new NonLinearAttentionEngine(null!, ScoreActivation.Softmax));
     }

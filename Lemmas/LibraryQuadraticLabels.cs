@@ -142,13 +142,15 @@ public sealed class LibraryQuadraticLabels
         Refusals.Rejects(() => QuadraticLabels.Fixed(double.NaN, m), "gamma");
         Refusals.Rejects(() => QuadraticLabels.Fixed(1, Matrix<double>.Build.Dense(D, D, (a, b) => a == 0 && b == 1 ? 1 : 0)), "m", "symmetric");
         Refusals.Rejects(() => QuadraticLabels.Fixed(1, Matrix<double>.Build.Dense(D, D)), "m", "non-zero");
-        Refusals.Rejects(() => QuadraticLabels.Fixed(1, m, Matrix<double>.Build.DenseIdentity(2)), "m");
-        Refusals.Rejects(() => QuadraticLabels.Fixed(1, Matrix<double>.Build.Dense(D, D, (a, b) => a == b && a == 2 ? double.NaN : 0)), "m");
+        Refusals.Rejects(() => QuadraticLabels.Fixed(1, m, Matrix<double>.Build.DenseIdentity(2)), "m", "m must be 2×2 (got 3×3)");
+        Refusals.Rejects(() => QuadraticLabels.Fixed(1, Matrix<double>.Build.Dense(D, D, (a, b) => a == b && a == 2 ? double.NaN : 0)), "m", "finite entries (found NaN)");
         Refusals.Rejects(() => QuadraticLabels.Fixed(1, m, -Matrix<double>.Build.DenseIdentity(D)), "sigma");
         Refusals.Rejects(() => QuadraticLabels.Fixed(1, null!), "m");
         Refusals.Rejects(() => QuadraticLabels.PerPrompt(1, 0), "d");
         var labels = QuadraticLabels.Fixed(1, m);
         Refusals.Rejects(() => labels.Q(new double[2]), "x");
+        Checks.True(Assert.Throws<InvalidOperationException>(() => QuadraticLabels.PerPrompt(1, D).Q(new double[D]))!.Message.Contains("needs a fixed M"),
+            "q(x) of a single x is refused under a per-prompt M, saying why");
         Refusals.Rejects(() => labels.Apply(PromptLaw.Isotropic(2, TaskLaw.Isotropic).Draw(N, 8, Seed)), "batch", "d = 2");
         Refusals.Rejects(() => labels.Apply(new PromptLaw(Sigma(), TaskLaw.Isotropic).Draw(N, 8, Seed)), "batch", "Σ");
         Refusals.Rejects(() => labels.Apply(null!), "batch");

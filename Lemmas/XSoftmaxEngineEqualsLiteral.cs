@@ -13,7 +13,7 @@ namespace LoopedIcl.Lemmas;
 [TestFixture, Category(ClaimIds.XSoftmax), Category(CategoryLabels.Library)]
 public sealed class XSoftmaxEngineEqualsLiteral
 {
-    private static Parameterisation Family(int d, int layers, bool tied) => Parameterisation.Full(d, layers, ResidualSign.Plus, tied);
+    private static Parameterisation Family(int d, int layers, bool tied, ResidualSign sign = ResidualSign.Plus) => Parameterisation.Full(d, layers, sign, tied);
 
     /// <summary>θ with N(0, (0.5/(d+1))²) entries: scores and updates stay O(1) through L ≤ 4 layers.</summary>
     private static double[] Theta(Parameterisation family, int seed)
@@ -76,17 +76,18 @@ public sealed class XSoftmaxEngineEqualsLiteral
         Checks.AtMost(worst, 1e-6 * scale, $"{what}: max |reverse − Richardson FD|");
     }
 
-    [TestCase(ScoreActivation.Softmax, true, 3)]
-    [TestCase(ScoreActivation.Softmax, false, 2)]
-    [TestCase(ScoreActivation.Identity, false, 2)]
+    [TestCase(ScoreActivation.Softmax, true, 3, ResidualSign.Plus)]
+    [TestCase(ScoreActivation.Softmax, false, 2, ResidualSign.Plus)]
+    [TestCase(ScoreActivation.Softmax, false, 2, ResidualSign.Minus)]   // the Gatmiry convention: the reverse pass's sign
+    [TestCase(ScoreActivation.Identity, false, 2, ResidualSign.Plus)]
     // ReLU is checked against duals only: a central difference straddling a kink (a score within h of 0) is not a derivative.
-    public void X_SOFTMAX_Reverse_pass_equals_finite_differences(ScoreActivation activation, bool tied, int layers)
+    public void X_SOFTMAX_Reverse_pass_equals_finite_differences(ScoreActivation activation, bool tied, int layers, ResidualSign sign)
     {
         const int d = 2, n = 6;
-        var family = Family(d, layers, tied);
+        var family = Family(d, layers, tied, sign);
         var theta = Theta(family, TestSettings.SeedFor($"X-SOFTMAX FD {activation} {tied}"));
         var batch = Batch(d, n, 9, TestSettings.Plan.Stream("X-SOFTMAX FD batch"));
-        GradientMatchesFd(new NonLinearAttentionEngine(family, activation), theta, batch, $"{activation}, {(tied ? "looped" : "untied")}, L = {layers}");
+        GradientMatchesFd(new NonLinearAttentionEngine(family, activation), theta, batch, $"{activation}, {(tied ? "looped" : "untied")}, L = {layers}, {sign} residual");
     }
 
     /// <summary>The exact derivative in double: forward-mode duals through the literal model, one pass per parameter.</summary>

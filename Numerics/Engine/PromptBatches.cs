@@ -17,7 +17,6 @@ public static class PromptLawSamples
     public static Prompt<Real> Sample(this PromptLaw law, int n, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        Guard.Positive(n, nameof(n));
         return law.Sample(n, unchecked((ulong)rng.NextInt64()));
     }
 }
