@@ -125,6 +125,8 @@ public sealed class LibraryModelLayouts
         Refuses(() => ModelLayouts.Map([T("P", [1, 3, 3]), T("Q", [1, 3, 3]), T("A", [1, 2, 2]), T("B", [1, 2, 2])], null, null, File), "fit several layouts (suite, gdpp)");
         Refuses(() => ModelLayouts.Map([T("A", [2, 2])], "bogus", 1, File), "--layout: 'bogus' is not a built-in layout (ahn-allparam, suite, sparse, gdpp, looped)");
         Refuses(() => ModelLayouts.Map([T("A", [2, 2, 2]), T("B", [1, 2, 2])], "gdpp", null, File), "A has 2 layers, B has 1");
+        // Per layer: B's numbering scan must not count A's layers (A.1 is not a missing B.1).
+        Refuses(() => ModelLayouts.Map([T("A.0", [2, 2]), T("A.1", [2, 2]), T("B.0", [2, 2])], "gdpp", null, File), "A has 2 layers, B has 1");
         Refuses(() => ModelLayouts.Map([T("A.0", [2, 2]), T("B.0", [3, 3])], "gdpp", null, File), "every B block must be 2×2 (got 3×3)");
         Refuses(() => ModelLayouts.Map([T("P", [1, 1, 1]), T("Q", [1, 1, 1])], "suite", null, File), "P is 1×1; the suite layout needs d ≥ 1");
         Refuses(() => ModelLayouts.Map([T("A", [2, 2, 3])], "sparse", null, File), "tensor 'A' has shape (2, 2, 3)", "(L, k, k)");
