@@ -160,7 +160,7 @@ public sealed class LibraryEngine
     /// The softmax/ReLU engine's bookkeeping: 150 prompts are 3 chunks of 64 — loss and gradient are the per-prompt means (same rounding
     /// argument as the linear engine's), two threads give the same bits; with the minus residual sign (the Gatmiry convention) its ŷ is
     /// the literal transformer's within the FAST-PATH budget (×4 for exp and the normalisation, as in X-SOFTMAX's own check); refusals
-/// (each by its own check: the gradient's length before <c>Contract</c>'s, Predict's batch as Loss's, the thread count).
+    /// (each by its own check: the gradient's length before <c>Contract</c>'s, Predict's batch as Loss's, the thread count).
     /// </summary>
     [Test]
     public void FAST_PATH_Non_linear_engine_over_chunks_and_with_the_minus_sign()
